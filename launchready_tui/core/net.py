@@ -1,0 +1,651 @@
+"""The one place that builds DNS resolvers and HTTP clients.
+
+Every check talks to the network through a `Net`:
+
+* DNS goes to the profile's nameservers (IP or IP:PORT), with a bounded lifetime and no
+  cache, never through the OS cache. CNAME chains are chased here, so an authoritative
+  server (the lab's knotd) works like a recursive one.
+* HTTP connections resolve host names through that same resolver, honour curl-style
+  `connect_to` rules and the CA bundle, and keep the real host name for SNI, the Host
+  header and the certificate check. This uses httpcore's public network-backend API.
+
+Heavy imports (dnspython, httpx, httpcore) happen only when a `Net` is used, so that
+`launchready --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from launchready_tui.core.errors import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import httpx
+
+MAX_CNAME_HOPS = 8
+DEFAULT_MAX_BODY = 2 * 1024 * 1024  # bytes read from any one HTTP response, at most
+USER_AGENT = "LaunchReady/0.1 (+launch readiness checks)"
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True)
+class Nameserver:
+    host: str
+    port: int = 53
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}" if self.port != 53 else self.host
+
+
+def parse_nameserver(text: str) -> Nameserver:
+    """Parse `IP`, `IP:PORT`, `[IPv6]:PORT` or a bare IPv6 address."""
+    text = str(text).strip()
+    host, port = text, 53
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise ValueError(f"'{text}' has an opening '[' without ']'")
+        host = text[1:end]
+        rest = text[end + 1 :]
+        if rest:
+            if not rest.startswith(":"):
+                raise ValueError(f"'{text}' is not [IPv6]:PORT")
+            port = _port(rest[1:], text)
+    elif text.count(":") == 1:
+        host, p = text.split(":")
+        port = _port(p, text)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise ValueError(f"'{text}' is not an IP address (a nameserver must be IP or IP:PORT)") from None
+    return Nameserver(host, port)
+
+
+def _port(text: str, whole: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"'{whole}' has no valid port (1-65535)")
+    return int(text)
+
+
+@dataclass(frozen=True)
+class ConnectTo:
+    """curl's --connect-to HOST:PORT:HOST2:PORT2. Empty HOST/PORT match any; empty
+    HOST2/PORT2 keep the request's own host/port."""
+
+    host: str
+    port: int | None
+    to_host: str
+    to_port: int | None
+
+    def matches(self, host: str, port: int) -> bool:
+        return (not self.host or self.host.lower() == host.lower()) and (
+            self.port is None or self.port == port
+        )
+
+    def __str__(self) -> str:
+        def h(x: str) -> str:
+            return f"[{x}]" if ":" in x else x
+
+        return f"{h(self.host)}:{self.port or ''}:{h(self.to_host)}:{self.to_port or ''}"
+
+
+def _split_colon_fields(text: str) -> list[str]:
+    out, buf, depth = [], "", 0
+    for ch in text:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if ch == ":" and depth == 0:
+            out.append(buf)
+            buf = ""
+        else:
+            buf += ch
+    out.append(buf)
+    return out
+
+
+def parse_connect_to(text: str) -> ConnectTo:
+    parts = _split_colon_fields(str(text).strip())
+    if len(parts) != 4:
+        raise ValueError(
+            f"'{text}' is not HOST:PORT:HOST2:PORT2 (use [..] around IPv6 addresses; "
+            "leave a part empty to match any host or port)"
+        )
+    h1, p1, h2, p2 = (p.strip("[]") for p in parts)
+    ports = []
+    for p in (p1, p2):
+        if p == "":
+            ports.append(None)
+        else:
+            ports.append(_port(p, text))
+    if not h2 and ports[1] is None:
+        raise ValueError(f"'{text}' does not say where to connect instead (HOST2 or PORT2)")
+    return ConnectTo(h1, ports[0], h2, ports[1])
+
+
+def parse_connect_to_cli(values: list[str]) -> list[ConnectTo]:
+    out = []
+    for v in values:
+        try:
+            out.append(parse_connect_to(v))
+        except ValueError as e:
+            raise UsageError(str(e), "--connect-to") from None
+    return out
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    nameservers: tuple[Nameserver, ...] = ()
+    connect_to: tuple[ConnectTo, ...] = ()
+    ca_bundle: str | None = None
+    timeout_s: float = 5.0
+    origins: dict[str, str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------- DNS
+
+
+class DnsFailure(Exception):
+    """Could not get an answer: timeout, SERVFAIL, REFUSED, or a malformed reply.
+
+    This is "could not check", never "no record".
+    """
+
+    def __init__(self, name: str, rdtype: str, kind: str, nameserver: str, detail: str = ""):
+        self.name, self.rdtype, self.kind, self.nameserver, self.detail = (
+            name,
+            rdtype,
+            kind,
+            nameserver,
+            detail,
+        )
+        msg = f"{rdtype} lookup of {name} failed: {kind} from nameserver {nameserver}"
+        if detail:
+            msg += f" ({detail})"
+        super().__init__(msg)
+
+
+@dataclass
+class DnsAnswer:
+    """The answer to one question, after following CNAMEs.
+
+    rcode is "NOERROR" or "NXDOMAIN". `records` holds presentation text per record;
+    TXT strings are joined without spaces (as RFC 7208 requires). `chain` lists every
+    CNAME hop as (from, to).
+    """
+
+    name: str
+    rdtype: str
+    rcode: str
+    records: list[str]
+    chain: list[tuple[str, str]] = field(default_factory=list)
+    ttl: int | None = None
+    nameserver: str = ""
+    rdata: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def nxdomain(self) -> bool:
+        return self.rcode == "NXDOMAIN"
+
+    @property
+    def final_name(self) -> str:
+        return self.chain[-1][1] if self.chain else self.name
+
+
+def _rdata_text(rdtype: str, rd: Any) -> str:
+    if rdtype in ("TXT", "SPF"):
+        return b"".join(rd.strings).decode("utf-8", "replace")
+    if rdtype == "MX":
+        return f"{rd.preference} {rd.exchange.to_text(omit_final_dot=True)}"
+    if rdtype in ("CNAME", "NS", "PTR"):
+        return rd.target.to_text(omit_final_dot=True)
+    return rd.to_text()
+
+
+class Resolver:
+    """An async resolver bound to explicit nameservers, without cache.
+
+    `query(name, rdtype)` returns a `DnsAnswer` (NXDOMAIN and "no records" are answers)
+    or raises `DnsFailure` (timeout, SERVFAIL, REFUSED, garbage).
+    """
+
+    def __init__(self, nameservers: tuple[Nameserver, ...] = (), timeout_s: float = 5.0) -> None:
+        if not nameservers:
+            nameservers = tuple(_system_nameservers())
+        self.nameservers = nameservers
+        self.timeout_s = float(timeout_s)
+        self.queries = 0
+
+    def describe(self) -> str:
+        return ", ".join(str(n) for n in self.nameservers) or "(none)"
+
+    async def _ask(self, qname: str, rdtype: str):
+        import dns.asyncquery
+        import dns.exception
+        import dns.message
+        import dns.rcode
+        import dns.rdatatype
+
+        q = dns.message.make_query(qname, dns.rdatatype.from_text(rdtype))
+        q.flags |= 0x0100  # RD
+        last: DnsFailure | None = None
+        for ns in self.nameservers:
+            self.queries += 1
+            try:
+                async with asyncio.timeout(self.timeout_s):
+                    resp, _tcp = await dns.asyncquery.udp_with_fallback(
+                        q, ns.host, port=ns.port, timeout=self.timeout_s
+                    )
+            except (TimeoutError, dns.exception.Timeout):
+                last = DnsFailure(qname, rdtype, "timeout", str(ns), f"no reply in {self.timeout_s:g}s")
+                continue
+            except (dns.exception.DNSException, ValueError, EOFError) as e:
+                last = DnsFailure(qname, rdtype, "malformed reply", str(ns), str(e)[:200])
+                continue
+            except OSError as e:
+                last = DnsFailure(qname, rdtype, "network error", str(ns), str(e)[:200])
+                continue
+            rc = resp.rcode()
+            if rc in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+                return resp, ns
+            last = DnsFailure(qname, rdtype, dns.rcode.to_text(rc), str(ns))
+        assert last is not None
+        raise last
+
+    async def query(self, name: str, rdtype: str = "A") -> DnsAnswer:
+        import dns.name
+        import dns.rcode
+        import dns.rdataclass
+        import dns.rdatatype
+
+        rdtype = rdtype.upper()
+        try:
+            current = dns.name.from_text(name.rstrip(".") + ".") if name else dns.name.root
+            want = dns.rdatatype.from_text(rdtype)
+        except Exception as e:  # bad label, name too long, unknown type
+            raise DnsFailure(name, rdtype, "invalid question", "-", str(e)) from None
+        IN, CNAME = dns.rdataclass.IN, dns.rdatatype.CNAME
+        chain: list[tuple[str, str]] = []
+        seen = {current}
+        for _ask_no in range(MAX_CNAME_HOPS + 1):
+            asked = current
+            resp, ns = await self._ask(current.to_text(), rdtype)
+            while True:  # follow the CNAMEs contained in this response
+                rrset = resp.get_rrset(resp.answer, current, IN, want)
+                if rrset is not None:
+                    return DnsAnswer(
+                        name=name,
+                        rdtype=rdtype,
+                        rcode="NOERROR",
+                        records=[_rdata_text(rdtype, rd) for rd in rrset],
+                        chain=chain,
+                        ttl=rrset.ttl,
+                        nameserver=str(ns),
+                        rdata=list(rrset),
+                    )
+                cn = None if want == CNAME else resp.get_rrset(resp.answer, current, IN, CNAME)
+                if cn is None:
+                    break
+                target = next(iter(cn)).target
+                chain.append(
+                    (current.to_text(omit_final_dot=True), target.to_text(omit_final_dot=True))
+                )
+                if target in seen or len(chain) > MAX_CNAME_HOPS:
+                    raise DnsFailure(
+                        name, rdtype, "CNAME loop", str(ns), " -> ".join(b for _, b in chain)
+                    )
+                seen.add(target)
+                current = target
+            nx = resp.rcode() == dns.rcode.NXDOMAIN
+            if current != asked and not nx:
+                continue  # the server did not chase an out-of-zone target: ask for it
+            return DnsAnswer(
+                name=name,
+                rdtype=rdtype,
+                rcode="NXDOMAIN" if nx else "NOERROR",
+                records=[],
+                chain=chain,
+                nameserver=str(ns),
+            )
+        raise DnsFailure(name, rdtype, "too many CNAME hops", self.describe())
+
+    async def addresses(self, host: str) -> tuple[list[str], DnsAnswer, DnsAnswer | None]:
+        """A and AAAA addresses of host. Raises DnsFailure when the A lookup fails."""
+        a = await self.query(host, "A")
+        aaaa: DnsAnswer | None = None
+        if not a.nxdomain:
+            try:
+                aaaa = await self.query(host, "AAAA")
+            except DnsFailure:
+                aaaa = None
+        addrs = list(a.records) + (list(aaaa.records) if aaaa else [])
+        return addrs, a, aaaa
+
+
+def _system_nameservers() -> list[Nameserver]:
+    try:
+        import dns.resolver
+
+        r = dns.resolver.Resolver(configure=True)
+        return [Nameserver(str(ns), 53) for ns in r.nameservers]
+    except Exception:
+        return [Nameserver("127.0.0.1", 53)]
+
+
+# ---------------------------------------------------------------------------- HTTP
+
+
+class HostResolutionError(OSError):
+    """The host name of a URL does not resolve (NXDOMAIN / no address)."""
+
+
+@dataclass
+class FetchResult:
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    truncated: bool
+    elapsed_ms: float
+    http_version: str = ""
+    tls_version: str | None = None
+    peer_cert: dict | None = None
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for k, v in self.headers:
+            if k.lower() == name:
+                return v
+        return None
+
+    def header_all(self, name: str) -> list[str]:
+        name = name.lower()
+        return [v for k, v in self.headers if k.lower() == name]
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class Net:
+    """Resolver + HTTP factory for one run. Cheap to build; clients are made on demand."""
+
+    def __init__(self, config: NetConfig) -> None:
+        self.config = config
+        self.resolver = Resolver(config.nameservers, config.timeout_s)
+        self._ssl: ssl.SSLContext | None = None
+        self._clients: list[Any] = []
+
+    @property
+    def timeout_s(self) -> float:
+        return self.config.timeout_s
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The verifying context (system store or the profile's CA bundle), built once."""
+        if self._ssl is None:
+            ctx = ssl.create_default_context(cafile=self.config.ca_bundle or None)
+            self._ssl = ctx
+        return self._ssl
+
+    def map_connect(self, host: str, port: int) -> tuple[str, int]:
+        """Apply the first matching connect_to rule, like curl."""
+        for rule in self.config.connect_to:
+            if rule.matches(host, port):
+                return (rule.to_host or host, rule.to_port or port)
+        return host, port
+
+    async def resolve_connect(self, host: str, port: int) -> tuple[str, int]:
+        """Where to open a TCP connection for host:port: connect_to first, then our DNS."""
+        h, p = self.map_connect(host, port)
+        if _is_ip(h):
+            return h, p
+        ans = await self.resolver.query(h, "A")
+        if ans.records:
+            return ans.records[0], p
+        ans6 = None if ans.nxdomain else await self.resolver.query(h, "AAAA")
+        if ans6 and ans6.records:
+            return ans6.records[0], p
+        why = "NXDOMAIN (the name does not exist)" if ans.nxdomain else "no A or AAAA record"
+        raise HostResolutionError(f"{h} does not resolve: {why}")
+
+    def client(self, *, max_connections: int = 20, verify: bool = True) -> httpx.AsyncClient:
+        import httpx
+
+        transport = LaunchReadyTransport(self, verify=verify, max_connections=max_connections)
+        return httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(self.timeout_s),
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            trust_env=False,
+        )
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+        max_bytes: int = DEFAULT_MAX_BODY,
+        deadline_s: float | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> FetchResult:
+        """One request, no redirects followed, body capped at max_bytes, whole exchange
+        bounded by deadline_s (default: 2 x timeout). Raises httpx errors,
+        HostResolutionError, DnsFailure or TimeoutError."""
+        own = client is None
+        c = client or self.client(max_connections=4)
+        t0 = time.perf_counter()
+        try:
+            async with asyncio.timeout(deadline_s or self.timeout_s * 2):
+                async with c.stream(method, url, headers=headers, content=content) as resp:
+                    chunks, size, truncated = [], 0, False
+                    async for chunk in resp.aiter_raw():
+                        chunks.append(chunk)
+                        size += len(chunk)
+                        if size >= max_bytes:
+                            truncated = True
+                            break
+                    body = b"".join(chunks)[:max_bytes]
+                    tls_version = None
+                    cert = None
+                    stream = resp.extensions.get("network_stream")
+                    if stream is not None:
+                        sslobj = stream.get_extra_info("ssl_object")
+                        if sslobj is not None:
+                            tls_version = sslobj.version()
+                            cert = sslobj.getpeercert()
+                    return FetchResult(
+                        url=url,
+                        status=resp.status_code,
+                        headers=[(k, v) for k, v in resp.headers.multi_items()],
+                        body=body,
+                        truncated=truncated,
+                        elapsed_ms=(time.perf_counter() - t0) * 1000,
+                        http_version=resp.http_version,
+                        tls_version=tls_version,
+                        peer_cert=cert,
+                    )
+        finally:
+            if own:
+                await c.aclose()
+
+    async def aclose(self) -> None:
+        for c in self._clients:
+            await c.aclose()
+
+
+def _is_ip(h: str) -> bool:
+    try:
+        ipaddress.ip_address(h)
+        return True
+    except ValueError:
+        return False
+
+
+def describe_http_error(exc: BaseException) -> str:
+    """A plain-words reason for an HTTP failure, for `error` results and hop notes."""
+    import httpx
+
+    if isinstance(exc, HostResolutionError):
+        return str(exc)
+    if isinstance(exc, DnsFailure):
+        return str(exc)
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return "the server did not answer in time (timeout)"
+    cause = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"certificate rejected: {cause.verify_message or cause.reason}"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused (nothing is listening on that port)"
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect: {exc}" if str(exc) else "could not connect"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the server sent a broken HTTP reply: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+# --- transport over httpcore's public API -----------------------------------
+
+
+def _make_backend_class():
+    import httpcore
+
+    class _ResolvingBackend(httpcore.AsyncNetworkBackend):
+        def __init__(self, net: Net) -> None:
+            self._net = net
+            self._inner = httpcore.AnyIOBackend()
+
+        async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+            try:
+                ip, p = await self._net.resolve_connect(host, port)
+            except (HostResolutionError, DnsFailure) as e:
+                raise httpcore.ConnectError(str(e)) from e
+            return await self._inner.connect_tcp(
+                ip, p, timeout=timeout, local_address=local_address, socket_options=socket_options
+            )
+
+        async def connect_unix_socket(self, path, timeout=None, socket_options=None):  # pragma: no cover
+            raise httpcore.ConnectError("unix sockets are not used")
+
+        async def sleep(self, seconds: float) -> None:
+            await self._inner.sleep(seconds)
+
+    return _ResolvingBackend
+
+
+def _exc_map():
+    import httpcore
+    import httpx
+
+    return [
+        (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+        (httpcore.ReadTimeout, httpx.ReadTimeout),
+        (httpcore.WriteTimeout, httpx.WriteTimeout),
+        (httpcore.PoolTimeout, httpx.PoolTimeout),
+        (httpcore.TimeoutException, httpx.TimeoutException),
+        (httpcore.ConnectError, httpx.ConnectError),
+        (httpcore.ReadError, httpx.ReadError),
+        (httpcore.WriteError, httpx.WriteError),
+        (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+        (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+        (httpcore.ProtocolError, httpx.ProtocolError),
+        (httpcore.NetworkError, httpx.NetworkError),
+    ]
+
+
+def _map_exc(e: Exception, request):
+    for src, dst in _exc_map():
+        if isinstance(e, src):
+            new = dst(str(e), request=request)
+            new.__cause__ = e
+            return new
+    return None
+
+
+class LaunchReadyTransport:
+    """An httpx transport over httpcore's pool with our resolving network backend."""
+
+    def __new__(cls, net: Net, *, verify: bool = True, max_connections: int = 20):
+        import httpcore
+        import httpx
+
+        class _Stream(httpx.AsyncByteStream):
+            def __init__(self, inner, request) -> None:
+                self._inner = inner
+                self._request = request
+
+            async def __aiter__(self):
+                try:
+                    async for part in self._inner:
+                        yield part
+                except Exception as e:
+                    mapped = _map_exc(e, self._request)
+                    if mapped is None:
+                        raise
+                    raise mapped from e
+
+            async def aclose(self) -> None:
+                if hasattr(self._inner, "aclose"):
+                    await self._inner.aclose()
+
+        class _Transport(httpx.AsyncBaseTransport):
+            def __init__(self) -> None:
+                if verify:
+                    ctx = net.ssl_context()
+                else:
+                    ctx = ssl.create_default_context()
+                    ctx.check_hostname = False
+                    ctx.verify_mode = ssl.CERT_NONE
+                self._pool = httpcore.AsyncConnectionPool(
+                    ssl_context=ctx,
+                    max_connections=max_connections,
+                    max_keepalive_connections=max_connections,
+                    http1=True,
+                    http2=False,
+                    retries=0,
+                    network_backend=_make_backend_class()(net),
+                )
+
+            async def handle_async_request(self, request):
+                req = httpcore.Request(
+                    method=request.method,
+                    url=httpcore.URL(
+                        scheme=request.url.raw_scheme,
+                        host=request.url.raw_host,
+                        port=request.url.port,
+                        target=request.url.raw_path,
+                    ),
+                    headers=request.headers.raw,
+                    content=request.stream,
+                    extensions=request.extensions,
+                )
+                try:
+                    resp = await self._pool.handle_async_request(req)
+                except Exception as e:
+                    mapped = _map_exc(e, request)
+                    if mapped is None:
+                        raise
+                    raise mapped from e
+                return httpx.Response(
+                    status_code=resp.status,
+                    headers=resp.headers,
+                    stream=_Stream(resp.stream, request),
+                    extensions=resp.extensions,
+                )
+
+            async def aclose(self) -> None:
+                await self._pool.aclose()
+
+        return _Transport()

@@ -1,0 +1,396 @@
+"""Load and validate `launchready.yaml` into a frozen `Profile`.
+
+The profile keys are a contract (other tools write these files): keys may be added here,
+never renamed. Every error names the file, the line and the key path, and says what was
+expected. Unknown keys are warnings with "did you mean" help, not errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from launchready_tui.core.errors import Problem, ProfileError, Warning_
+from launchready_tui.core.yamlpos import load_with_lines, yaml_error_line, yaml_error_text
+
+PROFILE_FILENAME = "launchready.yaml"
+
+# --- schema ----------------------------------------------------------------------------
+# A tiny schema language: "str", "int", "num", "bool", ("list", T), ("map", T),
+# {"key": T, ...} for a struct, ("any", T1, T2) for alternatives.
+
+_STR, _INT, _NUM, _BOOL = "str", "int", "num", "bool"
+
+ROUTE = {
+    "url": _STR,
+    "method": _STR,
+    "budget_ms": _NUM,
+    "auth": _STR,
+    "rate": _NUM,
+    "duration_s": _NUM,
+    "allow_heavy": _BOOL,
+    "headers": ("map", _STR),
+    "body": _STR,
+    "name": _STR,
+}
+PAGE = {"url": _STR, "budget_ms": _NUM, "name": _STR, "auth": _STR}
+RATE_LIMIT = {
+    "url": _STR,
+    "method": _STR,
+    "max_attempts": _INT,
+    "body": _STR,
+    "headers": ("map", _STR),
+    "name": _STR,
+}
+SMOKE = ("any", _STR, {"url": _STR, "status": _INT, "contains": _STR, "method": _STR})
+
+SCHEMA: dict[str, Any] = {
+    "project": _STR,
+    "domain": _STR,
+    "canonical_host": _STR,
+    "hosts": ("map", _STR),
+    "email": {
+        "domain": _STR,
+        "dkim_selectors": ("list", _STR),
+        "senders": ("list", _STR),
+        "provider": _STR,
+        "sends_mail": _BOOL,
+    },
+    "environments": (
+        "map",
+        {
+            "url": _STR,
+            "env_file": _STR,
+            "source": _STR,
+            "public": _BOOL,
+            "production": _BOOL,
+        },
+    ),
+    "required_env": ("list", _STR),
+    "monitor": ("list", _STR),
+    "performance": {
+        "routes": ("list", ROUTE),
+        "pages": ("list", PAGE),
+        "regression_pct": _NUM,
+    },
+    "rate_limit": ("list", RATE_LIMIT),
+    "code": {
+        "paths": ("list", _STR),
+        "bundles": ("list", _STR),
+        "logs": ("list", _STR),
+        "skip": ("list", _STR),
+        "max_file_mb": _NUM,
+    },
+    "deploy": {
+        "command": _STR,
+        "rollback": _STR,
+        "smoke": ("list", SMOKE),
+        "rollback_budget_min": _NUM,
+        "timeout_s": _NUM,
+        "ci_job": _STR,
+    },
+    "network": {
+        "nameservers": ("list", _STR),
+        "connect_to": ("list", _STR),
+        "ca_bundle": _STR,
+        "timeout_s": _NUM,
+        "origins": ("map", _STR),
+    },
+    "owners": ("map", _STR),
+}
+
+REQUIRED = ("project", "domain")
+
+
+def _type_name(t: Any) -> str:
+    if t == _STR:
+        return "text"
+    if t == _INT:
+        return "a whole number"
+    if t == _NUM:
+        return "a number"
+    if t == _BOOL:
+        return "true or false"
+    if isinstance(t, dict):
+        return "a mapping of keys (" + ", ".join(t) + ")"
+    if t[0] == "list":
+        return f"a list of {_type_name(t[1])}"
+    if t[0] == "map":
+        return f"a mapping of names to {_type_name(t[1])}"
+    if t[0] == "any":
+        return " or ".join(_type_name(x) for x in t[1:])
+    return str(t)
+
+
+class _Validator:
+    def __init__(self, file: str, lines: dict[str, int]) -> None:
+        self.file, self.lines = file, lines
+        self.problems: list[Problem] = []
+        self.warnings: list[Warning_] = []
+
+    def line(self, path: str) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path.rsplit(".", 1)[0] if "." in path else path.split("[")[0]
+            if path in self.lines:
+                return self.lines[path]
+            if "." not in path and "[" not in path:
+                break
+        return self.lines.get("")
+
+    def err(self, path: str, msg: str, expected: str | None = None) -> None:
+        self.problems.append(Problem(self.file, self.line(path), path, msg, expected))
+
+    def check(self, value: Any, t: Any, path: str) -> bool:
+        if value is None:
+            return True  # null means "not set"; every key but project/domain is optional
+        if t == _STR:
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                self.err(path, f"has {_describe(value)}", "text")
+                return False
+            return True
+        if t == _INT:
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.err(path, f"has {_describe(value)}", "a whole number")
+                return False
+            return True
+        if t == _NUM:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                self.err(path, f"has {_describe(value)}", "a number")
+                return False
+            if value < 0:
+                self.err(path, "is negative", "a number of zero or more")
+                return False
+            return True
+        if t == _BOOL:
+            if not isinstance(value, bool):
+                self.err(path, f"has {_describe(value)}", "true or false")
+                return False
+            return True
+        if isinstance(t, dict):
+            if not isinstance(value, dict):
+                self.err(path, f"has {_describe(value)}", _type_name(t))
+                return False
+            ok = True
+            for k, v in value.items():
+                sub = f"{path}.{k}" if path else str(k)
+                if k not in t:
+                    hint = difflib.get_close_matches(str(k), list(t), n=1)
+                    msg = f"unknown key '{k}'"
+                    if hint:
+                        msg += f" - did you mean '{hint[0]}'?"
+                    else:
+                        msg += " (it is ignored)"
+                    self.warnings.append(Warning_(self.file, self.line(sub), sub, msg))
+                    continue
+                ok = self.check(v, t[k], sub) and ok
+            return ok
+        kind = t[0]
+        if kind == "list":
+            if not isinstance(value, list):
+                self.err(path, f"has {_describe(value)}", _type_name(t))
+                return False
+            return all([self.check(v, t[1], f"{path}[{i}]") for i, v in enumerate(value)])
+        if kind == "map":
+            if not isinstance(value, dict):
+                self.err(path, f"has {_describe(value)}", _type_name(t))
+                return False
+            return all([self.check(v, t[1], f"{path}.{k}") for k, v in value.items()])
+        if kind == "any":
+            for alt in t[1:]:
+                probe = _Validator(self.file, self.lines)
+                if probe.check(value, alt, path):
+                    self.warnings.extend(probe.warnings)
+                    return True
+            self.err(path, f"has {_describe(value)}", _type_name(t))
+            return False
+        raise AssertionError(t)  # pragma: no cover
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the value {str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"'{value}'"
+
+
+# --- the Profile -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated profile. `data` keeps the validated mapping for templating."""
+
+    path: Path
+    project: str
+    domain: str
+    data: dict[str, Any] = field(repr=False)
+    lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    warnings: tuple[Warning_, ...] = ()
+
+    @property
+    def dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def state_dir(self) -> Path:
+        return self.dir / ".launchready"
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        cur: Any = self.data
+        for part in dotted.split("."):
+            if isinstance(cur, dict) and part in cur and cur[part] is not None:
+                cur = cur[part]
+            else:
+                return default
+        return cur
+
+    @property
+    def canonical_host(self) -> str:
+        return str(self.get("canonical_host") or self.domain)
+
+    @property
+    def hosts(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (self.get("hosts") or {}).items()}
+
+    def all_hosts(self) -> list[str]:
+        """The apex, www and every host role, each once, in a stable order."""
+        out: list[str] = []
+        for h in [self.domain, self.canonical_host, *self.hosts.values()]:
+            h = h.lower().rstrip(".")
+            if h and h not in out:
+                out.append(h)
+        return out
+
+    def resolve_path(self, p: str) -> Path:
+        q = Path(p).expanduser()
+        return q if q.is_absolute() else (self.dir / q)
+
+    def is_own_host(self, host: str) -> bool:
+        """True when host is the domain or below it, or a profile host."""
+        host = host.lower().rstrip(".")
+        d = self.domain.lower().rstrip(".")
+        return host == d or host.endswith("." + d) or host in self.all_hosts()
+
+    def line_of(self, dotted: str) -> int | None:
+        return self.lines.get(dotted)
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read, parse and validate a profile. Raises ProfileError with file:line:field."""
+    p = Path(path)
+    file = str(p)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ProfileError(
+            Problem(
+                file,
+                None,
+                None,
+                "no profile here. Create one with `launchready init`, or pass --profile PATH",
+            )
+        ) from None
+    except IsADirectoryError:
+        raise ProfileError(Problem(file, None, None, "is a folder, not a profile file")) from None
+    except OSError as e:
+        raise ProfileError(Problem(file, None, None, f"cannot be read: {e.strerror}")) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ProfileError(
+            Problem(file, line, None, "is not UTF-8 text", "a UTF-8 encoded YAML file")
+        ) from None
+    return parse_profile(text, file)
+
+
+def parse_profile(text: str, file: str = PROFILE_FILENAME) -> Profile:
+    try:
+        data, lines = load_with_lines(text)
+    except yaml.YAMLError as e:
+        raise ProfileError(Problem(file, yaml_error_line(e), None, yaml_error_text(e))) from None
+    if data is None:
+        data = {}
+    v = _Validator(file, lines)
+    if not isinstance(data, dict):
+        raise ProfileError(
+            Problem(file, 1, None, f"the top level has {_describe(data)}", "a mapping of keys")
+        )
+    v.check(data, SCHEMA, "")
+    for key in REQUIRED:
+        if not data.get(key):
+            v.err(key, "is missing", "text, for example " + ("Acme Creators" if key == "project" else "acme.example"))
+    _semantic_checks(data, v)
+    if v.problems:
+        raise ProfileError(v.problems)
+    return Profile(
+        path=Path(file),
+        project=str(data["project"]),
+        domain=str(data["domain"]).lower().rstrip("."),
+        data=data,
+        lines=lines,
+        warnings=tuple(v.warnings),
+    )
+
+
+def _semantic_checks(data: dict, v: _Validator) -> None:
+    from launchready_tui.core.net import parse_connect_to, parse_nameserver
+
+    net = data.get("network") or {}
+    if isinstance(net, dict):
+        for i, ns in enumerate(net.get("nameservers") or []):
+            try:
+                parse_nameserver(str(ns))
+            except ValueError as e:
+                v.err(f"network.nameservers[{i}]", str(e), "IP or IP:PORT")
+        for i, ct in enumerate(net.get("connect_to") or []):
+            try:
+                parse_connect_to(str(ct))
+            except ValueError as e:
+                v.err(f"network.connect_to[{i}]", str(e), "HOST:PORT:HOST2:PORT2")
+        t = net.get("timeout_s")
+        if isinstance(t, int | float) and not isinstance(t, bool) and not 0 < t <= 120:
+            v.err("network.timeout_s", f"is {t}", "a number of seconds between 0 and 120")
+    for key in ("domain", "canonical_host"):
+        val = data.get(key)
+        if isinstance(val, str) and ("/" in val or " " in val or ":" in val):
+            v.err(key, f"'{val}' looks like a URL, not a host name", "a bare name like acme.example")
+    hosts = data.get("hosts")
+    if isinstance(hosts, dict):
+        for role, h in hosts.items():
+            if isinstance(h, str) and ("/" in h or " " in h):
+                v.err(f"hosts.{role}", f"'{h}' looks like a URL, not a host name", "a bare name like app.acme.example")
+
+
+def find_profile(path: str | Path | None) -> Path:
+    return Path(path) if path else Path.cwd() / PROFILE_FILENAME
+
+
+def net_config(profile: Profile | None, *, nameservers=None, connect_to=None, ca_bundle=None, timeout_s=None):
+    """Build the NetConfig from the profile's `network`, with CLI flags overriding."""
+    from launchready_tui.core.net import NetConfig, parse_connect_to, parse_nameserver
+
+    net = (profile.get("network") if profile else None) or {}
+    ns = nameservers if nameservers else (net.get("nameservers") or [])
+    ct = connect_to if connect_to is not None and len(connect_to) else (net.get("connect_to") or [])
+    ca = ca_bundle or net.get("ca_bundle")
+    if ca and profile and not Path(ca).is_absolute():
+        ca = str(profile.resolve_path(ca))
+    return NetConfig(
+        nameservers=tuple(n if not isinstance(n, str) else parse_nameserver(n) for n in ns),
+        connect_to=tuple(c if not isinstance(c, str) else parse_connect_to(c) for c in ct),
+        ca_bundle=ca,
+        timeout_s=float(timeout_s or net.get("timeout_s") or 5.0),
+        origins={str(k): str(v) for k, v in (net.get("origins") or {}).items()},
+    )
