@@ -235,6 +235,7 @@ class Resolver:
         import dns.rdatatype
 
         q = dns.message.make_query(qname, dns.rdatatype.from_text(rdtype))
+        qname = qname.rstrip(".")
         q.flags |= 0x0100  # RD
         last: DnsFailure | None = None
         for ns in self.nameservers:

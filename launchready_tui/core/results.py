@@ -11,15 +11,12 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     PASS = "pass"
     WARN = "warn"
     FAIL = "fail"
     ERROR = "error"
     SKIP = "skip"
-
-    def __str__(self) -> str:  # pragma: no cover - trivial
-        return self.value
 
 
 # Worst first. Used to pick the colour of a stage and the overall verdict.

@@ -1,0 +1,95 @@
+"""Shared plumbing for subcommands: profile/runbook loading, network flags, contexts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from launchready_tui.core.errors import LaunchReadyError, UsageError
+
+
+def add_profile_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", "-p", metavar="P", help="profile file (default: ./launchready.yaml)")
+
+
+def add_runbooks_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--runbooks",
+        metavar="DIR",
+        action="append",
+        default=None,
+        help="load runbooks from this folder instead of the bundled ones (repeatable)",
+    )
+
+
+def add_network_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("network (overrides the profile's `network`)")
+    g.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]")
+    g.add_argument("--connect-to", action="append", default=[], metavar="HOST:PORT:HOST2:PORT2")
+    g.add_argument("--ca-bundle", metavar="F")
+    g.add_argument("--timeout", type=float, metavar="S", help="seconds per network operation")
+
+
+def load_profile_arg(args):
+    from launchready_tui.core.profile import find_profile, load_profile
+
+    return load_profile(find_profile(getattr(args, "profile", None)))
+
+
+def print_warnings(profile) -> None:
+    for w in profile.warnings:
+        print(f"launchready: warning: {w.format()}", file=sys.stderr)
+
+
+def load_runbooks_arg(args, *, strict: bool = True):
+    from launchready_tui.core.errors import RunbookError
+    from launchready_tui.core.runbook import load_runbooks
+
+    dirs = [Path(d) for d in args.runbooks] if getattr(args, "runbooks", None) else None
+    books, errors = load_runbooks(dirs)
+    if errors and strict:
+        raise RunbookError([p for e in errors for p in e.problems])
+    return books, errors
+
+
+def net_config_from_args(profile, args):
+    from launchready_tui.core.net import parse_connect_to_cli, parse_nameserver
+    from launchready_tui.core.profile import net_config
+
+    ns = []
+    for n in getattr(args, "nameserver", None) or []:
+        try:
+            ns.append(parse_nameserver(n))
+        except ValueError as e:
+            raise UsageError(str(e), "--nameserver") from None
+    ct = parse_connect_to_cli(getattr(args, "connect_to", None) or [])
+    timeout = getattr(args, "timeout", None)
+    if timeout is not None and not 0 < timeout <= 120:
+        raise UsageError(f"{timeout} is not a number of seconds between 0 and 120", "--timeout")
+    ca = getattr(args, "ca_bundle", None)
+    if ca and not Path(ca).is_file():
+        raise UsageError(f"CA bundle {ca} does not exist", "--ca-bundle")
+    return net_config(profile, nameservers=ns, connect_to=ct, ca_bundle=ca, timeout_s=timeout)
+
+
+def make_context(profile, args, *, options=None):
+    from launchready_tui.core.context import CheckContext, RunOptions
+    from launchready_tui.core.net import Net
+    from launchready_tui.core.state import StateStore
+
+    cfg = net_config_from_args(profile, args)
+    credentials = None
+    try:
+        from launchready_tui.core.credentials import CredentialStore  # built by the secrets issue
+
+        credentials = CredentialStore.for_profile(profile)
+    except (ImportError, AttributeError, LaunchReadyError):
+        credentials = None
+    return CheckContext(
+        profile=profile,
+        net=Net(cfg),
+        state=StateStore(profile.state_dir),
+        credentials=credentials,
+        options=options or RunOptions(),
+    )

@@ -1,0 +1,78 @@
+"""`uptime`: each monitored URL answers 2xx or 3xx within the timeout."""
+
+from __future__ import annotations
+
+from launchready_tui.core.net import describe_http_error
+from launchready_tui.core.registry import MissingInput
+from launchready_tui.core.results import CheckResult, errored, failed, passed
+
+KIND = "uptime"
+
+
+def targets(profile, params) -> list[str]:
+    urls = params.get("urls") or profile.get("monitor") or []
+    if not urls:
+        raise MissingInput("monitor", "the pages a monitor should watch")
+    return [str(u) for u in urls]
+
+
+def deadline(params, timeout_s: float) -> float:
+    return timeout_s * 3
+
+
+async def check(ctx, target: str, params) -> CheckResult:
+    import httpx
+
+    from launchready_tui.core.net import DnsFailure, HostResolutionError
+
+    try:
+        r = await ctx.net.fetch(target, max_bytes=64 * 1024)
+    except (httpx.HTTPError, HostResolutionError, DnsFailure, TimeoutError, OSError) as e:
+        reason = describe_http_error(e)
+        if reason.startswith("certificate rejected"):
+            return failed(
+                KIND,
+                target,
+                f"{target} shows visitors a certificate warning: {reason}",
+                evidence={"url": target, "reason": reason},
+                why="Browsers block the page with a full-screen security warning, so for "
+                "customers the site is down.",
+                fix="Renew or fix the certificate for this host (see the TLS step in stage 3: "
+                "on Vercel, Netlify, Render and Cloudflare this is automatic once DNS points "
+                "at them), then run the check again.",
+            )
+        if "does not resolve" in reason or "NXDOMAIN" in reason:
+            return failed(
+                KIND,
+                target,
+                f"{target} is unreachable: {reason}",
+                evidence={"url": target, "reason": reason},
+                why="Visitors and your uptime monitor cannot reach this address at all.",
+                fix="Add the missing DNS record for this host (see the DNS step), then run "
+                "the check again.",
+            )
+        return errored(
+            KIND,
+            target,
+            f"no answer from {target}: {reason}",
+            evidence={"url": target},
+            fix="Open the address in a browser. If it does not load there either, the site "
+            "is down: follow the site-down incident runbook. If it loads, the problem is "
+            "between this computer and the site (network, firewall, profile `network` keys).",
+        )
+    ev = {"url": target, "status": r.status, "time_ms": round(r.elapsed_ms)}
+    loc = r.header("location")
+    if loc:
+        ev["location"] = loc
+    if 200 <= r.status < 400:
+        return passed(KIND, target, f"{target} is up: HTTP {r.status} in {r.elapsed_ms:.0f} ms", evidence=ev)
+    return failed(
+        KIND,
+        target,
+        f"{target} answers with an error: HTTP {r.status}",
+        evidence=ev,
+        why="Customers who open this address see an error page instead of your product.",
+        fix="Look at your hosting dashboard's logs for this URL (Vercel: Deployments > "
+        "Functions; Render/Heroku: Logs). A 5xx means the app crashed or is down; a 4xx "
+        "means the address is wrong or blocked. Fix it, then re-run this check.",
+    )

@@ -1,0 +1,177 @@
+"""Plan the checks of a step, a stage or everything, and run them concurrently.
+
+Concurrency lives here and only here: a semaphore bounds how many checks run at once,
+each check has an overall deadline that fits its work, and results are yielded as they
+finish. A check that raises becomes an `error` result; the run never crashes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from launchready_tui.core.context import CheckContext
+from launchready_tui.core.registry import KINDS, MissingInput, NotAvailable, load_kind
+from launchready_tui.core.results import CheckResult, Status, errored, skipped
+from launchready_tui.core.runbook import CheckSpec, Runbook, Step, TemplateMissing, render
+
+DEFAULT_DEADLINE_FACTOR = 4.0
+
+
+@dataclass
+class Planned:
+    runbook: Runbook
+    step: Step
+    spec: CheckSpec
+    target: str
+    params: dict[str, Any]
+    skip: CheckResult | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.runbook.id}/{self.step.id}/{self.spec.id}@{self.target}"
+
+
+def select(
+    runbooks: Iterable[Runbook],
+    *,
+    stages: list[int] | None = None,
+    runbook_id: str | None = None,
+    step_id: str | None = None,
+) -> list[tuple[Runbook, Step]]:
+    out = []
+    for rb in runbooks:
+        if stages and rb.stage not in stages:
+            continue
+        if runbook_id and rb.id != runbook_id:
+            continue
+        for st in rb.steps:
+            if step_id and st.id != step_id:
+                continue
+            out.append((rb, st))
+    return out
+
+
+def plan(selected: list[tuple[Runbook, Step]], profile) -> list[Planned]:
+    """Expand every check block of the selected steps into one item per target."""
+    items: list[Planned] = []
+    for rb, st in selected:
+        for spec in st.checks:
+            items.extend(plan_spec(rb, st, spec, profile))
+    return items
+
+
+def plan_spec(rb: Runbook, st: Step, spec: CheckSpec, profile) -> list[Planned]:
+    def skip(target: str, reason: str, **ev) -> Planned:
+        return Planned(rb, st, spec, target, {}, skipped(spec.kind, target, reason, evidence=ev))
+
+    try:
+        params = render(spec.params, profile)
+        targets = render(spec.targets, profile) if spec.targets is not None else None
+    except TemplateMissing as e:
+        return [skip("-", f"fill in `{e.var}` in launchready.yaml to run this check", missing_key=e.var)]
+    try:
+        mod = load_kind(spec.kind)
+    except NotAvailable:
+        return [skip("-", f"the `{spec.kind}` check is not available yet in this version")]
+    if targets is None:
+        try:
+            targets = list(mod.targets(profile, params))
+        except MissingInput as e:
+            return [skip("-", str(e), missing_key=e.key)]
+    if not targets:
+        return [skip("-", "nothing to check: the target list is empty")]
+    return [Planned(rb, st, spec, str(t), params) for t in targets]
+
+
+def deadline_for(kind: str, params: dict[str, Any], timeout_s: float) -> float:
+    try:
+        mod = load_kind(kind)
+    except NotAvailable:
+        return timeout_s
+    fn = getattr(mod, "deadline", None)
+    if fn is not None:
+        return float(fn(params, timeout_s))
+    return timeout_s * DEFAULT_DEADLINE_FACTOR
+
+
+def _stamp(r: CheckResult, item: Planned, started: dt.datetime, t0: float) -> CheckResult:
+    r.stage = item.runbook.stage
+    r.runbook = item.runbook.id
+    r.step = item.step.id
+    r.check_id = item.spec.id
+    r.started_at = started.isoformat(timespec="seconds")
+    r.duration_ms = int((time.perf_counter() - t0) * 1000)
+    if not r.target or r.target == "-":
+        r.target = item.target
+    if r.status in (Status.WARN, Status.FAIL, Status.ERROR):
+        if not r.fix:
+            r.fix = "See the runbook step for what to do."
+        if not r.why:
+            r.why = "This can affect customers on launch day."
+    return r
+
+
+async def run_one(item: Planned, ctx: CheckContext) -> CheckResult:
+    started = ctx.clock()
+    t0 = time.perf_counter()
+    if item.skip is not None:
+        return _stamp(item.skip, item, started, t0)
+    kind = item.spec.kind
+    deadline = deadline_for(kind, item.params, ctx.net.timeout_s)
+    try:
+        mod = load_kind(kind)
+        async with asyncio.timeout(deadline):
+            r = await mod.check(ctx.for_check(item.runbook, item.step, item.spec), item.target, item.params)
+        if not isinstance(r, CheckResult):
+            r = errored(kind, item.target, f"the {kind} check returned no result (a bug)")
+    except TimeoutError:
+        r = errored(
+            kind,
+            item.target,
+            f"the check did not finish within its {deadline:g} s time limit",
+            fix="The target is very slow or not answering. Check that it is up, then run "
+            "the check again. If your network is slow, raise `network.timeout_s`.",
+        )
+    except asyncio.CancelledError:
+        raise
+    except Exception as e:  # a bug or an unexpected reply: never crash the run
+        r = errored(kind, item.target, f"the check stopped unexpectedly: {type(e).__name__}: {e}"[:300])
+    return _stamp(r, item, started, t0)
+
+
+async def run(items: list[Planned], ctx: CheckContext) -> AsyncIterator[CheckResult]:
+    """Run planned checks, at most ctx.options.concurrency at once; yield as they finish."""
+    sem = asyncio.Semaphore(max(1, ctx.options.concurrency))
+
+    async def guarded(item: Planned) -> CheckResult:
+        if item.skip is not None:
+            return await run_one(item, ctx)
+        async with sem:
+            return await run_one(item, ctx)
+
+    tasks = [asyncio.ensure_future(guarded(i)) for i in items]
+    try:
+        for fut in asyncio.as_completed(tasks):
+            yield await fut
+    finally:
+        for t in tasks:
+            if not t.done():
+                t.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def run_all(items: list[Planned], ctx: CheckContext) -> list[CheckResult]:
+    out = [r async for r in run(items, ctx)]
+    order = {it.key: n for n, it in enumerate(items)}
+    out.sort(key=lambda r: order.get(f"{r.runbook}/{r.step}/{r.check_id}@{r.target}", len(order)))
+    return out
+
+
+def kinds() -> list[str]:
+    return list(KINDS)

@@ -1,0 +1,257 @@
+"""Progress, confirmations, records, notes, last results and history: crash-safe.
+
+Everything lives in `.launchready/` beside the profile, as readable JSON a team can
+commit:
+
+* `state.json`    - the current state (written atomically: temp file, fsync, rename);
+* `history.jsonl` - an append-only log of runs (one JSON object per line).
+
+Every change is a locked read-modify-write (`update(fn)`): the file is re-read under an
+exclusive lock, so a second running instance never loses the first one's writes, and a
+kill at any moment leaves the last good file in place. Secret values never go in here:
+credential fields hold references, not values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from launchready_tui.core.errors import LaunchReadyError, Problem
+
+T = TypeVar("T")
+STATE_VERSION = 1
+
+
+class StateError(LaunchReadyError):
+    """The state file is damaged (for example edited by hand into invalid JSON)."""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def empty_state() -> dict[str, Any]:
+    return {
+        "version": STATE_VERSION,
+        "position": {},
+        "confirmations": {},
+        "records": {},
+        "notes": {},
+        "steps_done": {},
+        "results": {},
+        "credentials": {},
+        "incidents": {},
+    }
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temp file in the same folder, fsync it, rename over, fsync the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+class StateStore:
+    def __init__(self, directory: Path) -> None:
+        self.dir = Path(directory)
+        self.path = self.dir / "state.json"
+        self.history_path = self.dir / "history.jsonl"
+        self._lock_path = self.dir / ".lock"
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self._lock_path, "a+") as lf:
+            fcntl.flock(lf.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lf.fileno(), fcntl.LOCK_UN)
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return empty_state()
+        except UnicodeDecodeError:
+            raise StateError(Problem(str(self.path), None, None, "is not UTF-8 text")) from None
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise StateError(
+                Problem(
+                    str(self.path),
+                    e.lineno,
+                    None,
+                    f"is not valid JSON ({e.msg}). Fix that line, or move the file away to "
+                    "start fresh (your runbooks are not affected)",
+                )
+            ) from None
+        if not isinstance(data, dict):
+            raise StateError(Problem(str(self.path), 1, None, "must hold a JSON object"))
+        base = empty_state()
+        for k, v in data.items():
+            base[k] = v
+        return base
+
+    def load(self) -> dict[str, Any]:
+        """A snapshot of the state (a copy; changing it changes nothing on disk)."""
+        return self._read()
+
+    def update(self, fn: Callable[[dict[str, Any]], T]) -> T:
+        """Apply fn to the freshly read state under the lock, then write it atomically."""
+        with self._locked():
+            state = self._read()
+            before = copy.deepcopy(state)
+            out = fn(state)
+            if state != before:
+                blob = json.dumps(state, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+                atomic_write(self.path, blob.encode("utf-8"))
+            return out
+
+    # -- history ---------------------------------------------------------------------
+
+    def append_history(self, entry: dict[str, Any]) -> None:
+        line = json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n"
+        with self._locked():
+            with open(self.history_path, "a", encoding="utf-8") as f:
+                f.write(line)
+                f.flush()
+                os.fsync(f.fileno())
+
+    def read_history(self) -> list[dict[str, Any]]:
+        try:
+            text = self.history_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in text.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a torn last line after a crash: skip it, keep the rest
+        return out
+
+    # -- convenience operations (all go through update) --------------------------------
+
+    def set_position(self, runbook: str, step: str) -> None:
+        def fn(s):
+            s["position"] = {"runbook": runbook, "step": step}
+
+        self.update(fn)
+
+    def set_confirm(self, runbook: str, step: str, block: str, checked: bool, who: str) -> None:
+        key = f"{runbook}/{step}/{block}"
+
+        def fn(s):
+            if checked:
+                s["confirmations"][key] = {"checked": True, "by": who, "at": _now()}
+            else:
+                s["confirmations"].pop(key, None)
+
+        self.update(fn)
+
+    def set_record(self, runbook: str, step: str, block: str, field: str, value: str, who: str) -> None:
+        key = f"{runbook}/{step}/{block}"
+
+        def fn(s):
+            rec = s["records"].setdefault(key, {})
+            if value == "":
+                rec.pop(field, None)
+            else:
+                rec[field] = {"value": value, "by": who, "at": _now()}
+
+        self.update(fn)
+
+    def set_note(self, runbook: str, step: str, text: str) -> None:
+        key = f"{runbook}/{step}"
+
+        def fn(s):
+            if text.strip():
+                s["notes"][key] = {"text": text, "at": _now()}
+            else:
+                s["notes"].pop(key, None)
+
+        self.update(fn)
+
+    def set_step_done(self, runbook: str, step: str, done: bool, who: str) -> None:
+        key = f"{runbook}/{step}"
+
+        def fn(s):
+            if done:
+                s["steps_done"][key] = {"by": who, "at": _now()}
+            else:
+                s["steps_done"].pop(key, None)
+
+        self.update(fn)
+
+    def save_results(self, results: list[dict[str, Any]]) -> None:
+        """Keep the newest result per key; an older result never overwrites a newer one."""
+
+        def fn(s):
+            for r in results:
+                key = result_key(r)
+                old = s["results"].get(key)
+                if old and old.get("started_at", "") > r.get("started_at", ""):
+                    continue
+                s["results"][key] = r
+
+        self.update(fn)
+
+    def find_record_value(self, field_id: str) -> str | None:
+        s = self.load()
+        for rec in s["records"].values():
+            v = rec.get(field_id)
+            if isinstance(v, dict) and v.get("value"):
+                return str(v["value"])
+        return None
+
+
+def result_key(r: dict[str, Any]) -> str:
+    return f"{r.get('runbook', '')}/{r.get('step', '')}/{r.get('check_id') or r.get('check')}@{r.get('target', '')}"
+
+
+def who_am_i() -> str:
+    """The person ticking a box: git's user.name, else the login name."""
+    import getpass
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, timeout=2
+        ).stdout.strip()
+        if out:
+            return out
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
