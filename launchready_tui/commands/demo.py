@@ -1,0 +1,65 @@
+"""`launchready demo`: start the local lab and show real checks passing and failing.
+
+The lab (DNS + HTTPS servers on 127.0.0.1) runs in-process with a made-up creator
+platform that has some healthy and some broken setups; nothing leaves this computer.
+`--no-tui` runs the checks headless and prints the text report.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from launchready_tui.commands import _common
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="try LaunchReady on a built-in test lab (offline, no domain needed)",
+        description="Start a local test lab (DNS and HTTPS servers on this computer) with a "
+        "made-up creator platform, some parts healthy and some broken, and open LaunchReady "
+        "on it. Nothing is sent to the internet.",
+    )
+    p.add_argument("--no-tui", action="store_true", help="run the checks headless and print the report")
+    p.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    p.add_argument("--dir", metavar="DIR", help="keep the demo's files (profile, state) in DIR")
+    _common.add_runbooks_arg(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from launchready_tui.lab import Lab
+    from launchready_tui.lab.demo import demo_world
+
+    directory = Path(args.dir) if args.dir else None
+    if directory:
+        directory.mkdir(parents=True, exist_ok=True)
+    with Lab(demo_world(), directory) as lab:
+        if args.no_tui:
+            return _run_headless(lab, args)
+        try:
+            from launchready_tui.tui.app import run_app
+        except ImportError:
+            print("launchready: the app is not available yet; showing the headless report",
+                  file=sys.stderr)
+            return _run_headless(lab, args)
+        return int(run_app(profile_path=lab.profile_path, runbook_dirs=args.runbooks, demo=True) or 0)
+
+
+def _run_headless(lab, args) -> int:
+    import argparse
+
+    from launchready_tui.commands import check
+
+    ns = argparse.Namespace(
+        profile=str(lab.profile_path), stage=None, runbook=None, step=None, format=args.format,
+        output=None, yes=True, release="demo", verbose=False, runbooks=args.runbooks,
+        nameserver=[], connect_to=[], ca_bundle=None, timeout=None,
+    )
+    if args.format == "text":
+        print(f"Demo lab running on 127.0.0.1 (DNS {lab.dns.address}, HTTPS port "
+              f"{lab.web.https_port}). Profile: {lab.profile_path}\n")
+    check.run(ns)
+    return 0  # the demo's failures are planted on purpose
