@@ -1,0 +1,330 @@
+"""The incident timeline: what happened, when, and who decided what, during an incident.
+
+An incident is one run of an incident runbook (deploy failure, site down, ...). While it
+is open, the TUI (or the CLI) appends events to its timeline; at the end the incident
+note is written under `.launchready/incidents/` so the team can read it later.
+
+Stored in the state file (through `StateStore.update`, so it is crash-safe and a second
+instance never loses events) as:
+
+    state["incidents"][<incident id>] = {
+        "id": <incident id>,                 # e.g. "deploy-failure-20261128-0412"
+        "runbook": <runbook id>,             # e.g. "deploy-failure"
+        "title": <runbook title>,
+        "started_at": <ISO 8601 UTC>, "ended_at": <ISO 8601 UTC> | None,
+        "started_by": <who>,
+        "budget_min": 10,                    # the rollback budget, minutes
+        "events": [{"at": <ISO>, "type": "step"|"check"|"command"|"note"|"decision",
+                    "text": <plain words>, ...extra keys (status, step, command, exit_code, by)}],
+        "fields": {<key>: <value>},          # free facts: impact, cause, release, ...
+        "note_path": <path of the saved note> | None,
+    }
+
+Times are stored as text in UTC, with seconds. Secret values never go in here: command
+output is not stored, only the command line, its exit status and its duration.
+No Textual import here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from launchready_tui.core.state import StateStore, atomic_write
+
+EVENT_TYPES = ("step", "check", "command", "note", "decision")
+DEFAULT_BUDGET_MIN = 10.0
+INCIDENTS_DIR = "incidents"
+
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(t: dt.datetime) -> str:
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def parse_iso(s: str) -> dt.datetime:
+    t = dt.datetime.fromisoformat(s)
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+
+
+def new_incident_id(runbook_id: str, now: dt.datetime) -> str:
+    return f"{runbook_id}-{now.astimezone(dt.UTC):%Y%m%d-%H%M%S}"
+
+
+# ---------------------------------------------------------------------------- queries
+
+
+def all_incidents(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every incident in the state, oldest first."""
+    incs = [i for i in (state.get("incidents") or {}).values() if isinstance(i, dict)]
+    return sorted(incs, key=lambda i: str(i.get("started_at", "")))
+
+
+def open_incident(state: dict[str, Any], runbook_id: str) -> dict[str, Any] | None:
+    """The incident of this runbook that is still open (not ended), newest first."""
+    for inc in reversed(all_incidents(state)):
+        if inc.get("runbook") == runbook_id and not inc.get("ended_at"):
+            return inc
+    return None
+
+
+def find_incident(state: dict[str, Any], ident: str) -> dict[str, Any] | None:
+    """An incident by its id, or the newest incident of a runbook id."""
+    incs = state.get("incidents") or {}
+    if ident in incs:
+        return incs[ident]
+    for inc in reversed(all_incidents(state)):
+        if inc.get("runbook") == ident:
+            return inc
+    return None
+
+
+def elapsed_s(incident: dict[str, Any], now: dt.datetime) -> float:
+    """Seconds since the incident started (until it ended, if it did)."""
+    start = parse_iso(incident["started_at"])
+    end = parse_iso(incident["ended_at"]) if incident.get("ended_at") else now
+    return max(0.0, (end - start).total_seconds())
+
+
+def budget_left_s(incident: dict[str, Any], now: dt.datetime) -> float:
+    """Seconds left of the rollback budget; negative once it is blown."""
+    budget = float(incident.get("budget_min") or DEFAULT_BUDGET_MIN) * 60
+    return budget - elapsed_s(incident, now)
+
+
+def format_clock(seconds: float) -> str:
+    """`mm:ss` (or `h:mm:ss`); a leading minus when negative."""
+    sign = "-" if seconds < 0 else ""
+    s = int(abs(seconds))
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m:02d}:{sec:02d}"
+
+
+# ---------------------------------------------------------------------------- the log
+
+
+class IncidentLog:
+    """Write access to one incident's timeline. Every call is one locked state update."""
+
+    def __init__(self, store: StateStore, incident_id: str, *, clock: Clock = utcnow) -> None:
+        self.store = store
+        self.id = incident_id
+        self.clock = clock
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        store: StateStore,
+        runbook_id: str,
+        *,
+        title: str = "",
+        who: str = "",
+        budget_min: float | None = None,
+        clock: Clock = utcnow,
+    ) -> IncidentLog:
+        """Open a new incident for this runbook, or resume the one still open."""
+        now = clock()
+        holder: dict[str, str] = {}
+
+        def fn(s: dict[str, Any]) -> None:
+            existing = open_incident(s, runbook_id)
+            if existing is not None:
+                holder["id"] = existing["id"]
+                return
+            iid = new_incident_id(runbook_id, now)
+            n = 2
+            while iid in s["incidents"]:
+                iid = f"{new_incident_id(runbook_id, now)}-{n}"
+                n += 1
+            s["incidents"][iid] = {
+                "id": iid,
+                "runbook": runbook_id,
+                "title": title,
+                "started_at": iso(now),
+                "ended_at": None,
+                "started_by": who,
+                "budget_min": float(budget_min or DEFAULT_BUDGET_MIN),
+                "events": [
+                    {"at": iso(now), "type": "decision", "text": "Incident started", "by": who}
+                ],
+                "fields": {},
+                "note_path": None,
+            }
+            holder["id"] = iid
+
+        store.update(fn)
+        return cls(store, holder["id"], clock=clock)
+
+    def get(self) -> dict[str, Any] | None:
+        return (self.store.load().get("incidents") or {}).get(self.id)
+
+    def add(self, type: str, text: str, **extra: Any) -> dict[str, Any]:
+        """Append one event. `type` is one of EVENT_TYPES."""
+        if type not in EVENT_TYPES:
+            raise ValueError(f"unknown incident event type {type!r}")
+        ev = {"at": iso(self.clock()), "type": type, "text": str(text)}
+        ev.update({k: v for k, v in extra.items() if v is not None})
+
+        def fn(s: dict[str, Any]) -> None:
+            inc = s["incidents"].get(self.id)
+            if inc is None:
+                raise KeyError(self.id)
+            inc.setdefault("events", []).append(ev)
+
+        self.store.update(fn)
+        return ev
+
+    def step(self, step_id: str, title: str, *, done: bool = True, who: str = "") -> dict[str, Any]:
+        verb = "Done" if done else "Reopened"
+        return self.add("step", f"{verb}: {title}", step=step_id, by=who or None)
+
+    def check(self, result: dict[str, Any]) -> dict[str, Any]:
+        """A check result (a CheckResult.to_dict())."""
+        from launchready_tui.core.results import LABEL, SYMBOL, Status
+
+        st = Status(result.get("status", "error"))
+        text = f"{SYMBOL[st]} {LABEL[st]}: {result.get('summary', '')}"
+        return self.add(
+            "check", text, status=st.value, check=result.get("check_id") or result.get("check"),
+            target=result.get("target"), step=result.get("step") or None,
+        )
+
+    def command(self, command: str, *, exit_code: int | None, duration_s: float | None = None,
+                step: str | None = None, who: str = "") -> dict[str, Any]:
+        if exit_code is None:
+            outcome = "did not finish"
+        elif exit_code == 0:
+            outcome = "succeeded"
+        else:
+            outcome = f"failed (exit status {exit_code})"
+        text = f"Ran `{command}`: {outcome}"
+        if duration_s is not None:
+            text += f" in {duration_s:.0f} s"
+        return self.add("command", text, command=command, exit_code=exit_code,
+                        duration_s=round(duration_s, 1) if duration_s is not None else None,
+                        step=step, by=who or None)
+
+    def note(self, text: str, *, who: str = "") -> dict[str, Any]:
+        return self.add("note", text, by=who or None)
+
+    def decision(self, text: str, *, who: str = "") -> dict[str, Any]:
+        return self.add("decision", text, by=who or None)
+
+    def set_field(self, key: str, value: Any) -> None:
+        def fn(s: dict[str, Any]) -> None:
+            inc = s["incidents"][self.id]
+            if value in (None, ""):
+                inc.setdefault("fields", {}).pop(key, None)
+            else:
+                inc.setdefault("fields", {})[key] = value
+
+        self.store.update(fn)
+
+    def end(self, *, who: str = "", save_note: bool = True) -> Path | None:
+        """Close the incident (idempotent) and save its note. Returns the note's path."""
+        now = self.clock()
+
+        def fn(s: dict[str, Any]) -> None:
+            inc = s["incidents"][self.id]
+            if not inc.get("ended_at"):
+                inc.setdefault("events", []).append(
+                    {"at": iso(now), "type": "decision", "text": "Incident closed",
+                     **({"by": who} if who else {})}
+                )
+                inc["ended_at"] = iso(now)
+
+        self.store.update(fn)
+        if not save_note:
+            return None
+        return self.save_note()
+
+    def save_note(self, text: str | None = None) -> Path:
+        """Write the incident note to `.launchready/incidents/<id>.md` and remember where."""
+        inc = self.get()
+        if inc is None:
+            raise KeyError(self.id)
+        if text is None:
+            text = render_note(inc)
+        path = note_path(self.store, self.id)
+        atomic_write(path, text.encode("utf-8"))
+
+        def fn(s: dict[str, Any]) -> None:
+            s["incidents"][self.id]["note_path"] = str(path)
+
+        self.store.update(fn)
+        return path
+
+
+def note_path(store: StateStore, incident_id: str) -> Path:
+    safe = re.sub(r"[^\w.-]", "_", incident_id)
+    return store.dir / INCIDENTS_DIR / f"{safe}.md"
+
+
+# ---------------------------------------------------------------------------- the note
+
+
+def render_note(incident: dict[str, Any], *, project: str = "") -> str:
+    """The incident note as Markdown.
+
+    Uses `core.export.render_incident_note` when the export module provides it (one look
+    for every handover document); otherwise a plain built-in layout."""
+    try:
+        from launchready_tui.core import export  # built by the export issue
+    except ImportError:
+        export = None  # type: ignore[assignment]
+    fn = getattr(export, "render_incident_note", None) if export is not None else None
+    if fn is not None:
+        try:
+            return str(fn(incident, project=project))
+        except TypeError:
+            return str(fn(incident))
+    return render_note_plain(incident, project=project)
+
+
+def render_note_plain(incident: dict[str, Any], *, project: str = "") -> str:
+    title = incident.get("title") or incident.get("runbook") or incident.get("id", "incident")
+    lines = [f"# Incident note: {title}", ""]
+    if project:
+        lines.append(f"- Project: {project}")
+    lines.append(f"- Incident: {incident.get('id', '')}")
+    lines.append(f"- Runbook: {incident.get('runbook', '')}")
+    lines.append(f"- Started: {incident.get('started_at', '')}"
+                 + (f" by {incident['started_by']}" if incident.get("started_by") else ""))
+    if incident.get("ended_at"):
+        lines.append(f"- Ended: {incident['ended_at']}")
+        lines.append(f"- Duration: {format_clock(elapsed_s(incident, utcnow()))}")
+    else:
+        lines.append("- Ended: still open")
+    budget = float(incident.get("budget_min") or DEFAULT_BUDGET_MIN)
+    lines.append(f"- Rollback budget: {budget:g} minutes")
+    fields = incident.get("fields") or {}
+    if fields:
+        lines += ["", "## Facts", ""]
+        for k, v in fields.items():
+            lines.append(f"- {k.replace('_', ' ').capitalize()}: {v}")
+    lines += ["", "## Timeline", ""]
+    start = parse_iso(incident["started_at"]) if incident.get("started_at") else None
+    for ev in incident.get("events") or []:
+        at = ev.get("at", "")
+        offset = ""
+        if start is not None and at:
+            try:
+                offset = f" (+{format_clock((parse_iso(at) - start).total_seconds())})"
+            except ValueError:
+                offset = ""
+        by = f" ({ev['by']})" if ev.get("by") else ""
+        lines.append(f"- {at}{offset} [{ev.get('type', '')}] {ev.get('text', '')}{by}")
+    return "\n".join(lines) + "\n"
