@@ -332,13 +332,21 @@ class Resolver:
 
 
 def _system_nameservers() -> list[Nameserver]:
+    """The OS's nameservers from /etc/resolv.conf (read directly: importing
+    dns.resolver costs ~30 ms of start-up)."""
+    out: list[Nameserver] = []
     try:
-        import dns.resolver
-
-        r = dns.resolver.Resolver(configure=True)
-        return [Nameserver(str(ns), 53) for ns in r.nameservers]
-    except Exception:
-        return [Nameserver("127.0.0.1", 53)]
+        with open("/etc/resolv.conf", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 2 and parts[0] == "nameserver":
+                    try:
+                        out.append(Nameserver(str(ipaddress.ip_address(parts[1].split("%")[0])), 53))
+                    except ValueError:
+                        continue
+    except OSError:
+        pass
+    return out or [Nameserver("127.0.0.1", 53)]
 
 
 # ---------------------------------------------------------------------------- HTTP

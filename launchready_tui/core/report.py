@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from launchready_tui.core.results import LABEL, SYMBOL, CheckResult, Status, count
 
@@ -86,6 +85,8 @@ def render_text(results: list[CheckResult], project: str, *, color: bool = False
 
 
 def render_junit(results: list[CheckResult], project: str) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
     c = count(results)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
