@@ -330,6 +330,8 @@ class _Eval:
     sender: str
     helo: str
     receiver: str = "unknown"
+    lookup_limit: int = LOOKUP_LIMIT
+    void_limit: int = VOID_LIMIT
     lookups: int = 0
     voids: int = 0
     _p: str | None = None
@@ -344,12 +346,12 @@ class _Eval:
 
     def count_lookup(self, what: str) -> None:
         self.lookups += 1
-        if self.lookups > LOOKUP_LIMIT:
+        if self.lookups > self.lookup_limit:
             raise _PermError(f"more than {LOOKUP_LIMIT} DNS lookups (at {what})")
 
     def count_void(self, name: str) -> None:
         self.voids += 1
-        if self.voids > VOID_LIMIT:
+        if self.voids > self.void_limit:
             raise _PermError(f"more than {VOID_LIMIT} void lookups (at {name})")
 
     async def query(self, name: str, rdtype: str) -> DnsAnswer:
@@ -650,13 +652,748 @@ async def check_host(
     `sender` may be empty (then postmaster@`helo`, RFC 7208 4.3) or lack a local part
     (then `postmaster`). Never raises for DNS problems: they become temperror.
     """
-    if not sender:
-        sender = f"postmaster@{helo or domain}"
-    elif "@" not in sender:
-        sender = f"postmaster@{sender}"
-    elif sender.startswith("@"):
-        sender = "postmaster" + sender
-    ev = _Eval(resolver, normalize_ip(ip), sender, helo or domain, receiver)
+    ev = _Eval(resolver, normalize_ip(ip), _sender(sender, helo or domain), helo or domain, receiver)
     result = await ev.check_host(domain)
     result.lookups, result.void_lookups = ev.lookups, ev.voids
     return result
+
+
+def _sender(sender: str, fallback_domain: str) -> str:
+    if not sender:
+        return f"postmaster@{fallback_domain}"
+    if "@" not in sender:
+        return f"postmaster@{sender}"
+    if sender.startswith("@"):
+        return "postmaster" + sender
+    return sender
+
+
+async def evaluate_record(resolver, ip: str, domain: str, record: str, *, lenient: bool = False) -> SpfResult:
+    """Evaluate `record` as if it were published at `domain` (for "would this fix work?").
+
+    `lenient` ignores syntax errors (the bad terms are skipped) and the lookup limits, to
+    tell whether a sender is listed at all, as opposed to reached in time.
+    """
+    ev = _Eval(resolver, normalize_ip(ip), _sender("", domain), domain)
+    if lenient:
+        ev.lookup_limit = ev.void_limit = 10**6
+    rec = parse_spf(record)
+    if rec.errors and not lenient:
+        return SpfResult("permerror", domain, reason="; ".join(rec.errors))
+    try:
+        result = await ev.evaluate(rec, domain)
+    except _PermError as e:
+        result = SpfResult("permerror", domain, reason=str(e))
+    except _TempError as e:
+        result = SpfResult("temperror", domain, reason=str(e))
+    result.lookups, result.void_lookups = ev.lookups, ev.voids
+    return result
+
+
+# ---------------------------------------------------------------------------- the tree walk
+
+
+class CachingResolver:
+    """Share answers (and in-flight queries) between the walks of one check.
+
+    Only for the lifetime of one check: the same name is asked for by the tree walk and
+    by each sender's check_host, and answers cannot change in that second.
+    """
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self._cache: dict[tuple[str, str], asyncio.Future] = {}
+
+    async def query(self, name: str, rdtype: str = "A") -> DnsAnswer:
+        key = (name.lower().rstrip("."), rdtype.upper())
+        fut = self._cache.get(key)
+        if fut is None:
+            fut = asyncio.ensure_future(self.inner.query(name, rdtype))
+            self._cache[key] = fut
+        return await asyncio.shield(fut)
+
+    def close(self) -> None:
+        for fut in self._cache.values():
+            if not fut.done():
+                fut.cancel()
+            elif not fut.cancelled():
+                fut.exception()  # mark retrieved
+
+
+MAX_WALK_NODES = 60
+
+
+def _has_macro(spec: str | None) -> bool:
+    return bool(spec) and "%" in spec  # type: ignore[operator]
+
+
+class _Walker:
+    """Walk the include/redirect tree without a sender IP, counting what receivers count.
+
+    Terms after `all` are never evaluated by a receiver and cost nothing; a `redirect`
+    is ignored when the record has an `all`. Unlike a receiver, the walk goes on past
+    the limits so the user sees the whole tree.
+    """
+
+    def __init__(self, resolver) -> None:
+        self.resolver = resolver
+        self.nodes = 0
+        self.failures: list[str] = []
+
+    async def from_domain(self, domain: str, via: str, term: str, path: tuple[str, ...]) -> dict:
+        node = _new_node(domain, via, term)
+        if domain.lower() in path:
+            node["status"], node["problem"] = "loop", "includes itself (a loop): receivers give permerror"
+            return node
+        if self.nodes >= MAX_WALK_NODES:
+            node["status"], node["problem"] = "truncated", f"not followed: more than {MAX_WALK_NODES} records"
+            return node
+        self.nodes += 1
+        try:
+            ans = await self.resolver.query(domain, "TXT")
+        except DnsFailure as e:
+            node["status"], node["problem"] = "error", str(e)
+            self.failures.append(str(e))
+            return node
+        recs = [r for r in ans.records if is_spf_record(r)]
+        if ans.nxdomain:
+            node["status"], node["problem"] = "nxdomain", f"{domain} does not exist"
+        elif not recs:
+            node["status"], node["problem"] = "none", f"{domain} has no SPF record"
+        elif len(recs) > 1:
+            node["status"], node["problem"] = "multiple", f"{domain} has {len(recs)} SPF records"
+            node["records"] = recs
+        else:
+            await self.fill(node, parse_spf(recs[0]), path + (domain.lower(),))
+        return node
+
+    async def fill(self, node: dict, rec: SpfRecord, path: tuple[str, ...]) -> None:
+        node["record"] = rec.text
+        if rec.errors:
+            node["status"], node["problem"] = "syntax", "; ".join(rec.errors)
+        domain = node["domain"]
+        has_all = rec.all_term is not None
+        reached_all = False
+        jobs = []
+        for term in rec.terms:
+            entry: dict[str, Any] = {"term": term.text, "cost": 0, "counted": True}
+            node["terms"].append(entry)
+            if term.kind == "modifier" and term.name != "redirect":
+                continue
+            if reached_all:
+                entry["counted"] = False
+                entry["note"] = "never used: it comes after `all`"
+            elif term.kind == "all":
+                reached_all = True
+                continue
+            elif term.kind == "modifier" and has_all:
+                entry["counted"] = False
+                entry["note"] = "ignored: the record has an `all` term"
+            if not term.costs_lookup:
+                continue
+            entry["cost"] = 1
+            spec = term.value if term.kind == "modifier" else term.domain_spec
+            if _has_macro(spec):
+                entry["note"] = "depends on the sender (macro); not followed"
+                continue
+            target = (spec or domain).rstrip(".")
+            if term.kind in ("include", "modifier"):
+                via = "include" if term.kind == "include" else "redirect"
+                jobs.append((entry, self.from_domain(target, via, term.text, path)))
+            elif term.kind == "ptr":
+                entry.setdefault("note", "ptr is deprecated (RFC 7208 5.5): slow and unreliable")
+            elif entry["counted"]:
+                jobs.append((entry, self._probe(term.kind, target, entry)))
+        results = await asyncio.gather(*(j for _, j in jobs))
+        for (entry, _), res in zip(jobs, results, strict=True):
+            if isinstance(res, dict):  # a child record
+                entry["cost"] = 1 + res["total"]
+                res["cost"], res["counted"] = entry["cost"], entry["counted"]
+                node["children"].append(res)
+        counted = [t for t in node["terms"] if t["counted"]]
+        node["lookups"] = sum(1 for t in counted if t["cost"])
+        node["void_lookups"] = sum(1 for t in counted if t.get("void"))
+        kids = [c for c in node["children"] if c["counted"]]
+        node["total"] = node["lookups"] + sum(c["total"] for c in kids)
+        node["total_void"] = node["void_lookups"] + sum(c["total_void"] for c in kids)
+
+    async def _probe(self, kind: str, target: str, entry: dict) -> None:
+        """Is this a void lookup (no answer at all)? For mx: how many hosts?"""
+        try:
+            if kind == "mx":
+                ans = await self.resolver.query(target, "MX")
+                hosts = [h for h in (_mx_host(r) for r in ans.records) if h]
+                entry["mx_hosts"] = hosts
+                if len(hosts) > ADDRESS_LIMIT:
+                    entry["problem"] = (
+                        f"{target} has {len(hosts)} mail servers; receivers look up at most "
+                        f"{ADDRESS_LIMIT} and then give permerror"
+                    )
+                void = not ans.records
+            else:
+                ans = await self.resolver.query(target, "A")
+                void = not ans.records
+                if void and kind == "a" and not ans.nxdomain:
+                    void = not (await self.resolver.query(target, "AAAA")).records
+            if void:
+                entry["void"] = True
+                entry["note"] = f"void lookup: {target} has no {'MX' if kind == 'mx' else 'address'} records"
+        except DnsFailure as e:
+            entry["problem"] = str(e)
+            self.failures.append(str(e))
+
+
+def _new_node(domain: str, via: str, term: str) -> dict:
+    return {
+        "domain": domain,
+        "via": via,
+        "term": term,
+        "record": None,
+        "status": "ok",
+        "problem": "",
+        "lookups": 0,
+        "void_lookups": 0,
+        "total": 0,
+        "total_void": 0,
+        "terms": [],
+        "children": [],
+        "cost": 0,
+        "counted": True,
+    }
+
+
+async def walk_spf(resolver, domain: str, record: str | None = None) -> tuple[dict, list[str]]:
+    """The lookup tree of `domain` (or of `record` as if published there).
+
+    Returns (tree, DNS failures met on the way). Node keys: domain, via, term, record,
+    status (ok, none, nxdomain, multiple, syntax, loop, error, truncated), problem,
+    lookups (this record's own DNS-querying terms), total (with everything below),
+    void_lookups, total_void, terms (each with its cost and notes), children.
+    """
+    w = _Walker(resolver)
+    if record is None:
+        tree = await w.from_domain(domain, "root", "", ())
+    else:
+        tree = _new_node(domain, "root", "")
+        w.nodes = 1
+        await w.fill(tree, parse_spf(record), (domain.lower(),))
+    return tree, w.failures
+
+
+def iter_nodes(tree: dict):
+    yield tree
+    for c in tree.get("children", []):
+        yield from iter_nodes(c)
+
+
+def render_tree(tree: dict) -> list[str]:
+    """The tree as indented text lines, for people (the TUI and handover use the dict)."""
+    lines = [f"{tree['domain']}: {tree['total']} DNS lookup(s) (limit {LOOKUP_LIMIT}), "
+             f"{tree['total_void']} void (limit {VOID_LIMIT})"]
+
+    def walk(node: dict, depth: int) -> None:
+        kids = {c["term"]: c for c in node["children"]}
+        for t in node["terms"]:
+            if not t["cost"] and not t.get("note") and not t.get("problem"):
+                continue
+            label = f"{'  ' * depth}{t['term']}"
+            child = kids.get(t["term"])
+            if child is not None and child["total"]:
+                label += f"  {t['cost']} (1 + {child['total']} inside)"
+            elif t["cost"]:
+                label += f"  {t['cost']}"
+            extra = t.get("problem") or t.get("note") or (child and child["problem"]) or ""
+            if extra:
+                label += f"  - {extra}"
+            lines.append(label)
+            if child is not None:
+                walk(child, depth + 1)
+
+    walk(tree, 1)
+    return lines
+
+
+# ---------------------------------------------------------------------------- the verdict
+
+
+@dataclass
+class SenderCheck:
+    """One entry of `email.senders`: an IP/network, or `include:` a provider's SPF domain."""
+
+    sender: str
+    kind: str  # "ip", "network", "include", "invalid"
+    value: str
+    term: str = ""  # the SPF term that authorizes it, for the suggested record
+    result: str = ""  # check_host result for IPs
+    authorized: bool | None = None
+    listed: bool = False  # authorized by the record once its errors are fixed
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def parse_sender(sender: str) -> SenderCheck:
+    s = str(sender).strip()
+    low = s.lower()
+    if low.startswith("include:"):
+        d = s[8:].strip().rstrip(".").lower()
+        return SenderCheck(s, "include", d, term=f"include:{d}")
+    if low.startswith(("ip4:", "ip6:")):
+        s = s[4:]
+    try:
+        net = ipaddress.ip_network(s, strict=False)
+    except ValueError:
+        if "." in s and " " not in s and "/" not in s:
+            d = s.rstrip(".").lower()
+            return SenderCheck(sender, "include", d, term=f"include:{d}")
+        return SenderCheck(sender, "invalid", s, detail="not an IP address, network or include:domain")
+    ver = f"ip{net.version}"
+    if net.num_addresses == 1:
+        return SenderCheck(sender, "ip", str(net.network_address), term=f"{ver}:{net.network_address}")
+    return SenderCheck(sender, "network", str(net), term=f"{ver}:{net}")
+
+
+@dataclass
+class SpfReport:
+    """Everything observed for one domain; `evaluate_spf` turns it into a verdict."""
+
+    domain: str
+    records: list[str] = field(default_factory=list)
+    nxdomain: bool = False
+    dns_error: str = ""
+    trees: list[dict] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    senders: list[SenderCheck] = field(default_factory=list)
+    string_lengths: list[int] = field(default_factory=list)
+    added: dict[str, dict] = field(default_factory=dict)  # include domain -> its tree
+
+
+async def inspect_spf(resolver, domain: str, senders: list[str]) -> SpfReport:
+    """All the DNS work for the verdict: the record(s), their trees, each sender."""
+    rep = SpfReport(domain=domain)
+    try:
+        ans = await resolver.query(domain, "TXT")
+    except DnsFailure as e:
+        rep.dns_error = str(e)
+        return rep
+    rep.nxdomain = ans.nxdomain
+    rep.records = [r for r in ans.records if is_spf_record(r)]
+    for rd in ans.rdata:
+        strings = getattr(rd, "strings", None)
+        if strings and is_spf_record(b"".join(strings).decode("utf-8", "replace")):
+            rep.string_lengths = [len(x) for x in strings]
+    walks = await asyncio.gather(*(walk_spf(resolver, domain, r) for r in rep.records))
+    for tree, failures in walks:
+        rep.trees.append(tree)
+        rep.failures.extend(failures)
+    rep.senders = [parse_sender(s) for s in senders]
+    reachable = {n["domain"].lower().rstrip(".") for t in rep.trees for n in iter_nodes(t)}
+    await asyncio.gather(*(_check_sender(resolver, rep, s, reachable) for s in rep.senders))
+    missing = [s.value for s in rep.senders if s.kind == "include" and not s.listed]
+    added = await asyncio.gather(*(walk_spf(resolver, d) for d in missing))
+    for d, (tree, _f) in zip(missing, added, strict=True):
+        rep.added[d] = tree
+    return rep
+
+
+async def _check_sender(resolver, rep: SpfReport, s: SenderCheck, reachable: set[str]) -> None:
+    if s.kind == "invalid":
+        return
+    if s.kind == "include":
+        s.listed = s.value in reachable
+        s.authorized = s.listed and len(rep.records) == 1 and _tree_ok(rep.trees[0])
+        s.detail = "reachable from the record" if s.listed else "not included anywhere in the record"
+        return
+    if not rep.records:
+        s.authorized, s.result = False, "none"
+        return
+    if s.kind == "network":
+        net = ipaddress.ip_network(s.value)
+        probes = [str(net.network_address), str(net.broadcast_address)]
+    else:
+        probes = [s.value]
+    real = [await check_host(resolver, ip, rep.domain, f"postmaster@{rep.domain}") for ip in probes]
+    worst_real = next((r for r in real if r.result != "pass"), real[0])
+    s.result = worst_real.result
+    s.authorized = worst_real.result == "pass" and not _is_all(worst_real.mechanism)
+    s.detail = worst_real.reason or (f"matched `{worst_real.mechanism}`" if s.authorized else "")
+    if s.authorized:
+        s.listed = True
+        return
+    if s.result == "temperror":
+        return
+    for rec in rep.records:
+        lenient = [await evaluate_record(resolver, ip, rep.domain, rec, lenient=True) for ip in probes]
+        # `+all` passes everybody; that is the problem, not an authorization
+        if all(r.result == "pass" and not _is_all(r.mechanism) for r in lenient):
+            s.listed = True
+            break
+
+
+def _is_all(term: str) -> bool:
+    return term.lstrip("+-~?").lower() == "all"
+
+
+def _tree_ok(tree: dict) -> bool:
+    return all(n["status"] == "ok" for n in iter_nodes(tree) if n.get("counted", True))
+
+
+@dataclass
+class Finding:
+    status: Status
+    code: str
+    summary: str
+    why: str = ""
+    fix: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"status": self.status.value, "code": self.code, "summary": self.summary}
+
+
+_WHY_PERMERROR = (
+    "Receivers treat the whole SPF record as broken (permerror), so SPF fails for every "
+    "message you send and mail from your platform is more likely to land in spam."
+)
+
+
+def evaluate_spf(rep: SpfReport) -> CheckResult:
+    """Turn the observations into one result: worst finding first, a suggested record."""
+    d = rep.domain
+    if rep.dns_error:
+        return errored("spf", d, rep.dns_error, evidence={"domain": d})
+    if rep.nxdomain:
+        return failed(
+            "spf", d, f"The email domain {d} does not exist in DNS.",
+            why="Nobody can receive mail from or send mail as a domain that does not exist.",
+            fix=f"Check `email.domain` in launchready.yaml (it says {d}), or register the domain.",
+            evidence={"domain": d, "rcode": "NXDOMAIN"},
+        )
+    findings: list[Finding] = []
+    parsed = [parse_spf(r) for r in rep.records]
+    add_terms: list[str] = []
+
+    if not rep.records:
+        findings.append(Finding(
+            Status.FAIL, "no_record", f"{d} has no SPF record.",
+            why="Without SPF, receivers cannot tell your real mail from forgeries: your mail is "
+            "more likely to land in spam, and anybody can send mail that claims to be you.",
+        ))
+    elif len(rep.records) > 1:
+        findings.append(Finding(
+            Status.FAIL, "multiple_records",
+            f"{d} has {len(rep.records)} SPF records; there must be exactly one.",
+            why=_WHY_PERMERROR,
+            fix="Delete all the `v=spf1` TXT records at the domain and publish the merged one below.",
+        ))
+    for rec in parsed:
+        if rec.errors:
+            findings.append(Finding(
+                Status.FAIL, "syntax", "The SPF record has errors: " + "; ".join(rec.errors) + ".",
+                why=_WHY_PERMERROR,
+                fix="Correct the terms named above. The suggested record below leaves them out; "
+                "put back a corrected form of any you still need.",
+            ))
+    trees = rep.trees
+    if len(trees) == 1:
+        findings.extend(_tree_findings(trees[0]))
+        findings.extend(_all_findings(parsed[0], trees[0]))
+        length = len(rep.records[0].encode())
+        if length > RECORD_SOFT_LIMIT:
+            findings.append(Finding(
+                Status.WARN, "length",
+                f"The SPF record is {length} characters long (keep it under {RECORD_SOFT_LIMIT}).",
+                why="Long records make DNS answers too big for one UDP packet; some receivers "
+                "then fail to read them and SPF fails.",
+                fix="Remove entries you no longer use, or replace several ip4: ranges with a "
+                "provider's include.",
+            ))
+    for s in rep.senders:
+        f = _sender_finding(s, rep)
+        if f is not None:
+            findings.append(f)
+            if s.kind != "invalid" and not s.listed and s.term:
+                add_terms.append(s.term)
+
+    suggestion = _suggest(parsed, trees, add_terms, rep)
+    return _assemble(rep, findings, suggestion)
+
+
+def _tree_findings(tree: dict) -> list[Finding]:
+    out = []
+    total, voids = tree["total"], tree["total_void"]
+    if total > LOOKUP_LIMIT:
+        heavy = sorted(
+            (c for c in tree["children"] if c.get("counted", True)), key=lambda c: -c["cost"]
+        )[:3]
+        names = ", ".join(f"`{c['term']}` ({c['cost']})" for c in heavy)
+        out.append(Finding(
+            Status.FAIL, "too_many_lookups",
+            f"The SPF record needs {total} DNS lookups; receivers allow {LOOKUP_LIMIT}.",
+            why="Receivers stop at the eleventh lookup and report permerror: SPF fails for "
+            "mail from any sender listed after that point, which is most likely to be spam-foldered.",
+            fix="Remove includes of services you no longer send through, or replace an include "
+            f"with the provider's ip4:/ip6: ranges. The most expensive: {names}.",
+        ))
+    if voids > VOID_LIMIT:
+        empty = [t["term"] for n in iter_nodes(tree) for t in n["terms"] if t.get("void")]
+        out.append(Finding(
+            Status.FAIL, "void_lookups",
+            f"{voids} terms of the SPF tree look up names that have no records (limit {VOID_LIMIT}): "
+            + ", ".join(f"`{t}`" for t in empty) + ".",
+            why=_WHY_PERMERROR.replace("the whole SPF record as broken", "a third empty lookup as an error"),
+            fix="Remove the terms that point at names without records (listed above), or "
+            "publish the records they expect.",
+        ))
+    for node in iter_nodes(tree):
+        if node is tree or not node.get("counted", True):
+            continue
+        if node["status"] in ("none", "nxdomain", "multiple", "syntax", "loop"):
+            out.append(Finding(
+                Status.FAIL, "broken_include",
+                f"`{node['term']}` is broken: {node['problem']}.",
+                why=_WHY_PERMERROR,
+                fix=f"Remove `{node['term']}` if you no longer use that service, or ask the "
+                "provider for the correct SPF domain to include.",
+            ))
+    for node in iter_nodes(tree):
+        for t in node["terms"]:
+            if t.get("problem") and "mail servers" in t["problem"]:
+                out.append(Finding(Status.FAIL, "mx_limit", f"`{t['term']}`: {t['problem']}.",
+                                   why=_WHY_PERMERROR, fix=f"Replace `{t['term']}` with ip4:/ip6: ranges."))
+    if any(t["term"].lstrip("+-~?").lower().startswith("ptr") for t in tree["terms"]):
+        out.append(Finding(
+            Status.WARN, "ptr", "The record uses `ptr`, which RFC 7208 says not to use.",
+            why="`ptr` is slow and unreliable; some large receivers skip it, so mail it should "
+            "authorize can fail SPF.",
+            fix="Replace `ptr` with the ip4:/ip6: ranges or the include of your sending service.",
+        ))
+    return out
+
+
+def _effective_all(rec: SpfRecord, tree: dict) -> tuple[str | None, str]:
+    """The `all` that decides unlisted senders: this record's, else its redirect target's."""
+    t = rec.all_term
+    if t is not None:
+        return t.qualifier + "all", d_of(tree)
+    for child in tree["children"]:
+        if child["via"] == "redirect" and child.get("record"):
+            inner = parse_spf(child["record"])
+            return _effective_all(inner, child)
+    return None, d_of(tree)
+
+
+def d_of(tree: dict) -> str:
+    return tree["domain"]
+
+
+def _all_findings(rec: SpfRecord, tree: dict) -> list[Finding]:
+    q, where = _effective_all(rec, tree)
+    src = "" if where == tree["domain"] else f" (from the redirect to {where})"
+    if q == "+all":
+        return [Finding(
+            Status.FAIL, "plus_all", f"The SPF record ends in `+all`{src}: every server on the internet may send as you.",
+            why="`+all` authorizes the whole internet, so spammers can send mail that passes SPF "
+            "as your domain; receivers learn to distrust your domain and your real mail suffers.",
+            fix="Replace `+all` with `~all` (or `-all` once all your senders are listed).",
+        )]
+    if q == "?all":
+        return [Finding(
+            Status.FAIL, "neutral_all", f"The SPF record ends in `?all`{src}: it protects nothing.",
+            why="`?all` tells receivers to treat unknown servers as neutral, so forged mail "
+            "claiming to be you is not marked and your domain gains no protection.",
+            fix="Replace `?all` with `~all` (or `-all` once all your senders are listed).",
+        )]
+    if q is None:
+        return [Finding(
+            Status.WARN, "no_all", f"The SPF record does not end with `~all` or `-all`{src}.",
+            why="Without an `all` at the end, mail from servers you did not list gets a neutral "
+            "result instead of a fail: forgeries are not caught.",
+            fix="Add `~all` at the end of the record.",
+        )]
+    return []
+
+
+def _sender_finding(s: SenderCheck, rep: SpfReport) -> Finding | None:
+    if s.kind == "invalid":
+        return Finding(
+            Status.WARN, "bad_sender", f"`email.senders` entry '{s.sender}' is {s.detail}.",
+            why="LaunchReady cannot check whether this sender is allowed to send your mail.",
+            fix="Write each sender as an IP address (203.0.113.5), a network (203.0.113.0/24) or "
+            "`include:` followed by your provider's SPF domain.",
+        )
+    if s.authorized:
+        return None
+    if s.kind != "include" and s.result == "temperror":
+        return Finding(
+            Status.ERROR, "sender_unchecked", f"Could not check sender {s.sender}: {s.detail}",
+            why="Until this can be checked, nobody knows whether mail from this sender passes SPF.",
+            fix="This is not a verdict on your setup. Run the check again; if it persists, one of "
+            "the includes is not answering.",
+        )
+    if s.listed:
+        return None  # it is in the record; the record-level finding says why it does not pass yet
+    if s.result == "pass":
+        what = f"`{s.sender}` (it passes only because of the `+all`)"
+    else:
+        what = f"`{s.sender}`" + (f" (SPF result: {s.result})" if s.result else "")
+    return Finding(
+        Status.FAIL, "sender_missing", f"Sender {what} is not authorized by the SPF record.",
+        why="Mail your platform sends through this sender fails SPF, so it is likely to land in "
+        "spam or be rejected.",
+        fix=f"Add `{s.term}` to the record, before the `all` at the end.",
+    )
+
+
+def _suggest(parsed: list[SpfRecord], trees: list[dict], add: list[str], rep: SpfReport) -> dict | None:
+    """A corrected record: merged, invalid terms dropped, senders added, safe `all`."""
+    terms: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    quals: list[str] = []
+    redirect: tuple[str, int] | None = None
+    exp: str | None = None
+    drop_void = len(trees) == 1 and trees[0]["total_void"] > VOID_LIMIT
+    for rec, tree in zip(parsed, trees, strict=True):
+        costs = {t["term"]: t for t in tree["terms"]}
+        for term in rec.terms:
+            entry = costs.get(term.text, {})
+            cost = entry.get("cost", 0)
+            if term.kind == "all":
+                quals.append(term.qualifier)
+                continue
+            if term.kind == "modifier":
+                if term.name == "redirect" and redirect is None:
+                    redirect = (term.text, cost)
+                elif term.name == "exp" and exp is None:
+                    exp = term.text
+                elif term.name not in ("redirect", "exp"):
+                    terms.append((term.text, 0))
+                continue
+            if entry.get("void") and drop_void:
+                continue  # points at nothing: dropped to get under the void limit
+            key = term.text.lower().lstrip("+")
+            if key in seen:
+                continue
+            seen.add(key)
+            terms.append((term.text, cost))
+    for t in add:
+        if t.lower() in seen:
+            continue
+        seen.add(t.lower())
+        cost = 0
+        if t.startswith("include:"):
+            cost = 1 + rep.added.get(t[8:], {}).get("total", 0)
+        terms.append((t, cost))
+    if not parsed and not add:
+        return {"record": "v=spf1 include:<your mail provider's SPF domain> ~all", "lookups": None}
+    cost = sum(c for _, c in terms)
+    if "-" in quals:
+        final = "-all"
+    elif quals or redirect is None:
+        final = "~all"
+    else:
+        final, cost = redirect[0], cost + redirect[1]
+    text = " ".join(["v=spf1"] + [t for t, _ in terms] + [final] + ([exp] if exp else []))
+    return {"record": text, "lookups": cost}
+
+
+def _assemble(rep: SpfReport, findings: list[Finding], suggestion: dict | None) -> CheckResult:
+    d = rep.domain
+    tree = rep.trees[0] if len(rep.trees) == 1 else None
+    if rep.failures:
+        findings.append(Finding(
+            Status.ERROR, "dns_failure",
+            f"Part of the SPF tree could not be read: {rep.failures[0]}",
+            why="Receivers that meet the same failure give temperror and may defer or reject your mail.",
+            fix="Run the check again; if it persists, the provider's DNS named above is failing.",
+        ))
+    evidence: dict[str, Any] = {
+        "domain": d,
+        "records": rep.records,
+        "record": rep.records[0] if len(rep.records) == 1 else None,
+        "length": len(rep.records[0].encode()) if len(rep.records) == 1 else None,
+        "string_lengths": rep.string_lengths,
+        "lookup_limit": LOOKUP_LIMIT,
+        "void_limit": VOID_LIMIT,
+        "senders": [s.to_dict() for s in rep.senders],
+        "findings": [f.to_dict() for f in findings],
+        "dns_failures": rep.failures,
+    }
+    if tree is not None:
+        evidence["tree"] = tree
+        evidence["lookup_count"] = tree["total"]
+        evidence["void_lookups"] = tree["total_void"]
+        evidence["tree_text"] = render_tree(tree)
+        q, _where = _effective_all(parse_spf(rep.records[0]), tree)
+        evidence["all"] = q
+    elif rep.trees:
+        evidence["trees"] = rep.trees
+        evidence["tree_text"] = [line for t in rep.trees for line in render_tree(t)]
+        evidence["lookup_count"] = max(t["total"] for t in rep.trees)
+    needs_fix = [f for f in findings if f.status != Status.PASS]
+    if not needs_fix:
+        n = len(rep.senders)
+        senders = f", all {n} sender(s) authorized" if n else ""
+        return passed(
+            "spf", d,
+            f"SPF record is valid: {evidence['lookup_count']} of {LOOKUP_LIMIT} DNS lookups, "
+            f"ends in `{evidence.get('all')}`{senders}.",
+            evidence=evidence,
+        )
+    worst = max(needs_fix, key=lambda f: _SEV[f.status])
+    status = worst.status
+    rest = len(needs_fix) - 1
+    summary = worst.summary + (f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest else "")
+    fix_lines = [f"{i}. {f.fix}" for i, f in enumerate(needs_fix, 1) if f.fix]
+    if suggestion and any(f.code in _SUGGESTIBLE for f in needs_fix):
+        evidence["suggested_record"] = suggestion["record"]
+        evidence["suggested_lookup_count"] = suggestion["lookups"]
+        fix_lines.append(f"Suggested record for {d} (TXT): {suggestion['record']}")
+        if suggestion["lookups"] is not None and suggestion["lookups"] > LOOKUP_LIMIT:
+            fix_lines.append(
+                f"Careful: this suggested record would still need {suggestion['lookups']} DNS "
+                f"lookups, over the limit of {LOOKUP_LIMIT}. Also remove an include you no longer "
+                "use, or replace one with the provider's ip4:/ip6: ranges."
+            )
+    why = " ".join(dict.fromkeys(f.why for f in needs_fix if f.why))
+    fix = "\n".join(fix_lines)
+    if status == Status.ERROR:
+        return errored("spf", d, summary.removeprefix("Could not check: "), fix=fix, why=why, evidence=evidence)
+    maker = failed if status == Status.FAIL else warned
+    return maker("spf", d, summary, fix=fix, why=why, evidence=evidence)
+
+
+_SEV = {Status.FAIL: 4, Status.ERROR: 3, Status.WARN: 2, Status.PASS: 1, Status.SKIP: 0}
+_SUGGESTIBLE = {
+    "no_record", "multiple_records", "syntax", "plus_all", "neutral_all", "no_all",
+    "sender_missing", "void_lookups",
+}
+
+
+# ---------------------------------------------------------------------------- entry point
+
+
+def email_domain(profile, params) -> str:
+    d = (params or {}).get("domain") or profile.get("email.domain") or profile.domain
+    return str(d).strip().lower().rstrip(".")
+
+
+def targets(profile, params) -> list[str]:
+    if not email_domain(profile, params):
+        raise MissingInput("email.domain")
+    return [email_domain(profile, params)]
+
+
+def deadline(params, timeout_s: float) -> float:
+    # The tree is walked level by level; each level waits for at most one timeout.
+    return timeout_s * 6
+
+
+async def check(ctx, target: str, params) -> CheckResult:
+    senders = (params or {}).get("senders") or ctx.profile.get("email.senders") or []
+    resolver = CachingResolver(ctx.net.resolver)
+    try:
+        report = await inspect_spf(resolver, target, [str(s) for s in senders])
+    finally:
+        resolver.close()
+    return evaluate_spf(report)
