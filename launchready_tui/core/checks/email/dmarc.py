@@ -1,0 +1,346 @@
+"""DMARC (RFC 7489, updated by RFC 9989): one policy record, enforced, with working reports.
+
+Where the record is looked for: `_dmarc.<domain>` first; when there is none, RFC 9989's
+DNS tree walk up the parents (at most 8 queries; names of 8+ labels jump to their last
+7). We chose the tree walk over the Public Suffix List: it needs no extra dependency and
+no list that goes stale, and it is what receivers implementing RFC 9989 do. A DNS
+failure at the domain itself or at a parent below the top-level domain is "could not
+check"; a failure when asking the top-level domain (where only registries publish `psd=y`
+policies) is noted and the walk stops, because a founder's domain needs its own record.
+
+External report addresses: an address whose domain is neither the policy domain nor
+above or below it needs `<policy-domain>._report._dmarc.<their-domain>` (RFC 7489 7.1);
+without it the reports are silently never sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from launchready_tui.core.checks.email.dkim import TagListError, parse_tag_list
+from launchready_tui.core.checks.email.spf import email_domain
+from launchready_tui.core.net import DnsFailure
+from launchready_tui.core.registry import MissingInput
+from launchready_tui.core.results import CheckResult, Status, errored, failed, passed, warned
+
+MAX_WALK_QUERIES = 8
+POLICIES = ("none", "quarantine", "reject")
+_CANDIDATE = re.compile(r"^\s*v\s*=\s*dmarc1\s*(;|$)", re.I)
+
+
+def is_dmarc_record(text: str) -> bool:
+    """Anything that tries to be a DMARC record (case-insensitive); validity comes later."""
+    return bool(_CANDIDATE.match(text))
+
+
+@dataclass
+class DmarcRecord:
+    text: str
+    tags: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def get(self, tag: str, default: str | None = None) -> str | None:
+        return self.tags.get(tag, default)
+
+    @property
+    def p(self) -> str:
+        return (self.tags.get("p") or "none").lower()
+
+    @property
+    def pct(self) -> int:
+        try:
+            return int(self.tags.get("pct", "100"))
+        except ValueError:
+            return 100
+
+    def uris(self, tag: str) -> list[str]:
+        return [u.strip() for u in (self.tags.get(tag) or "").split(",") if u.strip()]
+
+
+def parse_dmarc(text: str) -> DmarcRecord:
+    """Parse a DMARC record; `errors` make it invalid, `notes` are advice."""
+    rec = DmarcRecord(text=text)
+    try:
+        raw = parse_tag_list(text)
+    except TagListError as e:
+        rec.errors.append(str(e))
+        return rec
+    first = next(iter(raw), None)
+    if first != "v" or raw.get("v") != "DMARC1":
+        rec.errors.append("the record must start with exactly `v=DMARC1`")
+    tags = {k.lower(): v for k, v in raw.items()}
+    rec.tags = tags
+    if "p" not in tags:
+        rec.notes.append("p= is missing: RFC 9989 receivers treat that as p=none, older ones ignore the record")
+    for tag in ("p", "sp", "np"):
+        if tag in tags and tags[tag].lower() not in POLICIES:
+            rec.errors.append(f"{tag}={tags[tag]} is not none, quarantine or reject")
+    for tag in ("adkim", "aspf"):
+        if tag in tags and tags[tag].lower() not in ("r", "s"):
+            rec.errors.append(f"{tag}={tags[tag]} is not r (relaxed) or s (strict)")
+    if "pct" in tags:
+        if not tags["pct"].isdigit() or int(tags["pct"]) > 100:
+            rec.errors.append(f"pct={tags['pct']} is not a whole number from 0 to 100")
+        else:
+            rec.notes.append("pct= is removed in RFC 9989; newer receivers ignore it")
+    for tag in ("t", "psd"):
+        if tag in tags and tags[tag].lower() not in ("y", "n", "u"):
+            rec.errors.append(f"{tag}={tags[tag]} is not y or n")
+    for tag in ("rua", "ruf"):
+        for uri in rec.uris(tag):
+            if ":" not in uri:
+                rec.errors.append(f"{tag} entry '{uri}' is not a URI (write mailto:address)")
+            elif uri.lower().startswith("mailto:") and "@" not in uri:
+                rec.errors.append(f"{tag} entry '{uri}' has no e-mail address")
+    known = {"v", "p", "sp", "np", "adkim", "aspf", "pct", "rua", "ruf", "fo", "rf", "ri", "t", "psd"}
+    unknown = [k for k in tags if k not in known]
+    if unknown:
+        rec.notes.append("unknown tags ignored: " + ", ".join(unknown))
+    return rec
+
+
+def mailto_domain(uri: str) -> str | None:
+    if not uri.lower().startswith("mailto:"):
+        return None
+    addr = uri[7:].split("!", 1)[0].split("?", 1)[0]
+    return addr.rsplit("@", 1)[1].lower().rstrip(".") if "@" in addr else None
+
+
+def same_organization(a: str, b: str) -> bool:
+    a, b = a.lower().rstrip("."), b.lower().rstrip(".")
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+@dataclass
+class Discovery:
+    domain: str
+    location: str | None = None  # the domain whose _dmarc record applies
+    records: list[str] = field(default_factory=list)  # DMARC records at that location
+    queried: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def inherited(self) -> bool:
+        return self.location is not None and self.location != self.domain
+
+
+def walk_targets(domain: str) -> list[str]:
+    """RFC 9989 4.10: the domain, then its parents (8+ labels jump to the last 7)."""
+    labels = domain.rstrip(".").split(".")
+    out = [".".join(labels)]
+    n = len(labels)
+    n = 7 if n >= 8 else n - 1
+    while n >= 1 and len(out) < MAX_WALK_QUERIES:
+        out.append(".".join(labels[-n:]))
+        n -= 1
+    return out
+
+
+async def discover(resolver, domain: str) -> Discovery:
+    """Find the DMARC record that applies to `domain`. Raises DnsFailure when unsure."""
+    disc = Discovery(domain=domain)
+    for i, target in enumerate(walk_targets(domain)):
+        name = f"_dmarc.{target}"
+        disc.queried.append(name)
+        try:
+            ans = await resolver.query(name, "TXT")
+        except DnsFailure as e:
+            if i > 0 and "." not in target:
+                disc.notes.append(f"the top-level domain did not answer ({e.kind}); walk stopped")
+                break
+            raise
+        recs = [r for r in ans.records if is_dmarc_record(r)]
+        if i == 0 and recs:
+            disc.location, disc.records = target, recs  # several at the domain itself: reported
+            return disc
+        if len(recs) == 1:
+            disc.location, disc.records = target, recs
+            return disc
+        if len(recs) > 1:
+            disc.notes.append(f"{name} has {len(recs)} records; RFC 9989 skips it")
+    return disc
+
+
+async def check_report_auth(resolver, policy_domain: str, uri: str) -> dict[str, Any]:
+    """One rua/ruf address: external? authorized by the other domain?"""
+    other = mailto_domain(uri)
+    info: dict[str, Any] = {"uri": uri, "domain": other, "external": False, "authorized": None}
+    if other is None or same_organization(other, policy_domain):
+        return info
+    info["external"] = True
+    name = f"{policy_domain}._report._dmarc.{other}"
+    info["authorization_record"] = name
+    try:
+        ans = await resolver.query(name, "TXT")
+    except DnsFailure as e:
+        info["error"] = str(e)
+        return info
+    info["authorized"] = any(is_dmarc_record(r) for r in ans.records)
+    return info
+
+
+# ---------------------------------------------------------------------------- verdict
+
+
+def rollout_plan(rec: DmarcRecord | None, domain: str, today: dt.date) -> tuple[list[str], list[dict]]:
+    """none -> quarantine -> reject, with dates and the record for each step."""
+    base = dict(rec.tags) if rec else {"v": "DMARC1"}
+    base.pop("pct", None)
+    if not base.get("rua"):
+        base["rua"] = f"mailto:dmarc-reports@{domain}"
+
+    def record(p: str) -> str:
+        tags = {"v": "DMARC1", "p": p, **{k: v for k, v in base.items() if k not in ("v", "p")}}
+        return "; ".join(f"{k}={v}" for k, v in tags.items())
+
+    steps = [
+        (today, "none", "read the reports for two weeks; make sure every service that sends "
+         "your mail passes SPF or DKIM"),
+        (today + dt.timedelta(days=14), "quarantine", "mail that fails goes to spam; keep reading the reports"),
+        (today + dt.timedelta(days=42), "reject", "mail that fails is refused: spoofing stops"),
+    ]
+    lines, plan = [], []
+    for when, p, what in steps:
+        lines.append(f"{when.isoformat()}: {record(p)}  ({what})")
+        plan.append({"date": when.isoformat(), "p": p, "record": record(p)})
+    return lines, plan
+
+
+@dataclass
+class _F:
+    status: Status
+    summary: str
+    why: str
+    fix: str
+
+
+def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> CheckResult:
+    d = disc.domain
+    ev: dict[str, Any] = {"domain": d, "queried": disc.queried, "location": disc.location,
+                          "records": disc.records, "inherited": disc.inherited}
+    if disc.notes:
+        ev["notes"] = list(disc.notes)
+    if not disc.records or disc.location is None or "." not in disc.location:
+        lines, plan = rollout_plan(None, d, today)
+        ev["rollout"] = plan
+        return failed(
+            "dmarc", d, f"{d} has no DMARC record.",
+            why="Without DMARC, receivers have no instruction for mail that fails SPF and DKIM: "
+            "anybody can send mail as your domain, and big mailbox providers now expect DMARC "
+            "from any domain that sends in bulk.",
+            fix=f"Publish a TXT record at _dmarc.{d}, then tighten it step by step:\n" + "\n".join(lines),
+            evidence=ev,
+        )
+    if len(disc.records) > 1:
+        return failed(
+            "dmarc", d, f"_dmarc.{disc.location} has {len(disc.records)} DMARC records; there must be one.",
+            why="Receivers ignore DMARC entirely when there is more than one record: your "
+            "domain is unprotected.",
+            fix=f"Delete all but one of the `v=DMARC1` TXT records at _dmarc.{disc.location}.",
+            evidence=ev,
+        )
+    rec = parse_dmarc(disc.records[0])
+    ev.update(record=rec.text, p=rec.get("p"), sp=rec.get("sp"), np=rec.get("np"),
+              adkim=rec.get("adkim", "r"), aspf=rec.get("aspf", "r"), pct=rec.pct,
+              rua=rec.uris("rua"), ruf=rec.uris("ruf"), fo=rec.get("fo"), t=rec.get("t"),
+              psd=rec.get("psd"), notes=disc.notes + rec.notes, reporting=reports)
+    if rec.errors:
+        return failed(
+            "dmarc", d, f"The DMARC record at _dmarc.{disc.location} is invalid: " + "; ".join(rec.errors) + ".",
+            why="Receivers ignore an invalid DMARC record: your domain is unprotected.",
+            fix="Correct the record; a minimal valid one is "
+            f"`v=DMARC1; p=none; rua=mailto:dmarc-reports@{d}`.",
+            evidence=ev,
+        )
+    policy = rec.p
+    if disc.inherited:
+        policy = (rec.get("sp") or rec.p).lower()
+        if (rec.get("psd") or "").lower() == "y":
+            ev["inherited_from_psd"] = True
+    ev["effective_policy"] = policy
+    found: list[_F] = []
+    lines, plan = rollout_plan(rec, disc.location, today)
+    if policy == "none":
+        ev["rollout"] = plan
+        found.append(_F(Status.WARN, f"DMARC policy is p=none (monitoring only) for {d}.",
+                        "p=none only asks for reports: receivers still deliver forged mail that "
+                        "claims to be you.",
+                        "Move to enforcement in steps:\n" + "\n".join(lines)))
+    elif policy == "quarantine" and rec.pct < 100:
+        found.append(_F(Status.WARN, f"DMARC p=quarantine applies to only {rec.pct}% of failing mail (pct={rec.pct}).",
+                        f"The other {100 - rec.pct}% of forged mail is delivered normally.",
+                        f"Remove `pct={rec.pct}` (or set pct=100), then move to p=reject: "
+                        f"{plan[2]['record']}"))
+    if (rec.get("t") or "").lower() == "y":
+        found.append(_F(Status.WARN, "DMARC is in testing mode (t=y).",
+                        "In testing mode receivers apply a policy one step weaker than the one you set.",
+                        "Remove `t=y` once the reports show all your mail passes."))
+    sp = (rec.get("sp") or "").lower()
+    if not disc.inherited and policy != "none" and sp == "none":
+        found.append(_F(Status.WARN, "Subdomains are not protected (sp=none).",
+                        "Anybody can send forged mail from made-up subdomains of yours.",
+                        f"Remove `sp=none` so subdomains follow p={policy}, or set sp={policy}."))
+    if not rec.uris("rua") and policy == "none":
+        found.append(_F(Status.WARN, "DMARC asks for no reports (no rua=).",
+                        "Without reports you cannot see which services send as you, so you cannot "
+                        "safely move past p=none.",
+                        f"Add `rua=mailto:dmarc-reports@{d}` (any mailbox you read)."))
+    for r in reports:
+        if r.get("error"):
+            found.append(_F(Status.ERROR, f"Could not check the report authorization for {r['uri']}: {r['error']}",
+                            "Until it can be checked, nobody knows whether these reports arrive.",
+                            "This is not a verdict on your setup. Run the check again."))
+        elif r["external"] and not r["authorized"]:
+            found.append(_F(Status.WARN,
+                            f"Reports to {r['uri']} are silently dropped: {r['domain']} has not authorized them.",
+                            "Receivers only send reports to another domain when that domain publishes "
+                            "an authorization record, so you get no reports.",
+                            f"Ask the owner of {r['domain']} (your DMARC report service) to publish "
+                            f"TXT `{r['authorization_record']}` = `v=DMARC1`, or send reports to an "
+                            f"address at {d}."))
+    where = f" (inherited from _dmarc.{disc.location})" if disc.inherited else ""
+    if not found:
+        return passed("dmarc", d, f"DMARC policy is p={policy}{where}, enforced on all failing mail.",
+                      evidence=ev)
+    sev = {Status.ERROR: 3, Status.WARN: 2}
+    worst = max(found, key=lambda f: sev[f.status])
+    more = len(found) - 1
+    summary = worst.summary + where + (f" (and {more} more)" if more else "")
+    fix = "\n".join(f"{i}. {f.fix}" for i, f in enumerate(found, 1)) if more else worst.fix
+    why = " ".join(f.why for f in found)
+    ev["findings"] = [{"status": f.status.value, "summary": f.summary} for f in found]
+    if worst.status == Status.ERROR:
+        return errored("dmarc", d, summary.removeprefix("Could not check "), fix=fix, why=why, evidence=ev)
+    return warned("dmarc", d, summary, fix=fix, why=why, evidence=ev)
+
+
+# ---------------------------------------------------------------------------- entry point
+
+
+def targets(profile, params) -> list[str]:
+    d = email_domain(profile, params)
+    if not d:
+        raise MissingInput("email.domain")
+    return [d]
+
+
+async def check(ctx, target: str, params) -> CheckResult:
+    resolver = ctx.net.resolver
+    try:
+        disc = await discover(resolver, target)
+    except DnsFailure as e:
+        return errored("dmarc", target, str(e), evidence={"domain": target})
+    reports: list[dict] = []
+    if len(disc.records) == 1:
+        rec = parse_dmarc(disc.records[0])
+        uris = rec.uris("rua") + rec.uris("ruf")
+        reports = list(await asyncio.gather(*(check_report_auth(resolver, disc.location, u) for u in uris)))
+    return evaluate_dmarc(disc, reports, ctx.clock().date())
