@@ -225,3 +225,71 @@ def _tag_problem(tags: dict[str, str]) -> str:
     if "*" not in services and "email" not in services:
         return f"s={tags['s']} means the key is not for email"
     return ""
+
+
+# ---------------------------------------------------------------------------- selector discovery
+
+MAX_HEADER_BYTES = 2 * 1024 * 1024
+_SIG_FALLBACK = re.compile(r"(?:^|;)\s*([sda])\s*=\s*([^;\s]+)", re.I)
+
+
+def _header_fields(text: str):
+    """(name, unfolded value) for each header field, up to the end of the header block."""
+    name, value, started = None, [], False
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line[:1] in (" ", "\t") and name is not None:
+            value.append(line.strip())
+            continue
+        if name is not None:
+            yield name, " ".join(value)
+            name, value = None, []
+        if not line.strip():
+            if started:
+                return  # the blank line that ends the header; the body may quote other headers
+            continue
+        head, sep, rest = line.partition(":")
+        if sep and head and " " not in head.strip() and head == head.rstrip():
+            name, value, started = head.strip(), [rest.strip()], True
+    if name is not None:
+        yield name, " ".join(value)
+
+
+def selectors_from_header(text: str) -> list[dict[str, str]]:
+    """The d=/s= (and a=) of each DKIM-Signature in a pasted message header, deduplicated."""
+    out: list[dict[str, str]] = []
+    for name, value in _header_fields(text[:MAX_HEADER_BYTES]):
+        if name.lower() != "dkim-signature":
+            continue
+        try:
+            tags = {k.lower(): v.replace(" ", "") for k, v in parse_tag_list(value).items()}
+        except TagListError:
+            tags = {m.group(1).lower(): m.group(2) for m in _SIG_FALLBACK.finditer(value)}
+        d, s = tags.get("d", "").lower().rstrip("."), tags.get("s", "")
+        if not d or not s:
+            continue
+        sig = {"d": d, "s": s, "a": tags.get("a", "")}
+        if not any(x["d"] == d and x["s"] == s for x in out):
+            out.append(sig)
+    return out
+
+
+def profile_snippet(signatures: list[dict[str, str]], domain: str | None = None) -> str:
+    """YAML to paste under the profile's `email:`; selectors of `domain` bare, others in full."""
+    if not signatures:
+        return ""
+    if not domain:
+        counts: dict[str, int] = {}
+        for sig in signatures:
+            counts[sig["d"]] = counts.get(sig["d"], 0) + 1
+        domain = max(counts, key=lambda k: counts[k])
+    domain = domain.lower().rstrip(".")
+    lines = ["email:", f"  domain: {domain}", "  dkim_selectors:"]
+    for sig in signatures:
+        if sig["d"] == domain:
+            lines.append(f"    - {sig['s']}")
+        else:
+            lines.append(
+                f"    - {sig['s']}._domainkey.{sig['d']}   # signs as {sig['d']}, not {domain}: "
+                "DMARC only counts signatures of your own domain"
+            )
+    return "\n".join(lines) + "\n"
