@@ -6,12 +6,12 @@ import base64
 from types import SimpleNamespace
 
 import pytest
-from test_spf_conformance import SuiteResolver
 
 from launchready_tui.core.checks.email import dkim
 from launchready_tui.core.profile import parse_profile
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import Status
+from tests.unit.test_spf_conformance import SuiteResolver
 
 
 def rsa_p(bits: int) -> str:

@@ -6,10 +6,10 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from test_spf_conformance import SuiteResolver
 
 from launchready_tui.core.checks.email import dmarc
 from launchready_tui.core.results import Status
+from tests.unit.test_spf_conformance import SuiteResolver
 
 TODAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from test_spf_conformance import SuiteResolver
 
 from launchready_tui.core.checks.email import mx
 from launchready_tui.core.profile import parse_profile
 from launchready_tui.core.results import Status
+from tests.unit.test_spf_conformance import SuiteResolver
 
 
 def profile(extra: str = ""):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from test_spf_conformance import SuiteResolver
 
 from launchready_tui.core.checks.email import spf
 from launchready_tui.core.profile import parse_profile
 from launchready_tui.core.registry import load_kind
 from launchready_tui.core.results import Status
+from tests.unit.test_spf_conformance import SuiteResolver
 
 # ---------------------------------------------------------------- parsing
 
