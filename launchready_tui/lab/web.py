@@ -143,6 +143,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet
         pass
 
+    def version_string(self) -> str:  # no version numbers in the lab's Server header
+        return "LaunchReadyLab"
+
     def _serve(self) -> None:
         lab = self.server.lab
         host = (self.headers.get("Host") or "").split(":")[0].lower()
@@ -183,7 +186,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _send(self, resp: Response) -> None:
         body = resp.body.encode() if isinstance(resp.body, str) else resp.body
         try:
-            self.send_response(resp.status)
+            self.send_response_only(resp.status)
+            if not any(k.lower() == "server" for k, _ in resp.headers):  # a Rule may set its own
+                self.send_header("Server", self.version_string())
+            self.send_header("Date", self.date_time_string())
             for k, v in resp.headers:
                 self.send_header(k, v)
             if not any(k.lower() == "content-length" for k, _ in resp.headers):

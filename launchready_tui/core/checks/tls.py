@@ -1,0 +1,489 @@
+"""`tls`: each host's certificate is valid, trusted, complete and not about to expire,
+and the server refuses TLS 1.0 and 1.1.
+
+We connect by host name with SNI (never by bare IP) to the address our resolver and
+`connect_to` give, and verify against the system store or the profile's `ca_bundle`.
+When verification fails we connect again without verification, to show the certificate
+as evidence. An incomplete chain (the server forgets its intermediate certificate) is
+told apart from an untrusted issuer by fetching the intermediate the certificate names
+(its AIA "CA Issuers" address) and verifying again with it: browsers do that fetch and
+cope, API clients and monitors do not, so it is a warning, not a failure.
+
+Expiry is judged relative to the certificate's lifetime: under 30 days left for
+certificates of 90 days or more, under a third of the lifetime for shorter ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ssl
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from launchready_tui.core.net import DnsFailure, HostResolutionError
+from launchready_tui.core.registry import MissingInput
+from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
+
+KIND = "tls"
+LONG_LIFETIME_DAYS = 90
+LONG_WARN_DAYS = 30
+OLD_VERSIONS = ("TLSv1", "TLSv1.1")
+
+# OpenSSL verify codes (X509_V_ERR_*) we explain.
+V_NOT_YET_VALID, V_EXPIRED = 9, 10
+V_SELF_SIGNED, V_SELF_SIGNED_IN_CHAIN = 18, 19
+V_NO_LOCAL_ISSUER, V_UNABLE_VERIFY_LEAF = 20, 21
+V_HOSTNAME = 62
+
+
+def targets(profile, params) -> list[str]:
+    hosts = profile.all_hosts()
+    if not hosts:
+        raise MissingInput("domain")
+    return hosts
+
+
+def deadline(params, timeout_s: float) -> float:
+    return timeout_s * 5
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def parse_cert(der: bytes) -> dict[str, Any]:
+    """The certificate facts we show, from DER bytes."""
+    from cryptography import x509
+    from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+
+    c = x509.load_der_x509_certificate(der)
+
+    def name_attr(name, oid) -> str | None:
+        vals = name.get_attributes_for_oid(oid)
+        return str(vals[0].value) if vals else None
+
+    dns_names: list[str] = []
+    ips: list[str] = []
+    try:
+        san = c.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        dns_names = [str(n) for n in san.get_values_for_type(x509.DNSName)]
+        ips = [str(i) for i in san.get_values_for_type(x509.IPAddress)]
+    except x509.ExtensionNotFound:
+        pass
+    aia: list[str] = []
+    try:
+        for d in c.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value:
+            if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS:
+                aia.append(str(d.access_location.value))
+    except x509.ExtensionNotFound:
+        pass
+    nb, na = c.not_valid_before_utc, c.not_valid_after_utc
+    return {
+        "subject": c.subject.rfc4514_string(),
+        "subject_cn": name_attr(c.subject, NameOID.COMMON_NAME),
+        "sans": dns_names + ips,
+        "issuer": c.issuer.rfc4514_string(),
+        "issuer_cn": name_attr(c.issuer, NameOID.COMMON_NAME),
+        "issuer_org": name_attr(c.issuer, NameOID.ORGANIZATION_NAME),
+        "self_signed": c.issuer == c.subject,
+        "not_before": nb.isoformat(),
+        "not_after": na.isoformat(),
+        "serial": format(c.serial_number, "x"),
+        "ca_issuers": aia,
+    }
+
+
+def hostname_matches(host: str, sans: list[str]) -> bool:
+    """RFC 6125 matching against DNS SANs: a wildcard covers exactly one left-most label."""
+    host = host.lower().rstrip(".")
+    for name in sans:
+        name = name.lower().rstrip(".")
+        if name == host:
+            return True
+        if name.startswith("*.") and "." in host:
+            if host.split(".", 1)[1] == name[2:]:
+                return True
+    return False
+
+
+def lifetime_facts(cert: dict[str, Any], now: dt.datetime) -> dict[str, float]:
+    nb = dt.datetime.fromisoformat(cert["not_before"])
+    na = dt.datetime.fromisoformat(cert["not_after"])
+    return {
+        "days_left": round((na - now).total_seconds() / 86400, 1),
+        "lifetime_days": round((na - nb).total_seconds() / 86400, 1),
+    }
+
+
+def expiry_threshold_days(lifetime_days: float) -> float:
+    """Warn below this many days left: 30 for lifetimes of 90+ days, else a third."""
+    if lifetime_days >= LONG_LIFETIME_DAYS:
+        return LONG_WARN_DAYS
+    return lifetime_days / 3
+
+
+# ---------------------------------------------------------------------------- handshakes
+
+
+@dataclass
+class Handshake:
+    version: str | None = None
+    cipher: str | None = None
+    leaf_der: bytes | None = None
+    sent: list[bytes] | None = None  # the chain the server sent (None: not observable)
+    verified: list[bytes] | None = None  # the chain OpenSSL built
+
+
+def _chain(sslobj, which: str) -> list[bytes] | None:
+    # Python 3.13 makes these public; 3.10-3.12 have them on the private _sslobj.
+    import _ssl
+
+    fn = getattr(sslobj, which, None) or getattr(getattr(sslobj, "_sslobj", None), which, None)
+    if fn is None:
+        return None
+    try:
+        return [c.public_bytes(_ssl.ENCODING_DER) for c in (fn() or [])]
+    except Exception:
+        return None
+
+
+async def handshake(ip: str, port: int, host: str, context: ssl.SSLContext, timeout_s: float) -> Handshake:
+    """One TLS handshake with SNI = host. Raises TimeoutError, ssl.SSLError or OSError."""
+    async with asyncio.timeout(timeout_s):
+        reader, writer = await asyncio.open_connection(
+            ip, port, ssl=context, server_hostname=host, ssl_handshake_timeout=timeout_s
+        )
+    try:
+        so = writer.get_extra_info("ssl_object")
+        cipher = so.cipher()
+        return Handshake(
+            version=so.version(),
+            cipher=cipher[0] if cipher else None,
+            leaf_der=so.getpeercert(binary_form=True),
+            sent=_chain(so, "get_unverified_chain"),
+            verified=_chain(so, "get_verified_chain"),
+        )
+    finally:
+        writer.transport.abort()  # never wait on a close_notify from a hostile server
+
+
+_UNVERIFIED: ssl.SSLContext | None = None
+_OLD: dict[str, ssl.SSLContext | None] = {}
+
+
+def unverified_context() -> ssl.SSLContext:
+    global _UNVERIFIED
+    if _UNVERIFIED is None:
+        c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        c.check_hostname = False
+        c.verify_mode = ssl.CERT_NONE
+        _UNVERIFIED = c
+    return _UNVERIFIED
+
+
+def old_version_context(version: str) -> ssl.SSLContext | None:
+    """A client context that offers only TLS 1.0 or only 1.1, or None when this
+    computer's OpenSSL cannot offer that version at all."""
+    if version not in _OLD:
+        tv = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1}[version]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                c.check_hostname = False
+                c.verify_mode = ssl.CERT_NONE
+                c.set_ciphers("ALL:@SECLEVEL=0")  # OpenSSL 3 needs level 0 for TLS < 1.2
+                c.minimum_version = tv
+                c.maximum_version = tv
+            _OLD[version] = c
+        except (ValueError, ssl.SSLError):
+            _OLD[version] = None
+    return _OLD[version]
+
+
+async def probe_old_version(ip: str, port: int, host: str, version: str, timeout_s: float) -> str:
+    """'accepted', 'refused', 'no answer' or 'not testable here'."""
+    ctx = old_version_context(version)
+    if ctx is None:
+        return "not testable here"
+    try:
+        hs = await handshake(ip, port, host, ctx, timeout_s)
+    except ssl.SSLError as e:
+        if "NO_PROTOCOLS_AVAILABLE" in str(e) or "no protocols available" in str(e):
+            return "not testable here"
+        return "refused"
+    except (TimeoutError, ConnectionAbortedError):
+        return "no answer"
+    except OSError:
+        return "refused"
+    return "accepted" if hs.version == version else "refused"
+
+
+# ---------------------------------------------------------------------------- chain help
+
+
+def _load_anchors(ca_bundle: str | None) -> list[Any]:
+    from cryptography import x509
+
+    paths = ssl.get_default_verify_paths()
+    f = ca_bundle or paths.cafile or paths.openssl_cafile
+    try:
+        with open(f, "rb") as fh:
+            return list(x509.load_pem_x509_certificates(fh.read()))
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def _parse_cert_blob(data: bytes) -> list[Any]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    for loader in (
+        lambda d: [x509.load_der_x509_certificate(d)],
+        lambda d: list(x509.load_pem_x509_certificates(d)),
+        lambda d: list(pkcs7.load_der_pkcs7_certificates(d)),
+    ):
+        try:
+            return loader(data)
+        except Exception:
+            continue
+    return []
+
+
+async def chain_verifies_with_aia(net, leaf_der: bytes, sent: list[bytes], cert: dict, now) -> tuple[bool, str]:
+    """Fetch the issuer certificate named in the leaf (AIA) and verify again with it.
+    Returns (verifies, note)."""
+    from cryptography import x509
+    from cryptography.x509.verification import DNSName, PolicyBuilder, Store
+
+    urls = [u for u in cert.get("ca_issuers", []) if u.lower().startswith(("http://", "https://"))]
+    if not urls:
+        return False, "the certificate names no issuer download address (AIA)"
+    fetched = []
+    try:
+        r = await net.fetch(urls[0], max_bytes=64 * 1024, deadline_s=net.timeout_s)
+        if r.status == 200:
+            fetched = _parse_cert_blob(r.body)
+    except Exception as e:  # any network trouble: we just cannot tell
+        return False, f"could not download the issuer certificate from {urls[0]}: {type(e).__name__}"
+    if not fetched:
+        return False, f"no certificate found at {urls[0]}"
+    anchors = _load_anchors(net.config.ca_bundle)
+    if not anchors:
+        return False, "no trusted roots available to verify against"
+    leaf = x509.load_der_x509_certificate(leaf_der)
+    inter = [x509.load_der_x509_certificate(d) for d in sent[1:]] + fetched
+    names = [n for n in cert.get("sans", []) if not n.startswith("*.") and not n[:1].isdigit()]
+    name = names[0] if names else (cert["sans"][0].replace("*.", "x.", 1) if cert.get("sans") else None)
+    if not name:
+        return False, "the certificate has no host names"
+    nb, na = leaf.not_valid_before_utc, leaf.not_valid_after_utc
+    when = min(max(now, nb + dt.timedelta(seconds=1)), na - dt.timedelta(seconds=1))
+    try:
+        verifier = PolicyBuilder().store(Store(anchors)).time(when).build_server_verifier(DNSName(name))
+        verifier.verify(leaf, inter)
+    except Exception as e:
+        return False, f"even with the issuer certificate from {urls[0]} the chain does not verify: {e}"[:300]
+    return True, f"verifies once the issuer certificate from {urls[0]} is added"
+
+
+def chain_complete(hs: Handshake) -> bool | None:
+    """Did the server send every certificate between its own and a trusted root?"""
+    if hs.sent is None or hs.verified is None:
+        return None
+    sent = set(hs.sent)
+    return all(c in sent for c in hs.verified[1:-1])
+
+
+# ---------------------------------------------------------------------------- judging
+
+
+@dataclass
+class Line:
+    severity: str
+    code: str
+    message: str
+    why: str = ""
+    fix: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"severity": self.severity, "code": self.code, "message": self.message}
+
+
+def renew_fix(cert: dict[str, Any] | None, renewer: str | None) -> str:
+    org = ((cert or {}).get("issuer_org") or "") + " " + ((cert or {}).get("issuer_cn") or "")
+    how = ""
+    if "Let's Encrypt" in org:
+        how = ("It is a Let's Encrypt certificate: renewal is automatic when the ACME client "
+               "(certbot, Caddy, your host) runs; on your own server check `certbot renew "
+               "--dry-run` and its timer.")
+    elif "Cloudflare" in org or "Google Trust" in org:
+        how = ("It is issued by Cloudflare/Google Trust Services: Cloudflare renews edge "
+               "certificates itself while the host is proxied (SSL/TLS > Edge Certificates).")
+    elif "Amazon" in org:
+        how = "It is an AWS certificate: ACM renews it only while its DNS validation CNAME stays in place."
+    if renewer:
+        who = f"{renewer} renews this certificate (from your runbook notes): ask them to renew it and confirm automatic renewal works."
+    else:
+        who = ("Find out who renews it: on Vercel, Netlify, Render, Fly.io and Cloudflare renewal "
+               "is automatic once DNS points at them (check the domain's status in that "
+               "dashboard). Write that person or service in the runbook's `cert_renewer` field.")
+    return " ".join(x for x in (who, how) if x)
+
+
+def evaluate(host: str, cert: dict[str, Any] | None, verify_code: int | None, verify_message: str,
+             complete: bool | None, chain_note: str, old: dict[str, str], now: dt.datetime,
+             renewer: str | None) -> list[Line]:
+    """Findings from what was observed (pure logic)."""
+    out: list[Line] = []
+    fix_renew = renew_fix(cert, renewer)
+    if cert is not None:
+        facts = lifetime_facts(cert, now)
+        left, life = facts["days_left"], facts["lifetime_days"]
+        if left < 0 or verify_code == V_EXPIRED:
+            out.append(Line("fail", "expired", f"the certificate for {host} expired {abs(left):g} days ago ({cert['not_after'][:10]})",
+                            "Every visitor gets a full-page security warning; most leave, and API "
+                            "clients and payment webhooks stop working.",
+                            "Renew the certificate now. " + fix_renew))
+        elif now < dt.datetime.fromisoformat(cert["not_before"]) or verify_code == V_NOT_YET_VALID:
+            out.append(Line("fail", "not_yet_valid", f"the certificate for {host} is not valid until {cert['not_before'][:10]}",
+                            "Browsers reject it until then (or the server's clock is wrong).",
+                            "Install the currently valid certificate, or fix the server's clock."))
+        elif left < expiry_threshold_days(life):
+            rule = ("less than 30 days left" if life >= LONG_LIFETIME_DAYS
+                    else f"less than a third of its {life:g}-day lifetime left")
+            out.append(Line("warn", "expiring", f"the certificate for {host} expires in {left:g} days ({rule})",
+                            "If renewal is broken, the site shows a security warning to everyone on "
+                            f"{cert['not_after'][:10]}.", fix_renew))
+        if not hostname_matches(host, cert.get("sans", [])) or verify_code == V_HOSTNAME:
+            names = ", ".join(cert.get("sans", [])[:6]) or "no host names"
+            out.append(Line("fail", "hostname", f"the certificate does not cover {host} (it is for {names})",
+                            "Browsers show a security warning: the certificate belongs to another name.",
+                            f"Add {host} to the certificate. On Vercel/Netlify/Render, add {host} as a "
+                            "domain of the project so they issue one; behind Cloudflare, check SSL/TLS > "
+                            "Edge Certificates covers this name."))
+    untrusted_codes = {V_SELF_SIGNED, V_SELF_SIGNED_IN_CHAIN, V_NO_LOCAL_ISSUER, V_UNABLE_VERIFY_LEAF}
+    if verify_code is not None and verify_code not in (V_EXPIRED, V_NOT_YET_VALID, V_HOSTNAME):
+        if verify_code in (V_NO_LOCAL_ISSUER, V_UNABLE_VERIFY_LEAF) and complete is False:
+            pass  # reported below as an incomplete chain
+        else:
+            why = "Browsers and apps do not trust who signed this certificate, so everyone gets a security warning."
+            if verify_code not in untrusted_codes:
+                why = f"The certificate was rejected: {verify_message}."
+            out.append(Line("fail", "untrusted", f"the certificate's issuer is not trusted ({verify_message})"
+                            + (f"; {chain_note}" if chain_note else ""),
+                            why,
+                            "Use a certificate from a public authority (Let's Encrypt is free, and your "
+                            "host or Cloudflare can issue one automatically). If your provider says the "
+                            "certificate is fine, the server may be missing its intermediate "
+                            "certificate: install the full chain (the 'fullchain' file)."))
+    if complete is False:
+        out.append(Line("warn", "incomplete_chain",
+                        "the server does not send its intermediate certificate (incomplete chain)"
+                        + (f"; {chain_note}" if chain_note else ""),
+                        "Browsers fetch the missing piece and cope, but API clients, payment "
+                        "webhooks, monitors and some phones fail with a certificate error.",
+                        "Install the full chain on the server: the 'fullchain.pem' / 'certificate "
+                        "+ CA bundle' file your certificate provider gives, not the certificate alone."))
+    accepted = [v for v in OLD_VERSIONS if old.get(v) == "accepted"]
+    if accepted:
+        out.append(Line("fail", "old_tls", f"the server accepts {' and '.join(accepted)}",
+                        "TLS 1.0 and 1.1 are broken and retired; card-payment rules (PCI DSS) and "
+                        "security scanners flag them, and they allow downgrade attacks.",
+                        "Set the minimum TLS version to 1.2. Cloudflare: SSL/TLS > Edge Certificates > "
+                        "Minimum TLS Version > TLS 1.2. nginx: `ssl_protocols TLSv1.2 TLSv1.3;`."))
+    return out
+
+
+async def check(ctx, target: str, params) -> CheckResult:
+    host = target.lower().rstrip(".")
+    net = ctx.net
+    timeout = net.timeout_s
+    try:
+        ip, port = await net.resolve_connect(host, 443)
+    except DnsFailure as e:
+        return errored(KIND, host, f"the DNS lookup failed ({e.kind}) at nameserver {e.nameserver}",
+                       evidence={"nameserver": e.nameserver, "failure": e.kind})
+    except HostResolutionError as e:
+        return errored(KIND, host, f"{e}, so there is no certificate to look at (the dns check reports this)",
+                       fix=f"Fix the DNS record of {host} first (see the DNS step), then run this check again.")
+    ev: dict[str, Any] = {"host": host, "address": f"{ip}:{port}", "sni": host}
+    verify_code: int | None = None
+    verify_message = ""
+    results = await asyncio.gather(
+        handshake(ip, port, host, net.ssl_context(), timeout),
+        *(probe_old_version(ip, port, host, v, timeout) for v in OLD_VERSIONS),
+        return_exceptions=True,
+    )
+    hs, old_results = results[0], results[1:]
+    old = {v: (r if isinstance(r, str) else "no answer") for v, r in zip(OLD_VERSIONS, old_results, strict=True)}
+    ev["old_versions"] = old
+    if isinstance(hs, ssl.SSLCertVerificationError):
+        verify_code, verify_message = hs.verify_code, str(hs.verify_message or hs.reason)
+        try:
+            hs = await handshake(ip, port, host, unverified_context(), timeout)
+        except (OSError, TimeoutError, ssl.SSLError) as e:
+            return failed(KIND, host, f"the certificate of {host} is rejected ({verify_message}) and "
+                          f"could not be read: {e}", evidence=ev,
+                          why="Browsers show a security warning.", fix=renew_fix(None, ctx.record_value("cert_renewer")))
+    if isinstance(hs, TimeoutError | ConnectionAbortedError):
+        return errored(KIND, host, f"the TLS handshake with {host} did not finish within {timeout:g} s "
+                       "(the server accepted the connection but stalled)", evidence=ev,
+                       fix="Check that the site is up and that port 443 reaches a web server or "
+                       "CDN, then run the check again. If your network is slow, raise `network.timeout_s`.")
+    if isinstance(hs, ConnectionRefusedError):
+        return errored(KIND, host, f"nothing answers on port 443 of {host} (connection refused)", evidence=ev,
+                       fix=f"Check that {host} serves https at all (hosting dashboard, firewall), then run the check again.")
+    if isinstance(hs, ssl.SSLError):
+        return failed(KIND, host, f"https on {host} does not work: the TLS handshake failed ({hs.reason or hs})",
+                      evidence=ev,
+                      why="Browsers cannot open a secure connection, so visitors get an error page.",
+                      fix="Check the https setup of this host at your hosting provider or CDN: a "
+                      "certificate must be installed for this name, with TLS 1.2 or newer enabled.")
+    if isinstance(hs, BaseException):
+        return errored(KIND, host, f"could not connect to {host}:443: {type(hs).__name__}: {hs}"[:300], evidence=ev)
+    now = ctx.clock()
+    cert = parse_cert(hs.leaf_der) if hs.leaf_der else None
+    complete = chain_complete(hs) if verify_code is None else None
+    chain_note = ""
+    if verify_code in (V_NO_LOCAL_ISSUER, V_UNABLE_VERIFY_LEAF) and cert and not cert["self_signed"]:
+        ok, chain_note = await chain_verifies_with_aia(net, hs.leaf_der, hs.sent or [hs.leaf_der], cert, now)
+        complete = False if ok else None
+    ev.update({
+        "tls_version": hs.version,
+        "cipher": hs.cipher,
+        "verified": verify_code is None,
+        "chain_complete": complete,
+        "chain_sent": len(hs.sent) if hs.sent is not None else None,
+    })
+    if verify_code is not None:
+        ev["verify_error"] = {"code": verify_code, "message": verify_message}
+    if chain_note:
+        ev["chain_note"] = chain_note
+    if cert:
+        ev["certificate"] = {k: v for k, v in cert.items() if k != "serial"} | lifetime_facts(cert, now)
+        ev["certificate"]["serial"] = cert["serial"]
+    renewer = ctx.record_value("cert_renewer")
+    if renewer:
+        ev["cert_renewer"] = renewer
+    lines = evaluate(host, cert, verify_code, verify_message, complete, chain_note, old, now, renewer)
+    ev["findings"] = [x.to_dict() for x in lines]
+    rank = {"fail": 2, "warn": 1}
+    worst = max((rank.get(x.severity, 0) for x in lines), default=0)
+    if worst:
+        top = [x for x in lines if rank.get(x.severity, 0) == worst]
+        tail = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        why = "\n".join(dict.fromkeys(x.why for x in top if x.why))
+        fix = "\n".join(dict.fromkeys(x.fix for x in top if x.fix))
+        make = failed if worst == 2 else warned
+        return make(KIND, host, top[0].message + tail, evidence=ev, why=why, fix=fix)
+    left = ev["certificate"]["days_left"] if cert else "?"
+    issuer = (cert or {}).get("issuer_org") or (cert or {}).get("issuer_cn") or "?"
+    chain = {True: "full chain", False: "incomplete chain", None: "chain not inspected"}[complete]
+    if all(old[v] == "refused" for v in OLD_VERSIONS):
+        olds = "TLS 1.0/1.1 refused"
+    else:
+        olds = "TLS 1.0/1.1: " + ", ".join(f"{v} {old[v]}" for v in OLD_VERSIONS if old[v] != "refused")
+    return passed(KIND, host, f"{host}: valid certificate from {issuer}, {left:g} days left, "
+                  f"{hs.version}, {chain}, {olds}", evidence=ev)
