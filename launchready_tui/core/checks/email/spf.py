@@ -1390,10 +1390,12 @@ def deadline(params, timeout_s: float) -> float:
 
 
 async def check(ctx, target: str, params) -> CheckResult:
-    senders = (params or {}).get("senders") or ctx.profile.get("email.senders") or []
+    senders = (params or {}).get("senders")
+    if senders is None and target == email_domain(ctx.profile, {}):
+        senders = ctx.profile.get("email.senders")  # they send as the profile's domain only
     resolver = CachingResolver(ctx.net.resolver)
     try:
-        report = await inspect_spf(resolver, target, [str(s) for s in senders])
+        report = await inspect_spf(resolver, target, [str(s) for s in senders or []])
     finally:
         resolver.close()
     return evaluate_spf(report)
