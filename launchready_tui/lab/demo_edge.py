@@ -1,7 +1,14 @@
-"""Demo world, edge part: hosts, DNS, redirects, certificates.
+"""Demo world, edge part: hosts, DNS, redirects, certificates, headers, Cloudflare.
 
-Planted: an expired certificate (status.), a redirect loop (old.), a dangling CNAME to
-a hosting provider (blog.). Healthy: apex, www, app, api, admin.
+Planted:
+- status.  an expired certificate;
+- old.     a redirect loop, the Cloudflare "Flexible SSL" kind (https -> https with
+           Cloudflare headers);
+- blog.    a dangling CNAME to a Heroku app that no longer exists (NXDOMAIN);
+- docs.    a dangling CNAME to a GitHub Pages site nobody owns ("There isn't a GitHub
+           Pages site here"): the name resolves, the provider says no such site;
+- shop.    no HSTS header and a session cookie without Secure/HttpOnly.
+Healthy: apex, www (redirects to the apex), app, api (behind Cloudflare), admin.
 """
 
 from __future__ import annotations
@@ -14,11 +21,16 @@ GOOD_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
 ]
+CF_HEADERS = [("Server", "cloudflare"), ("CF-RAY", "8f1c2d3e4a5b6c7d-AMS")]
 
 PAGE = (
     "<!doctype html><html><head><title>Acme Creators</title>"
     '<link rel="stylesheet" href="/static/app.css"></head>'
     '<body><h1>Acme Creators</h1><script src="/static/app.js"></script></body></html>'
+)
+GITHUB_404 = (
+    "<!DOCTYPE html><html><head><title>Site not found &middot; GitHub Pages</title></head>"
+    "<body><h1>404</h1><p><strong>There isn't a GitHub Pages site here.</strong></p></body></html>"
 )
 
 
@@ -31,6 +43,8 @@ def add(w: World, d: str) -> None:
         "status": f"status.{d}",
         "old": f"old.{d}",
         "blog": f"blog.{d}",
+        "docs": f"docs.{d}",
+        "shop": f"shop.{d}",
     }
     w.profile["hosts"].update(hosts)
     w.records += [
@@ -47,22 +61,51 @@ def add(w: World, d: str) -> None:
         (f"admin.{d}", "A", "127.0.0.1"),
         (f"status.{d}", "A", "127.0.0.1"),
         (f"old.{d}", "A", "127.0.0.1"),
+        (f"shop.{d}", "A", "127.0.0.1"),
         (f"blog.{d}", "CNAME", "acme-old-blog.herokuapp.com."),
+        (f"docs.{d}", "CNAME", "acme-creators.github.io."),
+        # GitHub Pages answers for every *.github.io name; the lab routes it to 127.0.0.1.
+        ("acme-creators.github.io", "A", "127.0.0.1"),
     ]
     page = Rule(body=PAGE, headers=list(GOOD_HEADERS))
+    static = {
+        "/static/app.js": Rule(body="console.log('hi')", content_type="application/javascript"),
+        "/static/app.css": Rule(body="body{}", content_type="text/css"),
+    }
 
-    def https_redirect(host: str) -> Rule:
-        return Rule(status=301, redirect=f"https://{host}" + "{path}")
+    def https_redirect(host: str, headers=()) -> Rule:
+        return Rule(status=301, redirect=f"https://{host}" + "{path}", headers=list(headers))
 
-    w.sites[d] = Site(default=page, http=https_redirect(d), paths={"/static/app.js": Rule(body="console.log('hi')", content_type="application/javascript"), "/static/app.css": Rule(body="body{}", content_type="text/css")})
-    w.sites[f"www.{d}"] = Site(default=Rule(status=301, redirect=f"https://{d}" + "{path}"), http=https_redirect(f"www.{d}"))
-    w.sites[f"app.{d}"] = Site(default=page, http=https_redirect(f"app.{d}"), paths={"/health": Rule(body="ok", content_type="text/plain"), "/static/app.js": Rule(body="console.log('app')", content_type="application/javascript"), "/static/app.css": Rule(body="body{}", content_type="text/css")})
-    w.sites[f"api.{d}"] = Site(default=Rule(body='{"ok":true}', content_type="application/json", headers=list(GOOD_HEADERS)), http=https_redirect(f"api.{d}"))
-    w.sites[f"admin.{d}"] = Site(default=Rule(body=PAGE, headers=list(GOOD_HEADERS), delay_ms=40), http=https_redirect(f"admin.{d}"))
+    w.sites[d] = Site(default=page, http=https_redirect(d), paths=dict(static))
+    w.sites[f"www.{d}"] = Site(default=Rule(status=301, redirect=f"https://{d}" + "{path}"),
+                               http=https_redirect(f"www.{d}"))
+    w.sites[f"app.{d}"] = Site(default=page, http=https_redirect(f"app.{d}"),
+                               paths={"/health": Rule(body="ok", content_type="text/plain"), **static})
+    w.sites[f"api.{d}"] = Site(
+        default=Rule(body='{"ok":true}', content_type="application/json",
+                     headers=list(GOOD_HEADERS) + CF_HEADERS),
+        http=https_redirect(f"api.{d}", CF_HEADERS),
+    )
+    w.sites[f"admin.{d}"] = Site(default=Rule(body=PAGE, headers=list(GOOD_HEADERS), delay_ms=40),
+                                 http=https_redirect(f"admin.{d}"))
     w.sites[f"status.{d}"] = Site(default=page, http=https_redirect(f"status.{d}"))
     w.certs[f"status.{d}"] = CertSpec(kind="expired")
-    # old. bounces between http and https forever: a redirect loop.
-    w.sites[f"old.{d}"] = Site(default=Rule(status=301, redirect=f"http://old.{d}" + "{path}"), http=https_redirect(f"old.{d}"))
+    # old. is behind Cloudflare in "Flexible" mode: Cloudflare asks the origin over plain
+    # http, the origin redirects to https, Cloudflare serves that redirect on https: a loop.
+    w.sites[f"old.{d}"] = Site(default=https_redirect(f"old.{d}", CF_HEADERS),
+                               http=https_redirect(f"old.{d}", CF_HEADERS))
+    w.sites[f"docs.{d}"] = Site(default=Rule(status=404, body=GITHUB_404, headers=[("Server", "GitHub.com")]))
+    w.sites[f"shop.{d}"] = Site(
+        default=Rule(body=PAGE, headers=[
+            ("Content-Security-Policy", "default-src 'self'"),
+            ("X-Frame-Options", "DENY"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "strict-origin-when-cross-origin"),
+            ("Set-Cookie", "shop_session=demo-not-a-secret; Path=/"),
+        ]),
+        http=https_redirect(f"shop.{d}"),
+        paths=dict(static),
+    )
     w.profile["monitor"] = [f"https://{d}/", f"https://api.{d}/health", f"https://status.{d}/"]
     w.profile.setdefault("environments", {})
     w.profile["environments"]["production"] = {"url": f"https://app.{d}", "env_file": ".env.production"}

@@ -67,6 +67,7 @@ class Hop:
     time_ms: int = 0
     cloudflare: bool = False
     server: str | None = None
+    cf_ray: str | None = None
     error: str | None = None
     cert_error: str | None = None  # certificate rejected; the hop was retried without checks
 
@@ -77,7 +78,7 @@ class Hop:
         if self.next_url is not None and self.next_url != self.location:
             d["next_url"] = self.next_url
         d["time_ms"] = self.time_ms
-        for k in ("error", "cert_error", "server"):
+        for k in ("error", "cert_error", "server", "cf_ray"):
             v = getattr(self, k)
             if v:
                 d[k] = v
@@ -272,6 +273,7 @@ async def follow_chain(fetcher: Fetcher, profile, url: str, *, max_hops: int = M
         hop.status = resp.status
         hop.cloudflare = is_cloudflare(resp)
         hop.server = resp.header("server")
+        hop.cf_ray = resp.header("cf-ray")
         loc = resp.header("location")
         if resp.status not in REDIRECT_CODES or not loc:
             chain.end, chain.final_url, chain.response = FINAL, current, resp

@@ -1,0 +1,202 @@
+"""`cloudflare`: is each host proxied by Cloudflare or DNS-only, can the origin be reached
+around the edge, and is there a "Flexible SSL" redirect loop?
+
+Proxied or not is decided from two independent signals: the response headers (`cf-ray`,
+`server: cloudflare`) and whether the resolved address is in Cloudflare's published IP
+ranges (shipped as data in `core/data/cloudflare_ranges.json`, with the date they were
+taken). When the signals disagree, both are shown.
+
+When the profile names origin addresses (`network.origins: {host: ip}`), we connect to
+the origin directly with the real host name (SNI and Host header): an origin that serves
+the site to anyone lets bots bypass the edge's protection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import ipaddress
+import json
+from typing import Any
+
+from launchready_tui.core.checks import redirects as rd
+from launchready_tui.core.net import DnsFailure
+from launchready_tui.core.registry import MissingInput
+from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
+
+KIND = "cloudflare"
+
+
+def targets(profile, params) -> list[str]:
+    hosts = profile.all_hosts()
+    if not hosts:
+        raise MissingInput("domain")
+    return hosts
+
+
+def deadline(params, timeout_s: float) -> float:
+    return timeout_s * 6
+
+
+@functools.lru_cache(maxsize=1)
+def load_ranges() -> dict[str, Any]:
+    from importlib import resources
+
+    raw = resources.files("launchready_tui.core").joinpath("data/cloudflare_ranges.json").read_text("utf-8")
+    data = json.loads(raw)
+    data["networks"] = [ipaddress.ip_network(n) for n in data["ipv4"] + data["ipv6"]]
+    return data
+
+
+def in_cloudflare_ranges(ip: str) -> bool:
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(addr.version == n.version and addr in n for n in load_ranges()["networks"])
+
+
+def parse_origin(text: str) -> tuple[str, int | None]:
+    """`IP`, `IP:PORT`, `[IPv6]:PORT` or a bare IPv6 address -> (ip, port or None)."""
+    text = str(text).strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
+        return host, port
+    if text.count(":") == 1:
+        host, p = text.split(":")
+        return host, int(p) if p.isdigit() else None
+    return text, None
+
+
+def origin_for(profile, net, host: str) -> str | None:
+    origins = dict(net.config.origins or {})
+    if not origins:
+        origins = {str(k): str(v) for k, v in (profile.get("network.origins") or {}).items()}
+    if host in origins:
+        return origins[host]
+    for role, h in profile.hosts.items():  # allow role names as keys too
+        if h.lower() == host and role in origins:
+            return origins[role]
+    return None
+
+
+async def probe_origin(net, profile, host: str, origin: str) -> dict[str, Any]:
+    """Ask the origin directly for https://host/ (then http:// when no port is given).
+    Returns what happened; never raises."""
+    from launchready_tui.core.net import ConnectTo, Net
+
+    ip, port = parse_origin(origin)
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        return {"origin": origin, "error": f"'{origin}' is not an IP address (network.origins wants IP or IP:PORT)"}
+    rules = (ConnectTo(host, 443, ip, port or 443), ConnectTo(host, 80, ip, 80))
+    onet = Net(dataclasses.replace(net.config, connect_to=rules + tuple(net.config.connect_to)))
+    out: dict[str, Any] = {"origin": origin, "tried": []}
+    urls = [f"https://{host}/"] + ([] if port else [f"http://{host}/"])
+    async with rd.Fetcher(onet, net.timeout_s * 2.5) as f:
+        for url in urls:
+            try:
+                r = await f.get(url, verify=False, max_bytes=16 * 1024)
+            except Exception as e:
+                out["tried"].append({"url": url, "error": rd.describe_failure(e, f.timeout_s, f.per_fetch_s)})
+                continue
+            out["tried"].append({"url": url, "status": r.status, "cloudflare": rd.is_cloudflare(r)})
+            if rd.is_cloudflare(r):
+                out["is_cloudflare"] = True
+            if 200 <= r.status < 300 and not rd.is_cloudflare(r):
+                out["serves_site"] = True
+                out["url"] = url
+                return out
+    return out
+
+
+async def check(ctx, target: str, params) -> CheckResult:
+    host = target.lower().rstrip(".")
+    net, profile = ctx.net, ctx.profile
+    ranges = load_ranges()
+    try:
+        addrs, a, _aaaa = await net.resolver.addresses(host)
+    except DnsFailure as e:
+        return errored(KIND, host, f"the DNS lookup failed ({e.kind}) at nameserver {e.nameserver}",
+                       evidence={"nameserver": e.nameserver, "failure": e.kind})
+    if not addrs:
+        why = "NXDOMAIN" if a.nxdomain else "no address"
+        return errored(KIND, host, f"{host} does not resolve ({why}), so nothing can be proxied "
+                       "(the dns check reports this)",
+                       fix=f"Fix the DNS record of {host} first, then run this check again.")
+    cf_addrs = [ip for ip in addrs if in_cloudflare_ranges(ip)]
+    async with rd.Fetcher(net, rd.check_budget(net.timeout_s)) as f:
+        https_chain, http_chain = await asyncio.gather(
+            rd.follow_chain(f, profile, f"https://{host}/"),
+            rd.follow_chain(f, profile, f"http://{host}/"),
+        )
+    chains = [https_chain, http_chain]
+    first_hops = [c.hops[0] for c in chains if c.hops and c.hops[0].status is not None]
+    header_cf = any(c.cloudflare for c in chains)
+    cf_ray = next((h.cf_ray for c in chains for h in c.hops if h.cf_ray), None)
+    proxied = header_cf or bool(cf_addrs)
+    ev: dict[str, Any] = {
+        "host": host,
+        "proxied": proxied,
+        "addresses": addrs,
+        "cloudflare_addresses": cf_addrs,
+        "cloudflare_headers": header_cf,
+        "server": next((h.server for h in first_hops if h.server), None),
+        "ranges_taken_on": ranges["taken_on"],
+        "hops": {c.start: [h.to_dict() for h in c.hops] for c in chains},
+    }
+    if cf_ray:
+        ev["cf_ray"] = cf_ray
+    notes: list[str] = []
+    if header_cf and addrs and not cf_addrs:
+        notes.append(f"answers with Cloudflare headers, but its address ({', '.join(addrs[:3])}) is "
+                     "not in Cloudflare's published ranges (another proxy in front, a connect-to "
+                     f"rule, or the ranges taken on {ranges['taken_on']} are out of date)")
+    if cf_addrs and not header_cf:
+        notes.append("its address is Cloudflare's, but no answer carried Cloudflare headers "
+                     "(the web request failed, or the name is used for a non-web Cloudflare service)")
+    if not first_hops:
+        notes.append("no web answer: decided from the address only")
+    origin = origin_for(profile, net, host)
+    probe = await probe_origin(net, profile, host, origin) if origin else None
+    if probe is not None:
+        ev["origin_probe"] = probe
+    if notes:
+        ev["notes"] = notes
+    loop = next((c for c in chains if c.end == rd.LOOP and c.cloudflare), None)
+    if loop is not None:
+        return failed(KIND, host, f"Cloudflare \"Flexible SSL\" redirect loop: {loop.path_text()}",
+                      evidence=ev,
+                      why="Visitors see 'redirected you too many times' and never reach the site. "
+                      "Cloudflare fetches your server over plain HTTP (Flexible mode) and your "
+                      "server answers with a redirect to HTTPS, forever.",
+                      fix=rd.CF_LOOP_FIX)
+    if probe and probe.get("serves_site") and proxied:
+        return warned(KIND, host, f"{host} is behind Cloudflare, but its origin {origin} also serves "
+                      "the site to anyone who connects to it directly", evidence=ev,
+                      why="Bots and attackers who find the origin address skip Cloudflare's "
+                      "firewall, rate limits and DDoS protection altogether.",
+                      fix="On the origin server or your host's firewall, allow web traffic only "
+                      "from Cloudflare's IP ranges (https://www.cloudflare.com/ips/), or use "
+                      "Cloudflare Tunnel so the origin has no public port; in Cloudflare turn on "
+                      "SSL/TLS > Origin Server > Authenticated Origin Pulls. Then change the origin's "
+                      "IP if it was ever public.")
+    if params.get("expect_proxied") and not proxied:
+        return warned(KIND, host, f"{host} is DNS-only: it is not behind Cloudflare", evidence=ev,
+                      why="Visitors reach your server directly, without Cloudflare's DDoS "
+                      "protection, firewall and caching.",
+                      fix=f"In the Cloudflare dashboard open DNS > Records, find {host} and switch "
+                      "its Proxy status to Proxied (orange cloud).")
+    if proxied:
+        how = " and ".join(x for x in (
+            "Cloudflare headers" if header_cf else "",
+            "address in Cloudflare's ranges" if cf_addrs else "") if x)
+        extra = ""
+        if probe is not None:
+            extra = "; origin refuses direct visitors" if not probe.get("serves_site") else ""
+        return passed(KIND, host, f"{host} is proxied by Cloudflare ({how}){extra}", evidence=ev)
+    return passed(KIND, host, f"{host} is DNS-only: not behind Cloudflare "
+                  f"(address {', '.join(addrs[:3])}, no Cloudflare headers)", evidence=ev)
