@@ -1,0 +1,375 @@
+"""The handover document: everything a new engineer needs to run the platform on day 2.
+
+`gather()` reads the state store, the history, the allowlist, the credentials metadata and
+the runbooks, and `build_handover()` turns them into a `Handover` (a plain data model, no
+I/O, deterministic for a given input and clock). `render_markdown()` and `render_html()`
+lay that model out in the order the roadmap asks for (see `export_layout.py`) and render
+it (see `export_render.py`). `render_incident_note()` does the same for one incident.
+
+Evidence is rendered defensively: every check family may add or rename evidence keys, so
+nothing here assumes a key exists or has a given type, and evidence we do not know is
+shown generically. A secret value never reaches the document: credential metadata is
+filtered to known fields, and every string in the model goes through a redactor that
+knows the values in the profile's env files and in the keyring (see `Redactor`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from launchready_tui.core import export_model as _model
+from launchready_tui.core.export_model import STALE_DAYS, Handover, _pick, parse_time
+
+__all__ = [
+    "Handover",
+    "STALE_DAYS",
+    "build_handover",
+    "default_output_path",
+    "export_handover",
+    "gather",
+    "render_html",
+    "render_incident_note",
+    "render_markdown",
+    "write_incident_note",
+]
+
+
+# ------------------------------------------------------------------------------ redaction
+
+
+class Redactor:
+    """Replaces known secret values with a marker, in every string of the model.
+
+    Values come from the keyring (every stored credential value) and from the profile's
+    env files (values of secret-looking names, or values that look like keys). Longer
+    values are replaced first, so a value that contains another is hidden whole.
+    """
+
+    MARK = "[redacted]"
+    MIN_LEN = 6
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        vals = {str(v) for v in values if v and len(str(v)) >= self.MIN_LEN}
+        self.values = sorted(vals, key=lambda v: (-len(v), v))
+        self._re = re.compile("|".join(re.escape(v) for v in self.values)) if self.values else None
+
+    def __bool__(self) -> bool:
+        return self._re is not None
+
+    def text(self, s: str) -> str:
+        if self._re is None or not s:
+            return s
+        return self._re.sub(self.MARK, s)
+
+    def apply(self, obj: Any) -> Any:
+        """Redact every string inside obj (dataclasses, dicts, lists), in place where it can."""
+        if self._re is None:
+            return obj
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, list):
+            for i, v in enumerate(obj):
+                obj[i] = self.apply(v)
+            return obj
+        if isinstance(obj, tuple):
+            return tuple(self.apply(v) for v in obj)
+        if isinstance(obj, dict):
+            return {self.apply(k): self.apply(v) for k, v in obj.items()}
+        if is_dataclass(obj) and not isinstance(obj, type):
+            for f in fields(obj):
+                if f.name.startswith("_"):
+                    continue
+                object.__setattr__(obj, f.name, self.apply(getattr(obj, f.name)))
+            return obj
+        return obj
+
+
+_SECRET_NAME = re.compile(r"(SECRET|TOKEN|PASSWORD|PASSWD|PASS|PWD|KEY|DSN|CREDENTIAL|AUTH|PRIVATE|SALT|SIGNING|WEBHOOK)", re.I)
+_URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^@\s/]+)@", re.I)
+
+
+def secret_values_from_env_files(profile) -> list[str]:
+    """Values worth hiding from the env files the profile names (never logged or shown)."""
+    out: list[str] = []
+    envs = profile.get("environments") or {}
+    if not isinstance(envs, dict):
+        return out
+    for env in envs.values():
+        if not isinstance(env, dict) or not env.get("env_file"):
+            continue
+        try:
+            path = profile.resolve_path(str(env["env_file"]))
+            if not path.is_file() or path.stat().st_size > 5_000_000:
+                continue
+            values = _read_env_file(path)
+        except (OSError, ValueError):
+            continue
+        for name, value in values.items():
+            if not value:
+                continue
+            m = _URL_WITH_PASSWORD.match(value)
+            if m:
+                out.append(m.group(1))
+                out.append(value)
+            elif _SECRET_NAME.search(name) or _looks_like_key(value):
+                out.append(value)
+    return out
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    try:
+        from dotenv import dotenv_values
+
+        return {str(k): str(v) for k, v in dotenv_values(path).items() if v is not None}
+    except ImportError:  # pragma: no cover - python-dotenv is a dependency
+        out = {}
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                k, v = line.removeprefix("export ").split("=", 1)
+                out[k.strip()] = v.strip().strip("'\"")
+        return out
+
+
+def _looks_like_key(value: str) -> bool:
+    if len(value) < 16 or " " in value:
+        return False
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
+    return classes >= 3 or bool(re.match(r"^(sk|rk|pk|ghp|gho|xox[abp]|AKIA|SG\.|whsec)_?", value))
+
+
+def secret_values_from_keyring(profile, credential_ids: Iterable[str]) -> list[str]:
+    """Values stored in the OS keyring for this project's credentials (read to hide them)."""
+    ids = [str(i) for i in credential_ids]
+    if not ids:
+        return []
+    out: list[str] = []
+    try:
+        from launchready_tui.core import credentials as cred_mod  # built by the secrets issue
+    except ImportError:
+        cred_mod = None
+    store = None
+    if cred_mod is not None:
+        try:
+            store = cred_mod.CredentialStore.for_profile(profile)
+        except Exception:
+            store = None
+    for cid in ids:
+        value = None
+        if store is not None:
+            for name in ("get_value", "value", "read_value", "get_secret"):
+                fn = getattr(store, name, None)
+                if callable(fn):
+                    try:
+                        value = fn(cid)
+                    except Exception:
+                        value = None
+                    break
+        if value is None:
+            try:
+                import keyring
+
+                value = keyring.get_password(f"launchready:{profile.project}", cid)
+            except Exception:
+                value = None
+        if value:
+            out.append(str(value))
+    return out
+
+
+# ------------------------------------------------------------------------------ building
+
+def build_handover(
+    profile,
+    state: dict[str, Any],
+    runbooks: list[Any],
+    *,
+    history: list[dict[str, Any]] | None = None,
+    allowlist: list[dict[str, Any]] | None = None,
+    allowlist_problem: str = "",
+    author: str = "",
+    now: dt.datetime | None = None,
+    redactor: Redactor | None = None,
+) -> Handover:
+    """The handover model from the state, the history and the runbooks. No I/O."""
+    now = now or dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    doc = _model.build(profile, state if isinstance(state, dict) else {}, list(runbooks or []),
+                       history=list(history or []), allowlist=list(allowlist or []),
+                       allowlist_problem=allowlist_problem, author=author, now=now)
+    if redactor:
+        redactor.apply(doc)
+    return doc
+
+
+def load_allowlist(profile) -> tuple[list[dict[str, Any]], str]:
+    """Entries of `.launchready/allow.yaml` (through core/allowlist.py when present)."""
+    path = profile.state_dir / "allow.yaml"
+    try:
+        from launchready_tui.core import allowlist as allow_mod  # built by the secrets issue
+    except ImportError:
+        allow_mod = None
+    if allow_mod is not None:
+        for name in ("load_allowlist", "load", "read_allowlist"):
+            fn = getattr(allow_mod, name, None)
+            if callable(fn):
+                try:
+                    got = fn(profile) if name != "read_allowlist" else fn(path)
+                except TypeError:
+                    try:
+                        got = fn(path)
+                    except Exception as e:  # noqa: BLE001 - shown in the document
+                        return [], f"could not read {path.name}: {e}"
+                except Exception as e:  # noqa: BLE001
+                    return [], f"could not read {path.name}: {e}"
+                entries = _model.allow_entries_from(got)
+                if entries is not None:
+                    return entries, ""
+                break
+    if not path.is_file():
+        return [], ""
+    try:
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        return [], f"could not read {path.name}: {e}"
+    except Exception as e:  # noqa: BLE001 - a YAML error, shown in the document
+        return [], f"{path.name} is not valid YAML: {str(e).splitlines()[0]}"
+    entries = _model.allow_entries_from(data)
+    return (entries or []), ("" if entries is not None else f"{path.name} has no list of entries")
+
+
+def gather(profile, runbooks: list[Any] | None = None, *, author: str | None = None,
+           now: dt.datetime | None = None) -> Handover:
+    """Read everything the handover needs for this profile and build the model."""
+    from launchready_tui.core.state import StateStore, who_am_i
+
+    if runbooks is None:
+        from launchready_tui.core.runbook import load_runbooks
+
+        runbooks, _ = load_runbooks()
+    store = StateStore(profile.state_dir)
+    state = store.load()
+    history = store.read_history()
+    allow, allow_problem = load_allowlist(profile)
+    creds = state.get("credentials") if isinstance(state.get("credentials"), dict) else {}
+    secrets = secret_values_from_env_files(profile) + secret_values_from_keyring(profile, creds)
+    return build_handover(
+        profile, state, runbooks, history=history, allowlist=allow, allowlist_problem=allow_problem,
+        author=author or who_am_i(), now=now, redactor=Redactor(secrets),
+    )
+
+
+# ------------------------------------------------------------------------------ rendering
+
+
+def render_markdown(doc: Handover) -> str:
+    from launchready_tui.core.export_layout import layout
+    from launchready_tui.core.export_render import render_blocks_markdown
+
+    return render_blocks_markdown(layout(doc))
+
+
+def render_html(doc: Handover) -> str:
+    from launchready_tui.core.export_layout import layout
+    from launchready_tui.core.export_render import html_page, render_blocks_html
+
+    return html_page(f"Handover: {doc.project} ({doc.date})", render_blocks_html(layout(doc)))
+
+
+def render(doc: Handover, fmt: str) -> str:
+    if fmt == "html":
+        return render_html(doc)
+    if fmt in ("md", "markdown"):
+        return render_markdown(doc)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def project_slug(project: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", project.lower()).strip("-")
+    return s or "project"
+
+
+def default_output_path(profile, fmt: str = "md", now: dt.datetime | None = None) -> Path:
+    now = now or dt.datetime.now(dt.UTC)
+    ext = "html" if fmt == "html" else "md"
+    return profile.dir / f"handover-{project_slug(profile.project)}-{now:%Y-%m-%d}.{ext}"
+
+
+def export_handover(profile, *, fmt: str = "md", output: str | Path | None = None,
+                    author: str | None = None, runbooks: list[Any] | None = None,
+                    now: dt.datetime | None = None) -> Path:
+    """Build, render and write the handover; returns the file written (used by CLI and TUI)."""
+    from launchready_tui.core.state import atomic_write
+
+    doc = gather(profile, runbooks, author=author, now=now)
+    text = render(doc, fmt)
+    path = Path(output) if output else default_output_path(profile, fmt, now)
+    atomic_write(path, text.encode("utf-8"))
+    return path
+
+
+# ------------------------------------------------------------------------------ incident notes
+
+
+def render_incident_note(incident: dict[str, Any], *, incident_id: str = "", runbook: Any = None,
+                         profile: Any = None, fmt: str = "md", now: dt.datetime | None = None,
+                         redactor: Redactor | None = None) -> str:
+    """The incident note from incident mode's timeline, as Markdown or HTML."""
+    from launchready_tui.core.export_layout import incident_blocks
+    from launchready_tui.core.export_render import (
+        html_page,
+        render_blocks_html,
+        render_blocks_markdown,
+    )
+
+    note = _model.build_incident(incident, incident_id=incident_id, runbook=runbook,
+                                 profile=profile, now=now or dt.datetime.now(dt.UTC))
+    if redactor:
+        redactor.apply(note)
+    blocks = incident_blocks(note)
+    if fmt == "html":
+        return html_page(note.title, render_blocks_html(blocks))
+    return render_blocks_markdown(blocks)
+
+
+def write_incident_note(profile, incident_id: str, *, fmt: str = "md", output: str | Path | None = None,
+                        runbooks: list[Any] | None = None, now: dt.datetime | None = None) -> Path:
+    """Write the note of a stored incident (default `.launchready/incidents/<id>-<start>.md`)."""
+    from launchready_tui.core.state import StateStore, atomic_write
+
+    state = StateStore(profile.state_dir).load()
+    incidents = state.get("incidents") if isinstance(state.get("incidents"), dict) else {}
+    incident = _model.find_incident(incidents, incident_id)
+    if incident is None:
+        from launchready_tui.core.errors import UsageError
+
+        known = ", ".join(sorted(map(str, incidents))) or "none yet"
+        raise UsageError(f"no recorded incident '{incident_id}' (recorded: {known})", "incident")
+    key, data = incident
+    if runbooks is None:
+        from launchready_tui.core.runbook import load_runbooks
+
+        runbooks, _ = load_runbooks()
+    rb_id = str(_pick(data, "runbook", default="") or key.split("@")[0].split("/")[0])
+    rb = next((b for b in runbooks if b.id == rb_id or b.id == incident_id), None)
+    creds = state.get("credentials") if isinstance(state.get("credentials"), dict) else {}
+    redactor = Redactor(secret_values_from_env_files(profile) + secret_values_from_keyring(profile, creds))
+    text = render_incident_note(data, incident_id=key, runbook=rb, profile=profile, fmt=fmt,
+                                now=now, redactor=redactor)
+    if output:
+        path = Path(output)
+    else:
+        start = parse_time(_pick(data, "started_at", "start"))
+        stamp = start.strftime("%Y%m%d-%H%M") if start else "undated"
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", rb_id or key).strip("-") or "incident"
+        path = profile.state_dir / "incidents" / f"{safe}-{stamp}.{'html' if fmt == 'html' else 'md'}"
+    atomic_write(path, text.encode("utf-8"))
+    return path

@@ -1,0 +1,815 @@
+"""Lay the handover model out as blocks, in the order the roadmap asks for.
+
+1. cover (verdict, summary), 2. where things live, 3. stage by stage, 4. email
+authentication, 5. secret inventory, 6. runbooks to keep, 7. performance, 8. risk log,
+9. day-2 action list. Headings get GitHub's anchors, computed once here, so the table of
+contents works in both formats.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from launchready_tui.core.export_model import (
+    STALE_DAYS,
+    STALE_TEXT,
+    Handover,
+    IncidentNote,
+    ResultView,
+    StageView,
+    StepView,
+    TimedRun,
+    TreeNode,
+    _num,
+    _short,
+    show_date,
+    show_time,
+)
+from launchready_tui.core.export_render import (
+    Badge,
+    Block,
+    Br,
+    BulletList,
+    Code,
+    CodeBlock,
+    Contents,
+    Flag,
+    Heading,
+    Link,
+    ListItem,
+    Markdown,
+    Para,
+    Parts,
+    Slugger,
+    Strong,
+    Table,
+    md_code,
+    md_escape,
+    md_fence,
+)
+
+
+class _Doc:
+    def __init__(self, anchors: dict[str, str] | None = None) -> None:
+        self.anchors = anchors or {}  # "Stage title › step title" -> anchor, from a first pass
+        self.found: dict[str, str] = {}
+        self.blocks: list[Block] = []
+        self.slugs = Slugger()
+        self.toc: list[tuple[int, str, str]] = []
+
+    def h(self, level: int, text: str, *, toc: bool = False) -> str:
+        anchor = self.slugs.slug(text)
+        self.blocks.append(Heading(level, text, anchor))
+        if toc:
+            self.toc.append((level, text, anchor))
+        return anchor
+
+    def p(self, *parts: Any, cls: str = "") -> None:
+        self.blocks.append(Para([x for x in parts if x != ""], cls))
+
+    def add(self, b: Block) -> None:
+        self.blocks.append(b)
+
+
+# ------------------------------------------------------------------------------ evidence
+
+
+def _fmt_ms(v: Any) -> str:
+    n = _num(v)
+    if n is None:
+        return ""
+    return f"{n:.0f} ms" if n >= 10 else f"{n:.1f} ms"
+
+
+def _val(v: Any, limit: int = 160) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, list):
+        if not v:
+            return "none"
+        if all(not isinstance(x, dict | list) for x in v):
+            shown = ", ".join(_val(x, 80) for x in v[:5])
+            return _short(shown + (f" (+{len(v) - 5} more)" if len(v) > 5 else ""), limit)
+        return f"{len(v)} item{'s' if len(v) != 1 else ''}"
+    if isinstance(v, dict):
+        if not v:
+            return "none"
+        if len(v) <= 4 and all(not isinstance(x, dict | list) for x in v.values()):
+            return _short(", ".join(f"{k}: {_val(x, 60)}" for k, x in sorted(v.items(), key=lambda kv: str(kv[0]))), limit)
+        return f"{len(v)} entries"
+    return _short(v, limit)
+
+
+# evidence keys worth showing first, per check kind (anything else follows, generically)
+_KEYS: dict[str, tuple[str, ...]] = {
+    "dns": ("a", "aaaa", "cname_chain", "ns", "caa", "nameserver"),
+    "tls": ("issuer", "not_after", "days_left", "lifetime_days", "tls_version", "version", "chain_complete", "sans"),
+    "redirects": ("final", "final_url", "hops", "loop"),
+    "headers": ("findings", "hsts", "missing"),
+    "uptime": ("status_code", "status", "elapsed_ms", "ms", "url"),
+    "spf": ("record", "lookups", "void_lookups", "all", "length"),
+    "dkim": ("selector", "key_type", "key_bits", "bits", "testing", "record"),
+    "dmarc": ("record", "policy", "p", "pct", "sp", "adkim", "aspf", "rua", "ruf"),
+    "mx": ("mx", "hosts", "records", "null_mx"),
+    "latency": ("p50", "p95", "p99", "max", "budget_ms", "errors", "error_rate", "achieved_rps", "requested_rps", "release"),
+    "page_load": ("total_ms", "bytes", "requests", "slowest", "budget_ms"),
+    "rate_limit": ("limited_at", "attempt", "retry_after", "bypass"),
+    "command": ("exit_status", "exit_code", "duration_s", "budget_min", "timed_out"),
+    "secrets": ("files_scanned", "scanned", "skipped", "findings"),
+    "env": ("missing", "placeholders", "shared", "environments"),
+    "credentials": ("overdue", "missing", "no_owner"),
+}
+_HIDE = {"tree", "body", "output", "html", "headers_raw", "raw", "output_tail", "tail", "stdout", "stderr"}
+_LIMIT = 6
+
+
+def evidence_parts(r: ResultView) -> Parts:
+    """The evidence that matters, in a few short 'key: value' items."""
+    ev = r.evidence
+    if not ev:
+        return []
+    if r.status in ("skip", "error") and set(ev) <= {"reason", "missing_key", "nameserver", "failure", "detail"}:
+        bits = [f"{k.replace('_', ' ')}: {_val(v, 100)}" for k, v in sorted(ev.items())
+                if k != "reason" and v not in ("", None, [])]
+        return ["; ".join(bits)] if bits else []
+    target = r.target.lower().rstrip("/")
+    hide = {k for k, v in ev.items() if isinstance(v, str) and v.lower().rstrip("/") == target}
+    order = [k for k in _KEYS.get(r.check, ()) if k in ev and k not in hide]
+    order += sorted(k for k in ev if k not in order and k not in _HIDE and k not in hide and k != "reason")
+    items = []
+    for k in order:
+        v = ev[k]
+        if v in (None, "", [], {}):
+            continue
+        if r.check == "dns" and k == "cname_chain" and isinstance(v, list):
+            chain = [x[-1] for x in v if isinstance(x, list | tuple) and x]
+            if not chain:
+                continue
+            v = " → ".join(map(str, chain))
+        if k in ("p50", "p95", "p99", "max") and _num(v) is not None:
+            v = _fmt_ms(v)
+        items.append(f"{k.replace('_', ' ')}: {_val(v)}")
+        if len(items) >= _LIMIT:
+            break
+    more = len([k for k in order if ev.get(k) not in (None, "", [], {})]) - len(items)
+    if more > 0:
+        items.append(f"(+{more} more)")
+    return ["; ".join(items)] if items else []
+
+
+def _checked(r: ResultView) -> Parts:
+    parts: Parts = [show_time(r.started_at) or "never"]
+    if r.stale:
+        parts += [" ", Flag(STALE_TEXT)]
+    return parts
+
+
+def _status_parts(status: str | None) -> Parts:
+    return [Badge(status)] if status else ["not checked"]
+
+
+# ------------------------------------------------------------------------------ sections
+
+
+def _cover(d: _Doc, doc: Handover) -> None:
+    d.h(1, f"Handover: {doc.project}")
+    d.p(f"Prepared by {doc.author} on {doc.date} for {doc.domain}. Built by LaunchReady from the "
+        f"checks, confirmations and records kept beside {doc.profile_path or 'the profile'}.", cls="small")
+    v = doc.verdict
+    if v.blockers:
+        head = (f"Not ready to launch: {len(v.blockers)} launch blocker{'s' if len(v.blockers) != 1 else ''}, "
+                f"then {len(v.warnings)} warning{'s' if len(v.warnings) != 1 else ''}")
+        d.p(Badge("fail"), " ", head, cls="verdict")
+    else:
+        head = (f"Ready to launch: no launch blockers, {len(v.warnings)} "
+                f"warning{'s' if len(v.warnings) != 1 else ''}")
+        d.p(Badge("warn" if v.warnings else "pass"), " ", head, cls="verdict")
+    d.p(doc.summary, cls="lead")
+    c = v.counts
+    d.p(f"Checks on record: {c.get('pass', 0)} passed, {c.get('warn', 0)} warnings, {c.get('fail', 0)} failed, "
+        f"{c.get('error', 0)} could not check, {c.get('skip', 0)} skipped. A check result older than "
+        f"{STALE_DAYS} days is marked \"{STALE_TEXT}\".", cls="small")
+    if v.blockers:
+        d.h(2, "Launch blockers")
+        fails = [b for b in v.blockers if b.kind == "fail"]
+        todo = [b for b in v.blockers if b.kind != "fail"]
+        if fails:
+            d.p(Strong(f"Failed checks ({len(fails)})"))
+            d.add(BulletList([ListItem(_blocker_parts(d, b)) for b in fails], ordered=True))
+        if todo:
+            d.p(Strong(f"Must-do items not ticked off yet ({len(todo)})"))
+            groups: dict[str, list] = {}
+            for b in todo:
+                groups.setdefault(b.where.split(" › ")[0], []).append(b)
+            d.add(BulletList([ListItem([stage], [ListItem(_blocker_parts(d, b)) for b in bs])
+                              for stage, bs in groups.items()]))
+
+
+def _blocker_parts(d: _Doc, b) -> Parts:
+    step = b.where.split(" › ", 1)[-1]
+    anchor = d.anchors.get(b.where)
+    link: Parts = [Link(step, anchor)] if anchor else [step]
+    if b.kind == "fail":
+        parts: Parts = [Badge("fail"), " ", b.text, " — "]
+        if b.result is not None and b.result.target not in ("", "-"):
+            parts += [Code(b.result.target), ", "]
+        parts += link
+        if b.result is not None and b.result.stale:
+            parts += [" ", Flag(STALE_TEXT)]
+        return parts
+    return ["☐ ", b.text, " — ", *link]
+
+
+def _fields_table(fields_: list, *, who: bool = True) -> Table:
+    rows = []
+    for f in fields_:
+        if not f.value:
+            continue
+        row: list[Parts] = [[f.label], [f.value]]
+        if who:
+            row.append([" ".join(x for x in (f.by, show_date(f.at)) if x)])
+        rows.append(row)
+    return Table(["What", "Written down", "By, when"] if who else ["What", "Written down"], rows)
+
+
+def _where(d: _Doc, doc: Handover) -> None:
+    w = doc.where
+    d.h(2, "Where things live", toc=True)
+    d.h(3, "Environments")
+    if w.environments:
+        d.add(Table(["Environment", "Address", "Settings from", "Production"],
+                    [[[e["name"]], [Code(e["url"])] if e["url"] else [], [Code(e["settings"])] if e["settings"] else [],
+                      [e["production"]]] for e in w.environments]))
+    else:
+        d.p("No environments in the profile yet (`environments` in launchready.yaml).", cls="note")
+    if w.production:
+        d.p(Strong("Where production runs: "), w.production)
+    else:
+        d.p("Nobody has written down where production runs yet (stage 1, \"Find where production lives\"). "
+            "Until someone can, treat it as a launch blocker.", cls="warn")
+    d.h(3, "Domains and DNS")
+    if w.hosts:
+        rows = []
+        for hrow in w.hosts:
+            recs: Parts = []
+            for i, rec in enumerate(hrow.records):
+                if i:
+                    recs.append(Br())
+                recs.append(Code(rec))
+            if not hrow.records and hrow.summary:
+                recs.append(hrow.summary)
+            checked: Parts = [show_date(hrow.checked_at)] if hrow.checked_at else []
+            if hrow.stale:
+                checked += [" ", Flag(STALE_TEXT)]
+            rows.append([[Code(hrow.host)], [hrow.role], recs, [hrow.purpose], _status_parts(hrow.status), checked])
+        d.add(Table(["Host", "Role", "DNS records as found", "What it is for", "Status", "Checked"], rows))
+    if w.map_fields and any(f.value for f in w.map_fields):
+        d.add(_fields_table(w.map_fields))
+    d.h(3, "Redirect map")
+    if w.redirects:
+        rows = []
+        for r in w.redirects:
+            hops: Parts = []
+            for i, x in enumerate(r.hops):
+                if i:
+                    hops.append(Br())
+                hops.append(Code(x))
+            final: Parts = [Code(r.final)] if r.final else []
+            if r.note:
+                final += [" ", r.note] if final else [r.note]
+            status = _status_parts(r.status)
+            if r.stale:
+                status += [" ", Flag(STALE_TEXT)]
+            rows.append([[Code(r.start)], hops, final, status])
+        d.add(Table(["From", "Hops", "Ends at", "Status"], rows))
+    else:
+        d.p("No redirect check has run yet (`launchready check --stage 1`).", cls="note")
+    if any(f.value for f in w.redirect_record):
+        d.add(_fields_table(w.redirect_record))
+    d.h(3, "Certificates (TLS)")
+    if w.tls:
+        rows = []
+        for t in w.tls:
+            days = "" if t.days_left is None else f"{t.days_left:.0f}"
+            status = _status_parts(t.status)
+            if t.stale:
+                status += [" ", Flag(STALE_TEXT)]
+            rows.append([[Code(t.host)], [t.issuer], [show_date(t.not_after)], [days], [t.renews or "not written down"],
+                         status + ([" ", t.summary] if t.summary else [])])
+        d.add(Table(["Host", "Issuer", "Expires", "Days left", "Who renews it", "Status"], rows))
+    else:
+        d.p("No certificate check has run yet (`launchready check --stage 3`).", cls="note")
+    if any(f.value for f in w.tls_record):
+        d.add(_fields_table(w.tls_record))
+
+
+def _stage_status(sv: StageView) -> Parts:
+    rs = sv.results
+    counts: dict[str, int] = {}
+    for r in rs:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    blockers = [c for st in sv.steps for c in st.confirms if c.blocker]
+    parts: Parts = ["Status: ", *(_status_parts(sv.status) if sv.status else ["no checks run yet"]), " · ",
+                    f"{sv.steps_done} of {len(sv.steps)} steps marked done"]
+    if rs:
+        order = [("pass", "passed"), ("warn", "warnings"), ("fail", "failed"), ("error", "could not check"),
+                 ("skip", "skipped")]
+        parts.append(" · checks: " + ", ".join(f"{counts[k]} {w}" for k, w in order if counts.get(k)))
+    if blockers:
+        parts.append(f" · {sum(1 for c in blockers if c.checked)} of {len(blockers)} must-do items ticked")
+    return parts
+
+
+def _step(d: _Doc, sv: StageView, st: StepView) -> None:
+    d.found.setdefault(f"{sv.title} › {st.title}", d.h(4, st.title))
+    if st.done_by or st.done_at:
+        who = st.done_by if st.done_by != "yes" else ""
+        d.p("✓ Marked done" + (f" by {who}" if who else "") + (f" on {show_date(st.done_at)}" if st.done_at else "") + ".",
+            cls="small")
+    if st.results:
+        rows = []
+        for r in st.results:
+            rows.append([_status_parts(r.status), [Code(r.target)] if r.target not in ("", "-") else ["—"],
+                         [r.summary], evidence_parts(r), _checked(r)])
+        d.add(Table(["Status", "Target", "Result", "Evidence", "Last checked"], rows))
+        fixes = []
+        for r in st.results:
+            if r.status in ("fail", "warn", "error") and (r.why or r.fix):
+                kids = []
+                if r.why:
+                    kids.append(ListItem([Strong("Why it matters: "), r.why]))
+                if r.fix:
+                    kids.append(ListItem([Strong("How to fix: "), r.fix]))
+                head: Parts = [Badge(r.status), " "]
+                head += [Code(r.target)] if r.target not in ("", "-") else [r.check]
+                fixes.append(ListItem(head, kids))
+        if fixes:
+            d.add(BulletList(fixes))
+    ran = {r.check_id for r in st.results}
+    never = [kind for cid, kind in st.checks if cid not in ran]
+    if never:
+        d.p(f"Not checked yet: {', '.join(dict.fromkeys(never))}. Run ",
+            Code(f"launchready check --runbook {st.runbook} --step {st.id}"), ".", cls="note")
+    if st.confirms:
+        items = []
+        for c in st.confirms:
+            parts: Parts = ["☑ " if c.checked else "☐ ", c.text]
+            if c.blocker:
+                parts.append(" (launch blocker)" if not c.checked else " (must-do)")
+            if c.checked:
+                who = " ".join(x for x in (f"by {c.by}" if c.by else "", f"on {show_date(c.at)}" if c.at else "") if x)
+                parts.append(f" — ticked {who}" if who else " — ticked")
+            else:
+                parts.append(" — not ticked yet")
+            items.append(ListItem(parts))
+        d.add(BulletList(items))
+    for rec in st.records:
+        if rec.filled:
+            d.p(Strong(rec.label))
+            d.add(_fields_table(rec.fields))
+        else:
+            d.p(f"Not written down yet: {rec.label}.", cls="note")
+    for label, cmd in st.commands:
+        d.p(Strong(f"Command: {label}"))
+        d.add(CodeBlock(cmd, "sh"))
+    if st.note:
+        d.p(Strong("Notes" + (f" ({show_date(st.note_at)})" if st.note_at else "") + ": "), st.note)
+    if not (st.results or st.confirms or st.records or st.note or st.commands or st.checks):
+        d.p("Nothing to check or record in this step.", cls="small")
+
+
+def _stages(d: _Doc, doc: Handover) -> None:
+    d.h(2, "Stage by stage", toc=True)
+    if not doc.stages:
+        d.p("No stage runbooks were loaded.", cls="note")
+    for sv in doc.stages:
+        d.h(3, sv.title, toc=True)
+        if sv.goal:
+            d.p(Strong("Goal: "), sv.goal)
+        d.p(*_stage_status(sv))
+        for st in sv.steps:
+            _step(d, sv, st)
+    if doc.other_results:
+        d.h(3, "Other check results")
+        d.p("These results come from runbooks that are not loaded now (renamed, removed, or incident runbooks).",
+            cls="small")
+        d.add(Table(["Status", "From", "Target", "Result", "Evidence", "Last checked"],
+                    [[_status_parts(r.status), [doc.titles.get(r.runbook, r.runbook or "?")],
+                      [Code(r.target)] if r.target not in ("", "-") else [], [r.summary], evidence_parts(r), _checked(r)]
+                     for r in doc.other_results]))
+
+
+def _tree_items(node: TreeNode) -> list[ListItem]:
+    if not node.label and not node.detail:
+        return [x for k in node.children for x in _tree_items(k)]
+    parts: Parts = [Code(node.label)] if node.label else []
+    if node.detail:
+        parts += [" — " if parts else "", node.detail]
+    return [ListItem(parts, [x for k in node.children for x in _tree_items(k)])]
+
+
+def _email(d: _Doc, doc: Handover) -> None:
+    e = doc.email
+    d.h(2, "Email authentication", toc=True)
+    d.p("SPF lists the servers allowed to send mail for ", Code(e.domain or doc.domain),
+        ", DKIM signs each message, and DMARC tells inboxes what to do with mail that fails both. "
+        "Without all three, password resets and receipts land in spam.")
+    if e.results:
+        rows = []
+        for r in e.results:
+            found = r.evidence.get("record")
+            rows.append([[r.check.upper()], [Code(r.target)] if r.target not in ("", "-") else [], _status_parts(r.status),
+                         [r.summary], [Code(_short(found, 300))] if isinstance(found, str) and found else evidence_parts(r),
+                         _checked(r)])
+        d.add(Table(["Check", "Name", "Status", "Result", "Record as found", "Last checked"], rows))
+        fixes = [ListItem([Badge(r.status), f" {r.check.upper()}: "], [ListItem([Strong("How to fix: "), r.fix])])
+                 for r in e.results if r.status in ("fail", "warn", "error") and r.fix]
+        if fixes:
+            d.add(BulletList(fixes))
+    else:
+        d.p("No email check has run yet (`launchready check --stage 1`).", cls="note")
+    d.h(3, "SPF lookup tree")
+    if e.spf_tree is not None:
+        if e.spf_total:
+            d.p(f"Total: {e.spf_total}. Each include costs lookups; over 10 and receivers reject the whole record.")
+        d.add(BulletList(_tree_items(e.spf_tree)))
+    else:
+        d.p("The last SPF check stored no lookup tree.", cls="small")
+    d.h(3, "DMARC rollout plan")
+    if e.dmarc_plan:
+        d.add(Table(["Date", "Step", "Why"], [[[p["date"]], [Code(p["step"])] if p["step"] else [], [p["note"]]]
+                                               for p in e.dmarc_plan]))
+    else:
+        dmarc = [r for r in e.results if r.check == "dmarc"]
+        if dmarc and all(r.status == "pass" for r in dmarc):
+            d.p("DMARC already enforces a policy; no rollout plan is needed.", cls="small")
+        else:
+            d.p("No rollout plan applies yet (it appears once a DMARC record at p=none is found).", cls="small")
+
+
+def _secrets(d: _Doc, doc: Handover) -> None:
+    s = doc.secrets
+    d.h(2, "Secret inventory", toc=True)
+    d.p("Where each secret lives, who owns it and when it is rotated. This document never contains a "
+        "secret value; the values stay in the password manager, the host's settings or the OS keyring.",
+        cls="note")
+    if s.credentials:
+        rows = []
+        for c in s.credentials:
+            due: Parts = [c.next_due] if c.next_due else []
+            if c.overdue:
+                due += [" ", Flag("overdue")]
+            rows.append([[c.label], [c.reference or "not written down"], [c.owner or "no owner"], [c.cadence],
+                         [c.last_rotated], due])
+        d.add(Table(["Credential", "Where it lives", "Owner", "Rotation", "Last rotated", "Next due"], rows))
+        how = [ListItem([Strong(c.label + ": "), c.how_to_rotate]) for c in s.credentials if c.how_to_rotate]
+        if how:
+            d.h(3, "How to rotate each one")
+            d.add(BulletList(how))
+        missing = [c.label for c in s.credentials if not c.how_to_rotate]
+        if missing:
+            d.p("No rotation steps written down for: " + ", ".join(missing) + ".", cls="small")
+    else:
+        d.p("No credentials are listed yet. Add them with `launchready credentials add` (the value, if given, "
+            "goes only into the OS keyring).", cls="note")
+    if any(f.value for f in s.inventory_record):
+        d.p(Strong("Secret inventory, as written down"))
+        d.add(_fields_table(s.inventory_record))
+    if s.scan_results:
+        d.h(3, "Scans for leaked secrets and env vars")
+        d.add(Table(["Status", "Check", "Target", "Result", "Last checked"],
+                    [[_status_parts(r.status), [r.check], [Code(r.target)] if r.target not in ("", "-") else [],
+                      [r.summary], _checked(r)] for r in s.scan_results]))
+
+
+def _run_text(t: TimedRun) -> Parts:
+    when = show_time(t.at) if t.at else "date unknown"
+    if t.minutes is None:
+        return [f"{when}: {t.source}, time not recorded. ", t.detail]
+    verdict = "within" if t.minutes <= t.budget_min else "over"
+    parts: Parts = [f"{when}: {_minutes(t.minutes)} against the {t.budget_min:g}-minute budget — {verdict} budget ({t.source})"]
+    if t.detail:
+        parts += [". ", t.detail]
+    return parts
+
+
+def _minutes(m: float) -> str:
+    if m < 1:
+        return f"{m * 60:.0f} s"
+    whole = int(m)
+    secs = round((m - whole) * 60)
+    return f"{whole} min {secs} s" if secs else f"{whole} min"
+
+
+def _runbooks(d: _Doc, doc: Handover) -> None:
+    rb = doc.runbooks
+    d.h(2, "Runbooks to keep", toc=True)
+    d.h(3, "Deploy")
+    if rb.deploy_command:
+        d.p("The deploy command (from the profile):")
+        d.add(CodeBlock(rb.deploy_command, "sh"))
+    if rb.deploy_ci_job:
+        d.p("CI job: ", Code(rb.deploy_ci_job))
+    if any(f.value for f in rb.deploy_fields):
+        d.add(_fields_table(rb.deploy_fields))
+    elif not rb.deploy_command:
+        d.p("Nobody has written down how to deploy yet (stage 2, \"Deploy from main with one known step\").", cls="warn")
+    if rb.smoke:
+        d.p("After each deploy, check these pages (`launchready check --runbook deploy-path --step smoke`):")
+        d.add(BulletList([ListItem([Code(s)]) for s in rb.smoke]))
+    d.h(3, "Rollback")
+    by = {f.id: f for f in rb.rollback_fields}
+    steps = by.get("steps")
+    if steps and steps.value:
+        d.p(Strong("Steps:"))
+        lines = [x.strip() for x in steps.value.splitlines() if x.strip()]
+        d.add(BulletList([ListItem([re.sub(r"^\d+[.)]\s*", "", x)]) for x in lines], ordered=True))
+    cmd = (by.get("command").value if by.get("command") and by["command"].value else "") or rb.rollback_command
+    if cmd:
+        d.p("The rollback command:")
+        d.add(CodeBlock(cmd, "sh"))
+    db = by.get("database_note")
+    if db and db.value:
+        d.p(Strong("If the release changed the database: "), db.value)
+    if not (steps and steps.value) and not cmd:
+        d.p("No rollback note yet (stage 2, \"Write the rollback note, then time it\").", cls="warn")
+    if rb.rollback_runs:
+        last = rb.rollback_runs[0]
+        cls = "good" if last.ok else ("bad" if last.ok is False else "note")
+        d.p(Strong("Last timed run: "), *_run_text(last), cls=cls)
+        if len(rb.rollback_runs) > 1:
+            d.add(BulletList([ListItem(_run_text(t)) for t in rb.rollback_runs[1:6]]))
+    else:
+        d.p(f"The rollback has never been timed. The budget is {rb.rollback_budget_min:g} minutes: run the drill in "
+            "stage 2 before launch.", cls="bad")
+    rest = [f for f in rb.rollback_fields if f.id not in ("steps", "command", "database_note") and f.value]
+    if rest:
+        d.add(_fields_table(rest))
+    for book in rb.incidents:
+        title = book.title if str(book.title).lower().startswith("incident") else f"Incident: {book.title}"
+        d.h(3, title)
+        md, headings = incident_markdown(book, doc)
+        anchors = [d.slugs.slug(hd) for hd in headings]
+        d.add(Markdown(md, anchors))
+    if not rb.incidents:
+        d.p("No incident runbooks are loaded.", cls="note")
+
+
+def _performance(d: _Doc, doc: Handover) -> None:
+    d.h(2, "Performance", toc=True)
+    d.p("Latency per route and release: half of the requests were faster than p50, 95 in 100 faster than p95, "
+        "99 in 100 faster than p99. The budget applies to p95.")
+    if doc.performance:
+        if doc.performance_note:
+            d.p(doc.performance_note, cls="small")
+        rows = []
+        for r in doc.performance:
+            rows.append([[Code(r.route)], [r.release], [show_date(r.at)], [_fmt_ms(r.p50)], [_fmt_ms(r.p95)],
+                         [_fmt_ms(r.p99)], [_fmt_ms(r.budget_ms)], _status_parts(r.status)])
+        d.add(Table(["Route", "Release", "Measured", "p50", "p95", "p99", "Budget (p95)", "Status"], rows))
+    else:
+        d.p("No latency snapshots yet. Run `launchready check --stage 4 --release NAME` after each release.",
+            cls="note")
+
+
+def _risks(d: _Doc, doc: Handover) -> None:
+    r = doc.risks
+    d.h(2, "Risk log", toc=True)
+    d.h(3, "Open failures and warnings")
+    if r.open_results:
+        d.add(Table(["Status", "What", "Where", "Why it matters"],
+                    [[_status_parts(x.status), [x.summary] + ([" ", Flag(STALE_TEXT)] if x.stale else []),
+                      [doc.titles.get(x.runbook, x.runbook or "?")], [x.why]] for x in r.open_results]))
+    else:
+        d.p("None on record.", cls="small")
+    if r.unticked_blockers:
+        d.p(Strong("Must-do items not ticked yet:"))
+        d.add(BulletList([ListItem(["☐ ", b.text, f" ({b.where})"]) for b in r.unticked_blockers]))
+    d.h(3, "Accepted exceptions")
+    if r.allowlist_problem:
+        d.p(f"The allowlist could not be read: {r.allowlist_problem}.", cls="warn")
+    if r.allowlist:
+        d.add(Table(["Exception", "Reason", "Expires", "Added by"],
+                    [[[Code(a.what)], [a.reason or "no reason given"],
+                      [a.expires or "never"] + ([" ", Flag("expired: no longer hides the finding")] if a.expired else []),
+                      [a.by]] for a in r.allowlist]))
+    elif not r.allowlist_problem:
+        d.p("None: `.launchready/allow.yaml` lists no accepted exceptions.", cls="small")
+    for rec in r.records:
+        d.h(3, rec.label)
+        for f in rec.fields:
+            if not f.value:
+                continue
+            lines = [x.strip() for x in f.value.splitlines() if x.strip()]
+            d.p(Strong(f.label), f" ({' '.join(x for x in (f.by, show_date(f.at)) if x)})" if (f.by or f.at) else "")
+            if len(lines) > 1:
+                d.add(BulletList([ListItem([x.lstrip('-*• ')]) for x in lines]))
+            else:
+                d.p(f.value)
+    d.h(3, "Out of scope")
+    if r.out_of_scope:
+        lines = [x.strip() for x in r.out_of_scope.splitlines() if x.strip()]
+        d.add(BulletList([ListItem([x.lstrip('-*• ')]) for x in lines]))
+    else:
+        d.p("Not written down yet (stage 7, risk log).", cls="small")
+
+
+def _day2(d: _Doc, doc: Handover) -> None:
+    d.h(2, "Day-2 action list", toc=True)
+    open_ = [a for a in doc.day2 if a.kind == "open"]
+    dated = [a for a in doc.day2 if a.kind == "recurring"]
+    team = [a for a in doc.day2 if a.kind == "team"]
+    d.h(3, "Do now, in this order")
+    if open_:
+        d.add(BulletList([ListItem([a.what] + ([f" ({a.why})"] if a.why else [])) for a in open_], ordered=True))
+    else:
+        d.p("Nothing open.", cls="small")
+    d.h(3, "Dated and recurring")
+    if dated:
+        d.add(Table(["Due", "What", "Who", "Why"], [[[a.due or "—"], [a.what], [a.who], [a.why]] for a in dated]))
+    else:
+        d.p("No certificate renewals, credential rotations or DMARC dates on record yet.", cls="small")
+    if team:
+        d.h(3, "From the team's own list")
+        d.add(BulletList([ListItem([a.what]) for a in team]))
+
+
+def layout(doc: Handover) -> list[Block]:
+    """The document's blocks. Laid out twice: the first pass finds each step's anchor, so
+    the cover can link launch blockers to their steps."""
+    first = _layout(doc, {})
+    return _layout(doc, first.found).blocks
+
+
+def _layout(doc: Handover, anchors: dict[str, str]) -> _Doc:
+    d = _Doc(anchors)
+    _cover(d, doc)
+    toc_at = len(d.blocks)
+    _where(d, doc)
+    _stages(d, doc)
+    _email(d, doc)
+    _secrets(d, doc)
+    _runbooks(d, doc)
+    _performance(d, doc)
+    _risks(d, doc)
+    _day2(d, doc)
+    d.p(f"Generated by LaunchReady on {show_time(doc.generated_at)}.", cls="small")
+    d.blocks.insert(toc_at, Contents([(lvl, t, a) for lvl, t, a in d.toc]))
+    d.blocks.insert(toc_at, Heading(2, "Contents", d.slugs.slug("Contents")))
+    return d
+
+
+# ------------------------------------------------------------------------------ runbooks in full
+
+
+def _kind_about(kind: str) -> str:
+    try:
+        from launchready_tui.core.registry import KINDS
+
+        return KINDS[kind].about if kind in KINDS else kind
+    except Exception:  # pragma: no cover
+        return kind
+
+
+def _heading_text(inline_tok) -> str:
+    text = "".join(c.content for c in (inline_tok.children or []) if c.type in ("text", "code_inline"))
+    return re.sub(r"\s*\{#[A-Za-z0-9][\w-]*\}\s*$", "", text).strip()
+
+
+def _block_markdown(block, rb_id: str, step_id: str, profile_cmds: dict[str, str]) -> str:
+    from launchready_tui.core.runbook import CheckSpec, Command, Confirm, Record
+
+    if isinstance(block, CheckSpec):
+        what = block.title or _kind_about(block.kind)
+        return (f"**Check** ({md_code(block.kind)}): {md_escape(what)}. Run it with "
+                f"{md_code(f'launchready check --runbook {rb_id} --step {step_id}')}.")
+    if isinstance(block, Confirm):
+        tag = " **(must do)**" if block.blocker else ""
+        return f"- ☐ {md_escape(block.text)}{tag}"
+    if isinstance(block, Record):
+        lines = [f"**Write down: {md_escape(block.label)}**", ""]
+        for f in block.fields:
+            lines.append(f"- {md_escape(f.label)}" + (f" — {md_escape(f.help)}" if f.help else ""))
+        return "\n".join(lines)
+    if isinstance(block, Command):
+        cmd = profile_cmds.get(block.id, block.run)
+        head = f"**Run: {md_escape(block.label or block.id)}**"
+        if block.budget_min:
+            head += f" (budget: {block.budget_min:g} minutes)"
+        return head + "\n\n" + md_fence(cmd, "sh")
+    return ""
+
+
+def transform_runbook_markdown(text: str, blocks: list, rb_id: str, step_id: str, shift: int,
+                               profile_cmds: dict[str, str]) -> tuple[str, list[str]]:
+    """Runbook Markdown made readable on its own: blocks become checklists and commands,
+    headings move down `shift` levels (h1 dropped), `{#id}` suffixes go."""
+    from markdown_it import MarkdownIt
+
+    from launchready_tui.core.runbook import BLOCK_KINDS, block_kind
+
+    md = MarkdownIt("commonmark").enable("table")
+    tokens = md.parse(text)
+    lines = text.splitlines()
+    edits: list[tuple[int, int, list[str]]] = []
+    headings: list[str] = []
+    queue = list(blocks)
+    for i, tok in enumerate(tokens):
+        if tok.type == "fence" and tok.info.strip() in BLOCK_KINDS and tok.map:
+            kind = tok.info.strip()
+            blk = queue.pop(0) if queue and block_kind(queue[0]) == kind else None
+            if blk is None:
+                new = md_fence(tok.content, "yaml").splitlines()
+            else:
+                new = _block_markdown(blk, rb_id, step_id, profile_cmds).splitlines()
+            edits.append((tok.map[0], tok.map[1], new))
+        elif tok.type == "heading_open" and tok.map:
+            level = int(tok.tag[1])
+            line = lines[tok.map[0]]
+            if level == 1:
+                edits.append((tok.map[0], tok.map[1], []))
+                continue
+            title = _heading_text(tokens[i + 1])
+            if not line.lstrip().startswith("#"):  # setext heading: rewrite as ATX
+                edits.append((tok.map[0], tok.map[1], ["#" * min(6, level + shift) + " " + md_escape(title)]))
+            else:
+                edits.append((tok.map[0], tok.map[1], ["#" * min(6, level + shift) + " " + md_escape(title)]))
+            headings.append(title)
+    for start, end, new in sorted(edits, key=lambda e: e[0], reverse=True):
+        lines[start:end] = new
+    return "\n".join(lines).strip("\n"), headings
+
+
+def incident_markdown(book: Any, doc: Handover | None = None) -> tuple[str, list[str]]:
+    """A whole incident runbook as readable Markdown, plus its heading texts in order."""
+    cmds = doc.runbooks.commands if doc is not None else {}
+    parts: list[str] = []
+    headings: list[str] = []
+    if getattr(book, "summary", ""):
+        parts.append(f"*{md_escape(' '.join(str(book.summary).split()))}*")
+    if getattr(book, "intro", ""):
+        t, hs = transform_runbook_markdown(book.intro, [], book.id, "", 2, {})
+        parts.append(t)
+        headings += hs
+    for st in book.steps:
+        title = st.title
+        parts.append("#### " + md_escape(title))
+        headings.append(title)
+        rendered = {c.id: cmds.get(f"{book.id}/{st.id}/{c.id}", c.run) for c in st.commands}
+        t, hs = transform_runbook_markdown(st.markdown, list(st.blocks), book.id, st.id, 2, rendered)
+        parts.append(t)
+        headings += hs
+    return "\n\n".join(p for p in parts if p.strip()), headings
+
+
+# ------------------------------------------------------------------------------ incident note
+
+
+def incident_blocks(note: IncidentNote) -> list[Block]:
+    d = _Doc()
+    d.h(1, note.title)
+    meta = [f"Incident {note.incident_id}" if note.incident_id else "Incident"]
+    if note.project:
+        meta.append(note.project)
+    d.p(" · ".join(meta), cls="small")
+    d.h(2, "Summary")
+    rows: list[list[Parts]] = [[["Runbook"], [note.runbook_title]], [["Started"], [show_time(note.started_at)]]]
+    rows.append([["Ended"], [show_time(note.ended_at) if note.ended_at else "still open"]])
+    if note.duration:
+        rows.append([["Duration"], [note.duration]])
+    d.add(Table(["", ""], rows))
+    d.h(2, "What happened when")
+    d.add(Table(["Moment", "When", "What"], [[[m], [show_time(t)] if t else ["not recorded"], [x]]
+                                              for m, t, x in note.moments]))
+    d.h(2, "Rollback")
+    if note.rollback is not None:
+        t = note.rollback
+        cls = "good" if t.ok else ("bad" if t.ok is False else "note")
+        if t.minutes is None:
+            d.p("A rollback was started but its end was not recorded.", cls="note")
+        else:
+            d.p(f"The rollback took {_minutes(t.minutes)} against the {t.budget_min:g}-minute budget: "
+                f"{'within' if t.ok else 'over'} budget.", cls=cls)
+    else:
+        d.p("No rollback was recorded in this incident.", cls="small")
+    d.h(2, "Customer communication")
+    d.p(note.customer_comms or "Not recorded.")
+    d.h(2, "Cause")
+    d.p(note.cause or "Not recorded yet.")
+    d.h(2, "Follow-ups")
+    if note.follow_ups:
+        d.add(BulletList([ListItem(["☐ ", x]) for x in note.follow_ups]))
+    else:
+        d.p("None recorded yet.")
+    if note.other_fields:
+        d.h(2, "Other notes")
+        d.add(Table(["What", "Written down"], [[[k], [v]] for k, v in note.other_fields]))
+    d.h(2, "Timeline")
+    if note.timeline:
+        d.add(Table(["When", "Event", "What"], [[[show_time(t)], [k.replace("_", " ")], [x]] for t, k, x in note.timeline]))
+    else:
+        d.p("No events were recorded.")
+    return d.blocks
