@@ -128,3 +128,9 @@ async def test_report_authorization_timeout_is_error():
                                               ("other.test", "acme.test", False)])
 def test_same_organization(a, b, same):
     assert dmarc.same_organization(a, b) is same
+
+
+async def test_a_top_level_domain_policy_is_not_your_own_record():
+    r = await run({"_dmarc.test": [{"TXT": "v=DMARC1; p=reject; psd=y"}]})
+    assert r.status == Status.FAIL and "no DMARC record" in r.summary
+    assert "top-level domain" in r.evidence["notes"][0]

@@ -229,6 +229,10 @@ def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> Chec
     if disc.notes:
         ev["notes"] = list(disc.notes)
     if not disc.records or disc.location is None or "." not in disc.location:
+        if disc.records:
+            ev.setdefault("notes", []).append(
+                f"only the top-level domain .{disc.location} publishes a policy; a registry's "
+                "policy is no substitute for your own record")
         lines, plan = rollout_plan(None, d, today)
         ev["rollout"] = plan
         return failed(
