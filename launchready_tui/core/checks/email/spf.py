@@ -1239,7 +1239,7 @@ def _sender_finding(s: SenderCheck, rep: SpfReport) -> Finding | None:
         what = f"`{s.sender}`" + (f" (SPF result: {s.result})" if s.result else "")
     return Finding(
         Status.FAIL, "sender_missing", f"Sender {what} is not authorized by the SPF record.",
-        why="Mail your platform sends through this sender fails SPF, so it is likely to land in "
+        why=f"Mail your platform sends through {s.sender} fails SPF, so it is likely to land in "
         "spam or be rejected.",
         fix=f"Add `{s.term}` to the record, before the `all` at the end.",
     )
