@@ -930,7 +930,7 @@ class SenderCheck:
     detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items()}
+        return dict(self.__dict__)
 
 
 def parse_sender(sender: str) -> SenderCheck:
@@ -1175,16 +1175,12 @@ def _effective_all(rec: SpfRecord, tree: dict) -> tuple[str | None, str]:
     """The `all` that decides unlisted senders: this record's, else its redirect target's."""
     t = rec.all_term
     if t is not None:
-        return t.qualifier + "all", d_of(tree)
+        return t.qualifier + "all", tree["domain"]
     for child in tree["children"]:
         if child["via"] == "redirect" and child.get("record"):
             inner = parse_spf(child["record"])
             return _effective_all(inner, child)
-    return None, d_of(tree)
-
-
-def d_of(tree: dict) -> str:
-    return tree["domain"]
+    return None, tree["domain"]
 
 
 def _all_findings(rec: SpfRecord, tree: dict) -> list[Finding]:
