@@ -22,17 +22,15 @@ from typing import Any
 
 from launchready_tui.core.checks import redirects as rd
 from launchready_tui.core.net import DnsFailure
-from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
 KIND = "cloudflare"
 
 
 def targets(profile, params) -> list[str]:
-    hosts = profile.all_hosts()
-    if not hosts:
-        raise MissingInput("domain")
-    return hosts
+    from launchready_tui.core.checks.dns import edge_hosts
+
+    return edge_hosts(profile)
 
 
 def deadline(params, timeout_s: float) -> float:

@@ -24,11 +24,20 @@ from launchready_tui.core.results import CheckResult, errored, failed, passed, w
 KIND = "dns"
 
 
-def targets(profile, params) -> list[str]:
+def edge_hosts(profile) -> list[str]:
+    """The apex, www (even when the profile does not list it: people type it) and every
+    host role, each once. Shared by the edge checks."""
     hosts = profile.all_hosts()
     if not hosts:
         raise MissingInput("domain")
+    www = f"www.{profile.domain}"
+    if www not in hosts:
+        hosts.insert(1, www)
     return hosts
+
+
+def targets(profile, params) -> list[str]:
+    return edge_hosts(profile)
 
 
 def deadline(params, timeout_s: float) -> float:

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from launchready_tui.core.checks import redirects as rd
-from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
 
 KIND = "headers"
@@ -27,10 +26,9 @@ _SEV = {"pass": 0, "info": 0, "warn": 2, "fail": 4}
 
 
 def targets(profile, params) -> list[str]:
-    hosts = profile.all_hosts()
-    if not hosts:
-        raise MissingInput("domain")
-    return hosts
+    from launchready_tui.core.checks.dns import edge_hosts
+
+    return edge_hosts(profile)
 
 
 def deadline(params, timeout_s: float) -> float:

@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from launchready_tui.core.net import DnsFailure, FetchResult, HostResolutionError
-from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
 KIND = "redirects"
@@ -38,10 +37,9 @@ CF_LOOP_FIX = (
 
 
 def targets(profile, params) -> list[str]:
-    hosts = profile.all_hosts()
-    if not hosts:
-        raise MissingInput("domain")
-    return hosts
+    from launchready_tui.core.checks.dns import edge_hosts
+
+    return edge_hosts(profile)
 
 
 def deadline(params, timeout_s: float) -> float:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from launchready_tui.core.net import DnsFailure, HostResolutionError
-from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
 KIND = "tls"
@@ -39,10 +38,9 @@ V_HOSTNAME = 62
 
 
 def targets(profile, params) -> list[str]:
-    hosts = profile.all_hosts()
-    if not hosts:
-        raise MissingInput("domain")
-    return hosts
+    from launchready_tui.core.checks.dns import edge_hosts
+
+    return edge_hosts(profile)
 
 
 def deadline(params, timeout_s: float) -> float:
