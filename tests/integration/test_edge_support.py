@@ -22,8 +22,6 @@ import yaml
 from launchready_tui.lab.web import raw_server
 from tests.conftest import run_cli
 
-
-
 # ---------------------------------------------------------------------------- runbooks
 
 
