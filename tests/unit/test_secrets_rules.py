@@ -101,6 +101,10 @@ _k = r(32)
 pos("generic-secret", f'SESSION_SECRET = "{_k}"\n', _k)
 _k = r(40, HEX)
 pos("generic-secret", f"webhookToken: {_k}\n", _k)
+_k = uuid()
+pos("generic-secret", f"HEROKU_API_KEY={_k}\n", _k)
+_k = r(20)
+pos("database-url", f"REDIS_URL=rediss://:{_k}@cache.acme.example:6380", _k)
 
 NEGATIVE: dict[str, list[str]] = {
     "aws-access-key-id": ["AKIAIOSFODNN7EXAMPLE", "AKIA" + "xxxxxxxxxxxxxxxx"],
@@ -132,6 +136,8 @@ NEGATIVE: dict[str, list[str]] = {
         "postgres://app:${DB_PASSWORD}@db:5432/app",
         "postgres://localhost:5432/app",
         "redis://:changeme@cache:6379",
+        "postgres://app:" + r(16) + "@localhost:5432/dev",
+        "m = Model(db='postgres://user:pass@db.example.com:5432/foobar')",
     ],
     "public-env-secret": [
         "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY=pk_" + "live_" + r(24),
@@ -149,6 +155,16 @@ NEGATIVE: dict[str, list[str]] = {
         "password = settings.DATABASE_PASSWORD_VALUE",
         'secret = "just-a-plain-english-phrase"',
         'key: "1.2.3-alpha.4567890"',
+        # shapes seen in real site-packages (AWS docs, CloudFormation schemas, type stubs)
+        '"AWS::ApiGateway::ApiKey": "48205d4ffd7feba3",',
+        '"SecretArn": "arn:aws:secretsmanager:us-west-2:123456789123:secret:proxysecret1-Abcd1e",',
+        '"ChangeToken": "abcd12f2-46da-4fdb-b8d5-fbd4c466928f",',
+        '"nextBackwardToken": "b/31961209122358285602261756944988674324553373268216709120"',
+        '"S3Key": "RHEL5export-i-fh8sjjsq.ova",',
+        '"Password": "webdavgeneratedpassword2",',
+        '"LocalConsolePassword": "PassWordMustBeAtLeast6Chars."',
+        '"PurchaseToken": "eyJ2IjoiMSIsInMiOjEsImMiOi...",',
+        "def exchange_shared_key(self, pubkey: X25519PrivateKey | X448PublicKey) -> bytes: ...",
     ],
 }
 

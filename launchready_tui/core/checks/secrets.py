@@ -81,6 +81,9 @@ class Rule:
     id: str
     title: str
     regex: re.Pattern[str]
+    # For case-insensitive rules: the same pattern without (?i), run on lowered text
+    # (several times faster in Python's regex engine than an IGNORECASE scan).
+    regex_lower: re.Pattern[str] | None
     group: int
     keywords: tuple[str, ...]
     keywords_ci: bool
@@ -97,7 +100,7 @@ class Rule:
         return {"public-env-secret": 0, "generic-secret": 2}.get(self.id, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuleSet:
     rules: tuple[Rule, ...]
     test_key: tuple[re.Pattern[str], ...]
@@ -107,6 +110,14 @@ class RuleSet:
     secret_name_parts: tuple[str, ...]
     public_name_parts: tuple[str, ...]
     debug_settings: dict[str, tuple[str, ...]]
+
+    @functools.cached_property
+    def keywords_cs(self) -> frozenset[str]:
+        return frozenset(k for r in self.rules if not r.keywords_ci for k in r.keywords)
+
+    @functools.cached_property
+    def keywords_ci(self) -> frozenset[str]:
+        return frozenset(k for r in self.rules if r.keywords_ci for k in r.keywords)
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -123,6 +134,7 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
                 id=r["id"],
                 title=r["title"],
                 regex=re.compile(r["regex"]),
+                regex_lower=re.compile(r["regex"][4:]) if r["regex"].startswith("(?i)") else None,
                 group=int(r.get("group", 0)),
                 keywords=tuple(str(k).lower() if r.get("keywords_ci") else str(k) for k in r.get("keywords") or ()),
                 keywords_ci=bool(r.get("keywords_ci")),
@@ -185,7 +197,9 @@ def _classes(s: str) -> int:
     )
 
 
-_FAKE = re.compile(r"(?i)example|sample|dummy|fake|placeholder|your[-_]|xxxx|\*\*\*|(.)\1{5,}|0123456789|abcdefghij")
+_FAKE = re.compile(
+    r"(?i)example|sample|dummy|fake|placeholder|your[-_]|xxxx|\*\*\*|\.\.\.|…|(.)\1{5,}|0123456789|abcdefghij"
+)
 
 
 def is_placeholder(value: str, rules: RuleSet | None = None) -> bool:
@@ -268,12 +282,38 @@ def public_secret(name: str, value: str, rules: RuleSet | None = None) -> bool:
 
 # --------------------------------------------------------------------- validators
 
+# Names ending in KEY/TOKEN that are ids, cursors or lookups, not secrets.
 _GENERIC_NAME_SKIP = re.compile(
-    r"(?i)(?:^|[_.-])(?:sort|cache|primary|foreign|partition|idempotency|dedup|lookup|index|"
-    r"hash|map|dict|registry|next|page|continuation|pagination|csrf|xsrf|public|publishable|"
-    r"anon|site|row|column|group|message|i18n|translation|label|icon|sign|signing_in|monkey|"
-    r"hot|short|shortcut|turkey)[_.-]?(?:key|token)$|^(?:key|token)$"
+    r"(?i)(?:sort|cache|primary|foreign|partition|range|idempotency|dedup|dedupe|lookup|index|"
+    r"hash|map|dict|registry|next|nextbackward|nextforward|prev|previous|page|continuation|"
+    r"pagination|marker|cursor|csrf|xsrf|public|publishable|anon|site|row|column|group|message|"
+    r"i18n|translation|label|icon|monkey|hot|short|shortcut|result|object|s3|s3object|bucket|"
+    r"file|path|change|request|clientrequest|client_request|lock|sync|resume|cancel|upload|"
+    r"task|job|wait|sequence|shard|stream|dict_|sort_|primary_|api_?version)[_.-]?(?:key|token)$"
+    r"|^(?:key|token|secret|password)$"
 )
+_STRONG_NAME = re.compile(r"(?i)api|secret|auth|passw|access|private|bearer|session|signing|webhook")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_FILE_EXT = re.compile(r"\.[A-Za-z]{2,5}$")
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal")
+_DUMMY_PASSWORDS = frozenset(
+    "pass passwd password pwd pw pa55word p4ssw0rd secret s3cret root admin user username "
+    "postgres mysql mongo redis guest test testing example foo bar foobar baz changeme hunter2 "
+    "letmein 1234 12345 123456 qwerty dbpass dbpassword mypassword yourpassword".split()
+)
+
+
+def _word_like(value: str) -> bool:
+    """Made of dictionary-like words ("webdavgeneratedpassword2", "PassWordMustBe6"), not
+    random characters: random strings break into many one- or two-letter runs."""
+    words = _WORDS.findall(value)
+    letters = sum(len(w) for w in words)
+    if not words or letters < len(value) * 0.6:
+        return False
+    return letters / len(words) >= 3.5
+
+
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-$")
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
 _VERSIONISH = re.compile(r"^v?\d+(?:[._-]\d+)+")
@@ -318,20 +358,32 @@ def _valid(rule: Rule, m: re.Match[str], secret: str, text: str, rules: RuleSet)
     if v == "jwt":
         return _jwt_ok(secret)
     if v == "public_env":
-        name = m.group(rule.name_group or 1)
-        return public_secret(name, secret.strip("\"'`"), rules)
+        a, b = m.span(rule.name_group or 1)
+        return public_secret(text[a:b], secret.strip("\"'`"), rules)
     if v == "generic":
-        kw = re.match(r"[A-Za-z]+", text[m.start() : m.start() + 12])
-        name = _name_before(text, m.start()) + (kw.group() if kw else "")
-        if _GENERIC_NAME_SKIP.search(name) or any(p in _name_upper(name) for p in rules.public_name_parts):
+        start = m.start()
+        kw = re.match(r"[A-Za-z]+", text[start : start + 12])
+        before = _name_before(text, start)
+        name = before + (kw.group() if kw else "")
+        prev = text[start - len(before) - 1] if start - len(before) > 0 else ""
+        if prev == ":" or _GENERIC_NAME_SKIP.search(name):  # AWS::X::ApiKey, arn:...:secret:x
+            return False
+        if any(p in _name_upper(name) for p in rules.public_name_parts):
             return False
         if _is_fake(secret, rules) or _DOTTED.match(secret) or _VERSIONISH.match(secret):
             return False
-        if secret.startswith(("/", "./", "../")) or secret.isdigit():
+        if secret.startswith(("/", "./", "../")) or secret.isdigit() or _FILE_EXT.search(secret):
             return False
-        has_digit = any(c.isdigit() for c in secret)
-        has_alpha = any(c.isalpha() for c in secret)
-        return has_digit and has_alpha
+        if _UUID.match(secret) and not _STRONG_NAME.search(name):
+            return False
+        if _word_like(secret):
+            return False
+        return any(c.isdigit() for c in secret) and any(c.isalpha() for c in secret)
+    if v == "database_url":
+        host = (m.group("host") or "").lower()
+        if host in _LOCAL_HOSTS or secret.lower() in _DUMMY_PASSWORDS:
+            return False
+        return not _is_fake(secret, rules) and not secret.startswith(("$", "%", "{", "<"))
     raise ValueError(f"unknown validator {v!r} in rule {rule.id}")
 
 
@@ -462,7 +514,14 @@ class Scanner:
         self.skip_names = frozenset(names)
         self.skip_patterns = tuple(patterns)
         ex = exclude if isinstance(exclude, dict) else {p: "scanned_separately" for p in exclude}
-        self.exclude = {os.path.realpath(p): why for p, why in ex.items()}
+        # Compared by (device, inode): no realpath() per file, and symlinks cannot dodge it.
+        self.exclude: dict[tuple[int, int], str] = {}
+        for p, why in ex.items():
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue
+            self.exclude[(st.st_dev, st.st_ino)] = why
         self.needles = tuple(n for n in needles if n.value)
         self.max_seconds = max_seconds
         self.max_files = max_files
@@ -473,24 +532,23 @@ class Scanner:
     def scan_text(self, text: str, file: str, area: str = "code", where: str = "") -> list[Finding]:
         rules = self.rules
         lines = _Lines(text)
-        lower: str | None = None
+        lower = text.lower()
+        # Each keyword is searched once per text, however many rules share it.
+        present = {k for k in rules.keywords_cs if k in text}
+        present.update(k for k in rules.keywords_ci if k in lower)
         hits: dict[tuple[int, str], tuple[int, Finding]] = {}
         for rule in rules.rules:
-            if rule.keywords:
-                if rule.keywords_ci:
-                    if lower is None:
-                        lower = text.lower()
-                    hay = lower
-                else:
-                    hay = text
-                if not any(k in hay for k in rule.keywords):
-                    continue
-            for m in rule.regex.finditer(text):
-                secret = m.group(rule.group)
+            if rule.keywords and present.isdisjoint(rule.keywords):
+                continue
+            # str.lower() keeps offsets unless a character expands (rare non-ASCII text).
+            fast = rule.regex_lower is not None and len(lower) == len(text)
+            for m in (rule.regex_lower.finditer(lower) if fast else rule.regex.finditer(text)):  # type: ignore[union-attr]
+                a, b = m.span(rule.group)
+                secret = text[a:b]
                 if not secret or not _valid(rule, m, secret, text, rules):
                     continue
                 fp = fingerprint(secret)
-                line = lines.at(m.start(rule.group))
+                line = lines.at(a)
                 key = (line, fp)
                 prev = hits.get(key)
                 if prev is not None and prev[0] <= rule.priority:
@@ -556,7 +614,7 @@ class Scanner:
                 return path
         return path
 
-    def _skipped_dir(self, name: str, full: str) -> str | None:
+    def _skipped_dir(self, name: str, full: str, st: os.stat_result) -> str | None:
         if name in self.skip_names:
             return "skipped_folder"
         for p in self.skip_patterns:
@@ -564,9 +622,7 @@ class Scanner:
                 return "skipped_by_config"
         if os.path.exists(os.path.join(full, "pyvenv.cfg")):
             return "virtualenv"
-        if os.path.realpath(full) in self.exclude:
-            return self.exclude[os.path.realpath(full)]
-        return None
+        return self.exclude.get((st.st_dev, st.st_ino))
 
     def scan(self, roots: Iterable[Path | str], area: str = "code") -> ScanReport:
         report = ScanReport()
@@ -631,7 +687,7 @@ class Scanner:
                     report.skip(reason, self.display(full))
                     continue
                 if stat.S_ISDIR(est.st_mode):
-                    why = self._skipped_dir(e.name, full)
+                    why = self._skipped_dir(e.name, full, est)
                     if why:
                         report.skip(why, self.display(full))
                     else:
@@ -649,7 +705,7 @@ class Scanner:
             report.skip("already_scanned", shown)
             return
         seen.add(key)
-        why = self.exclude.get(os.path.realpath(path))
+        why = self.exclude.get(key)
         if why:
             report.skip(why, shown)
             return
