@@ -143,6 +143,12 @@ def _looks_like_key(value: str) -> bool:
     return classes >= 3 or bool(re.match(r"^(sk|rk|pk|ghp|gho|xox[abp]|AKIA|SG\.|whsec)_?", value))
 
 
+def _stored_ids(state: dict[str, Any]) -> list[str]:
+    """Credential ids whose value may be in the keyring (has_value not known to be false)."""
+    creds = state.get("credentials") if isinstance(state.get("credentials"), dict) else {}
+    return sorted(str(k) for k, v in creds.items() if not (isinstance(v, dict) and v.get("has_value") is False))
+
+
 def secret_values_from_keyring(profile, credential_ids: Iterable[str]) -> list[str]:
     """Values stored in the OS keyring for this project's credentials (read to hide them)."""
     ids = [str(i) for i in credential_ids]
@@ -209,39 +215,33 @@ def build_handover(
 
 
 def load_allowlist(profile) -> tuple[list[dict[str, Any]], str]:
-    """Entries of `.launchready/allow.yaml` (through core/allowlist.py when present)."""
+    """Entries of `.launchready/allow.yaml`, and any problem reading it (in plain words)."""
     path = profile.state_dir / "allow.yaml"
     try:
-        from launchready_tui.core import allowlist as allow_mod  # built by the secrets issue
-    except ImportError:
-        allow_mod = None
-    if allow_mod is not None:
-        for name in ("load_allowlist", "load", "read_allowlist"):
-            fn = getattr(allow_mod, name, None)
-            if callable(fn):
-                try:
-                    got = fn(profile) if name != "read_allowlist" else fn(path)
-                except TypeError:
-                    try:
-                        got = fn(path)
-                    except Exception as e:  # noqa: BLE001 - shown in the document
-                        return [], f"could not read {path.name}: {e}"
-                except Exception as e:  # noqa: BLE001
-                    return [], f"could not read {path.name}: {e}"
-                entries = _model.allow_entries_from(got)
-                if entries is not None:
-                    return entries, ""
-                break
+        from launchready_tui.core.allowlist import (
+            load_allowlist as _load,  # the secrets issue's reader
+        )
+    except ImportError:  # pragma: no cover - core/allowlist.py ships with the secrets checks
+        _load = None
+    if _load is not None:
+        try:
+            allow = _load(path)
+        except Exception as e:  # noqa: BLE001 - shown in the document, never a crash
+            return [], f"could not read {path.name}: {e}"
+        entries = []
+        for e in getattr(allow, "entries", []) or []:
+            to_dict = getattr(e, "to_dict", None)
+            entries.append(to_dict() if callable(to_dict) else dict(getattr(e, "__dict__", {})))
+        problems = "; ".join(p.format() if hasattr(p, "format") else str(p) for p in getattr(allow, "problems", []) or [])
+        return entries, problems
     if not path.is_file():
         return [], ""
     try:
         import yaml
 
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        return [], f"could not read {path.name}: {e}"
-    except Exception as e:  # noqa: BLE001 - a YAML error, shown in the document
-        return [], f"{path.name} is not valid YAML: {str(e).splitlines()[0]}"
+    except Exception as e:  # noqa: BLE001
+        return [], f"{path.name} could not be read: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
     entries = _model.allow_entries_from(data)
     return (entries or []), ("" if entries is not None else f"{path.name} has no list of entries")
 
@@ -259,8 +259,7 @@ def gather(profile, runbooks: list[Any] | None = None, *, author: str | None = N
     state = store.load()
     history = store.read_history()
     allow, allow_problem = load_allowlist(profile)
-    creds = state.get("credentials") if isinstance(state.get("credentials"), dict) else {}
-    secrets = secret_values_from_env_files(profile) + secret_values_from_keyring(profile, creds)
+    secrets = secret_values_from_env_files(profile) + secret_values_from_keyring(profile, _stored_ids(state))
     return build_handover(
         profile, state, runbooks, history=history, allowlist=allow, allowlist_problem=allow_problem,
         author=author or who_am_i(), now=now, redactor=Redactor(secrets),
@@ -342,34 +341,65 @@ def render_incident_note(incident: dict[str, Any], *, incident_id: str = "", run
 
 def write_incident_note(profile, incident_id: str, *, fmt: str = "md", output: str | Path | None = None,
                         runbooks: list[Any] | None = None, now: dt.datetime | None = None) -> Path:
-    """Write the note of a stored incident (default `.launchready/incidents/<id>-<start>.md`)."""
+    """Write the note of a recorded incident (by incident id, or the newest of a runbook id).
+
+    Default path: `.launchready/incidents/<incident id>.md` (or `.html`), where incident
+    mode saves it when the incident is closed."""
     from launchready_tui.core.state import StateStore, atomic_write
 
-    state = StateStore(profile.state_dir).load()
+    store = StateStore(profile.state_dir)
+    state = store.load()
     incidents = state.get("incidents") if isinstance(state.get("incidents"), dict) else {}
-    incident = _model.find_incident(incidents, incident_id)
-    if incident is None:
+    found = _model.find_incident(incidents, incident_id)
+    if found is None:
         from launchready_tui.core.errors import UsageError
 
         known = ", ".join(sorted(map(str, incidents))) or "none yet"
-        raise UsageError(f"no recorded incident '{incident_id}' (recorded: {known})", "incident")
-    key, data = incident
+        raise UsageError(f"no recorded incident '{incident_id}' (recorded: {known}). Incident mode records "
+                         "one: `launchready incident ID`", "incident")
+    key, data = found
     if runbooks is None:
         from launchready_tui.core.runbook import load_runbooks
 
         runbooks, _ = load_runbooks()
-    rb_id = str(_pick(data, "runbook", default="") or key.split("@")[0].split("/")[0])
-    rb = next((b for b in runbooks if b.id == rb_id or b.id == incident_id), None)
-    creds = state.get("credentials") if isinstance(state.get("credentials"), dict) else {}
-    redactor = Redactor(secret_values_from_env_files(profile) + secret_values_from_keyring(profile, creds))
-    text = render_incident_note(data, incident_id=key, runbook=rb, profile=profile, fmt=fmt,
-                                now=now, redactor=redactor)
+    rb_id = str(_pick(data, "runbook", default="") or incident_id)
+    rb = next((b for b in runbooks if b.id == rb_id), None)
+    data = _with_record_fields(data, state, rb)
+    redactor = Redactor(secret_values_from_env_files(profile) + secret_values_from_keyring(profile, _stored_ids(state)))
+    text = render_incident_note(data, incident_id=key, runbook=rb, profile=profile, fmt=fmt, now=now,
+                                redactor=redactor)
+    ext = "html" if fmt == "html" else "md"
     if output:
         path = Path(output)
     else:
-        start = parse_time(_pick(data, "started_at", "start"))
-        stamp = start.strftime("%Y%m%d-%H%M") if start else "undated"
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", rb_id or key).strip("-") or "incident"
-        path = profile.state_dir / "incidents" / f"{safe}-{stamp}.{'html' if fmt == 'html' else 'md'}"
+        safe = re.sub(r"[^\w.-]", "_", key) or "incident"
+        path = store.dir / "incidents" / f"{safe}.{ext}"
     atomic_write(path, text.encode("utf-8"))
     return path
+
+
+def _with_record_fields(incident: dict[str, Any], state: dict[str, Any], runbook: Any) -> dict[str, Any]:
+    """Add what was written in the runbook's records during this incident (cause,
+    follow-ups, ...) to the incident's own fields, which win."""
+    if runbook is None:
+        return incident
+    start = parse_time(incident.get("started_at"))
+    records = state.get("records") if isinstance(state.get("records"), dict) else {}
+    extra: dict[str, Any] = {}
+    for st in runbook.steps:
+        for b in st.records:
+            rec = records.get(f"{runbook.id}/{st.id}/{b.id}")
+            if not isinstance(rec, dict):
+                continue
+            for fid, v in rec.items():
+                if not isinstance(v, dict) or not v.get("value"):
+                    continue
+                at = parse_time(v.get("at"))
+                if start is not None and (at is None or at < start):
+                    continue  # written during an earlier incident
+                extra[str(fid)] = v["value"]
+    if not extra:
+        return incident
+    fields_ = dict(extra)
+    fields_.update(incident.get("fields") if isinstance(incident.get("fields"), dict) else {})
+    return dict(incident, fields=fields_)

@@ -36,6 +36,7 @@ from launchready_tui.core.export_render import (
     Contents,
     Flag,
     Heading,
+    Inline,
     Link,
     ListItem,
     Markdown,
@@ -82,6 +83,23 @@ def _fmt_ms(v: Any) -> str:
     return f"{n:.0f} ms" if n >= 10 else f"{n:.1f} ms"
 
 
+def _label_of(d: dict[str, Any]) -> str:
+    """A one-line label for a dict inside evidence (a finding, an MX host, a hop, ...)."""
+    text = ""
+    for k in ("message", "summary", "title", "host", "name", "url", "term", "domain", "id"):
+        if isinstance(d.get(k), str | int) and d.get(k) != "":
+            text = str(d[k])
+            break
+    if d.get("file"):
+        text += f" at {d['file']}" + (f":{d['line']}" if d.get("line") else "")
+    if d.get("fingerprint"):
+        text += f" (fingerprint {d['fingerprint']})"
+    sev = d.get("severity") or d.get("status")
+    if isinstance(sev, str) and sev not in ("pass", "ok", "info", "") and text:
+        text = f"[{sev}] {text}"
+    return text or ", ".join(f"{k}: {_val(x, 40)}" for k, x in sorted(d.items(), key=lambda kv: str(kv[0]))[:3])
+
+
 def _val(v: Any, limit: int = 160) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
@@ -90,14 +108,14 @@ def _val(v: Any, limit: int = 160) -> str:
     if isinstance(v, list):
         if not v:
             return "none"
-        if all(not isinstance(x, dict | list) for x in v):
-            shown = ", ".join(_val(x, 80) for x in v[:5])
-            return _short(shown + (f" (+{len(v) - 5} more)" if len(v) > 5 else ""), limit)
-        return f"{len(v)} item{'s' if len(v) != 1 else ''}"
+        shown = [(_label_of(x) if isinstance(x, dict) else _val(x, 80)) for x in v[:5]]
+        if any(isinstance(x, list) for x in v[:5]):
+            return f"{len(v)} item{'s' if len(v) != 1 else ''}"
+        return _short(", ".join(shown) + (f" (+{len(v) - 5} more)" if len(v) > 5 else ""), limit)
     if isinstance(v, dict):
         if not v:
             return "none"
-        if len(v) <= 4 and all(not isinstance(x, dict | list) for x in v.values()):
+        if len(v) <= 6 and all(not isinstance(x, dict | list) for x in v.values()):
             return _short(", ".join(f"{k}: {_val(x, 60)}" for k, x in sorted(v.items(), key=lambda kv: str(kv[0]))), limit)
         return f"{len(v)} entries"
     return _short(v, limit)
@@ -105,30 +123,68 @@ def _val(v: Any, limit: int = 160) -> str:
 
 # evidence keys worth showing first, per check kind (anything else follows, generically)
 _KEYS: dict[str, tuple[str, ...]] = {
-    "dns": ("a", "aaaa", "cname_chain", "ns", "caa", "nameserver"),
-    "tls": ("issuer", "not_after", "days_left", "lifetime_days", "tls_version", "version", "chain_complete", "sans"),
-    "redirects": ("final", "final_url", "hops", "loop"),
-    "headers": ("findings", "hsts", "missing"),
-    "uptime": ("status_code", "status", "elapsed_ms", "ms", "url"),
-    "spf": ("record", "lookups", "void_lookups", "all", "length"),
-    "dkim": ("selector", "key_type", "key_bits", "bits", "testing", "record"),
-    "dmarc": ("record", "policy", "p", "pct", "sp", "adkim", "aspf", "rua", "ruf"),
-    "mx": ("mx", "hosts", "records", "null_mx"),
-    "latency": ("p50", "p95", "p99", "max", "budget_ms", "errors", "error_rate", "achieved_rps", "requested_rps", "release"),
+    "dns": ("a", "aaaa", "cname_chain", "ns", "caa", "notes"),
+    "tls": ("issuer_org", "issuer_cn", "not_after", "days_left", "tls_version", "chain_complete", "verify_error",
+            "findings"),
+    "redirects": ("map", "ends"),
+    "headers": ("headers", "findings", "mixed_content", "cookies"),
+    "uptime": ("status", "status_code", "time_ms", "elapsed_ms"),
+    "spf": ("record", "lookup_count", "void_lookups", "all", "suggested_record", "findings"),
+    "dkim": ("selector", "record", "key_type", "key_bits", "bits", "testing", "revoked"),
+    "dmarc": ("records", "effective_policy", "location", "findings"),
+    "mx": ("mx", "records", "null_mx"),
+    "latency": ("p50_ms", "p95_ms", "p99_ms", "max_ms", "budget_ms", "error_rate", "achieved_rps", "requested_rps",
+                "release", "previous", "p50", "p95", "p99"),
     "page_load": ("total_ms", "bytes", "requests", "slowest", "budget_ms"),
     "rate_limit": ("limited_at", "attempt", "retry_after", "bypass"),
-    "command": ("exit_status", "exit_code", "duration_s", "budget_min", "timed_out"),
-    "secrets": ("files_scanned", "scanned", "skipped", "findings"),
-    "env": ("missing", "placeholders", "shared", "environments"),
-    "credentials": ("overdue", "missing", "no_owner"),
+    "command": ("exit_code", "exit_status", "duration_s", "budget_min", "timed_out"),
+    "secrets": ("files_scanned", "files_skipped", "findings_total", "findings", "missing_paths"),
+    "env": ("missing", "placeholders", "shared", "test_keys", "live_keys"),
+    "credentials": ("credentials",),
 }
-_HIDE = {"tree", "body", "output", "html", "headers_raw", "raw", "output_tail", "tail", "stdout", "stderr"}
+# bulky or internal evidence: in the state for tools, not in a document for people
+_HIDE = {"tree", "trees", "tree_text", "body", "output", "html", "raw", "output_tail", "tail", "stdout", "stderr",
+         "hops", "host", "sni", "serial", "ca_issuers", "string_lengths", "lookup_limit", "void_limit", "queried",
+         "skipped_examples", "planned", "cipher", "chain_sent", "method_note", "release_source", "subject",
+         "roles", "addresses", "final_name", "exists", "body_bytes_read", "body_truncated", "start"}
+_HIDE_BY_KIND: dict[str, set[str]] = {
+    "dns": {"map", "nameserver", "ns_zone", "caa_zone"},
+    "tls": {"address", "verified"},
+    "redirects": {"canonical_host"},
+    "cloudflare": {"ranges_taken_on"},
+    "uptime": {"url"},
+}
 _LIMIT = 6
+_PROBLEM = {"fail", "warn", "error", "high", "critical", "medium"}
+
+
+def _flatten(r: ResultView) -> dict[str, Any]:
+    ev = dict(r.evidence)
+    cert = ev.get("certificate")
+    if isinstance(cert, dict):
+        for k in ("issuer_org", "issuer_cn", "not_after", "days_left", "lifetime_days", "sans"):
+            if k in cert:
+                ev.setdefault(k, cert[k])
+        ev.pop("certificate")
+    if r.check == "redirects" and isinstance(ev.get("map"), dict):
+        ends = ev.get("ends") if isinstance(ev.get("ends"), dict) else {}
+        ev["map"] = [f"{k} → {v}" if v else f"{k}: {ends.get(k, 'no final address')}" for k, v in sorted(ev["map"].items())]
+        ev.pop("ends", None)
+    if isinstance(ev.get("findings"), list):
+        bad = [f for f in ev["findings"] if isinstance(f, dict) and str(f.get("severity") or f.get("status") or "")
+               in _PROBLEM]
+        if r.check in ("secrets",):
+            bad = [f for f in ev["findings"] if isinstance(f, dict)]
+        ev["findings"] = bad
+    if r.check == "dns" and isinstance(ev.get("cname_chain"), list):
+        chain = [x[-1] for x in ev["cname_chain"] if isinstance(x, list | tuple) and x]
+        ev["cname_chain"] = " → ".join(map(str, chain)) if chain else []
+    return ev
 
 
 def evidence_parts(r: ResultView) -> Parts:
-    """The evidence that matters, in a few short 'key: value' items."""
-    ev = r.evidence
+    """The evidence that matters: a few short 'key: value' lines."""
+    ev = _flatten(r)
     if not ev:
         return []
     if r.status in ("skip", "error") and set(ev) <= {"reason", "missing_key", "nameserver", "failure", "detail"}:
@@ -137,27 +193,29 @@ def evidence_parts(r: ResultView) -> Parts:
         return ["; ".join(bits)] if bits else []
     target = r.target.lower().rstrip("/")
     hide = {k for k, v in ev.items() if isinstance(v, str) and v.lower().rstrip("/") == target}
-    order = [k for k in _KEYS.get(r.check, ()) if k in ev and k not in hide]
-    order += sorted(k for k in ev if k not in order and k not in _HIDE and k not in hide and k != "reason")
-    items = []
-    for k in order:
+    keys = [k for k in _KEYS.get(r.check, ()) if k in ev and k not in hide]
+    hide |= _HIDE_BY_KIND.get(r.check, set()) if r.status != "error" else set()
+    keys = [k for k in keys if k not in hide]
+    keys += sorted(k for k in ev if k not in keys and k not in _HIDE and k not in hide and k != "reason")
+    keys = [k for k in keys if ev.get(k) not in (None, "", [], {})]
+    lines: list[str] = []
+    for k in keys[:_LIMIT]:
         v = ev[k]
-        if v in (None, "", [], {}):
+        if k in ("headers",) and isinstance(v, dict):
+            for hk in sorted(v, key=str)[:_LIMIT]:
+                lines.append(f"{hk}: {_val(v[hk], 160)}")
             continue
-        if r.check == "dns" and k == "cname_chain" and isinstance(v, list):
-            chain = [x[-1] for x in v if isinstance(x, list | tuple) and x]
-            if not chain:
-                continue
-            v = " → ".join(map(str, chain))
-        if k in ("p50", "p95", "p99", "max") and _num(v) is not None:
+        if (k.endswith("_ms") or k in ("p50", "p95", "p99")) and _num(v) is not None:
             v = _fmt_ms(v)
-        items.append(f"{k.replace('_', ' ')}: {_val(v)}")
-        if len(items) >= _LIMIT:
-            break
-    more = len([k for k in order if ev.get(k) not in (None, "", [], {})]) - len(items)
-    if more > 0:
-        items.append(f"(+{more} more)")
-    return ["; ".join(items)] if items else []
+        lines.append(f"{k.replace('_', ' ')}: {_val(v)}")
+    if len(keys) > _LIMIT:
+        lines.append(f"(+{len(keys) - _LIMIT} more in the state file)")
+    out: Parts = []
+    for i, line in enumerate(lines):
+        if i:
+            out.append(Br())
+        out.append(line)
+    return out
 
 
 def _checked(r: ResultView) -> Parts:
@@ -298,8 +356,11 @@ def _where(d: _Doc, doc: Handover) -> None:
             if t.stale:
                 status += [" ", Flag(STALE_TEXT)]
             rows.append([[Code(t.host)], [t.issuer], [show_date(t.not_after)], [days], [t.renews or "not written down"],
-                         status + ([" ", t.summary] if t.summary else [])])
+                         status])
         d.add(Table(["Host", "Issuer", "Expires", "Days left", "Who renews it", "Status"], rows))
+        problems = [ListItem([Badge(t.status or "error"), " ", Code(t.host), ": ", t.summary]) for t in w.tls if t.summary]
+        if problems:
+            d.add(BulletList(problems))
     else:
         d.p("No certificate check has run yet (`launchready check --stage 3`).", cls="note")
     if any(f.value for f in w.tls_record):
@@ -421,6 +482,8 @@ def _email(d: _Doc, doc: Handover) -> None:
         rows = []
         for r in e.results:
             found = r.evidence.get("record")
+            if not found and isinstance(r.evidence.get("records"), list) and r.evidence["records"]:
+                found = " | ".join(str(x) for x in r.evidence["records"][:3])
             rows.append([[r.check.upper()], [Code(r.target)] if r.target not in ("", "-") else [], _status_parts(r.status),
                          [r.summary], [Code(_short(found, 300))] if isinstance(found, str) and found else evidence_parts(r),
                          _checked(r)])
@@ -440,8 +503,10 @@ def _email(d: _Doc, doc: Handover) -> None:
         d.p("The last SPF check stored no lookup tree.", cls="small")
     d.h(3, "DMARC rollout plan")
     if e.dmarc_plan:
-        d.add(Table(["Date", "Step", "Why"], [[[p["date"]], [Code(p["step"])] if p["step"] else [], [p["note"]]]
-                                               for p in e.dmarc_plan]))
+        d.p("Move one step at a time, and read the DMARC reports before each move:")
+        d.add(Table(["From", "Policy", "Record to publish at _dmarc", "Note"],
+                    [[[p["date"]], [Code(p["step"])] if p["step"] else [],
+                      [Code(p["record"])] if p.get("record") else [], [p.get("note", "")]] for p in e.dmarc_plan]))
     else:
         dmarc = [r for r in e.results if r.check == "dmarc"]
         if dmarc and all(r.status == "pass" for r in dmarc):
@@ -617,15 +682,32 @@ def _risks(d: _Doc, doc: Handover) -> None:
         d.p("Not written down yet (stage 7, risk log).", cls="small")
 
 
+def _link_where(d: _Doc, where: str) -> Inline:
+    anchor = d.anchors.get(where)
+    return Link(where.split(" › ", 1)[-1], anchor) if anchor else where
+
+
 def _day2(d: _Doc, doc: Handover) -> None:
     d.h(2, "Day-2 action list", toc=True)
-    open_ = [a for a in doc.day2 if a.kind == "open"]
+    groups = [
+        ("fix", "Fix what fails"),
+        ("tick", "Do, then tick off, these must-do items"),
+        ("rerun", "Run these checks again"),
+        ("look", "Look at these warnings"),
+    ]
     dated = [a for a in doc.day2 if a.kind == "recurring"]
     team = [a for a in doc.day2 if a.kind == "team"]
     d.h(3, "Do now, in this order")
-    if open_:
-        d.add(BulletList([ListItem([a.what] + ([f" ({a.why})"] if a.why else [])) for a in open_], ordered=True))
-    else:
+    n = 0
+    for kind, title in groups:
+        items = [a for a in doc.day2 if a.kind == kind]
+        if not items:
+            continue
+        d.p(Strong(f"{title} ({len(items)})"))
+        d.add(BulletList([ListItem([a.what] + ([" — ", _link_where(d, a.why)] if a.why else [])) for a in items],
+                         ordered=True, start=n + 1))
+        n += len(items)
+    if not n:
         d.p("Nothing open.", cls="small")
     d.h(3, "Dated and recurring")
     if dated:
@@ -768,6 +850,11 @@ def incident_markdown(book: Any, doc: Handover | None = None) -> tuple[str, list
 # ------------------------------------------------------------------------------ incident note
 
 
+def _when(text: str) -> str:
+    stamp, _, rest = text.partition(" ")
+    return (show_time(stamp) + (f" {rest}" if rest else "")) if stamp else ""
+
+
 def incident_blocks(note: IncidentNote) -> list[Block]:
     d = _Doc()
     d.h(1, note.title)
@@ -789,10 +876,12 @@ def incident_blocks(note: IncidentNote) -> list[Block]:
         t = note.rollback
         cls = "good" if t.ok else ("bad" if t.ok is False else "note")
         if t.minutes is None:
-            d.p("A rollback was started but its end was not recorded.", cls="note")
+            d.p("A rollback was run but its timing was not recorded. ", t.detail, cls="note")
         else:
-            d.p(f"The rollback took {_minutes(t.minutes)} against the {t.budget_min:g}-minute budget: "
-                f"{'within' if t.ok else 'over'} budget.", cls=cls)
+            d.p(f"The old version was back {_minutes(t.minutes)} after the incident started, against the "
+                f"{t.budget_min:g}-minute budget: {'within' if t.ok else 'over'} budget.", cls=cls)
+            if t.detail:
+                d.p(t.detail, cls="small")
     else:
         d.p("No rollback was recorded in this incident.", cls="small")
     d.h(2, "Customer communication")
@@ -809,7 +898,7 @@ def incident_blocks(note: IncidentNote) -> list[Block]:
         d.add(Table(["What", "Written down"], [[[k], [v]] for k, v in note.other_fields]))
     d.h(2, "Timeline")
     if note.timeline:
-        d.add(Table(["When", "Event", "What"], [[[show_time(t)], [k.replace("_", " ")], [x]] for t, k, x in note.timeline]))
+        d.add(Table(["When", "Event", "What"], [[[_when(t)], [k.replace("_", " ")], [x]] for t, k, x in note.timeline]))
     else:
         d.p("No events were recorded.")
     return d.blocks

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from launchready_tui.core.results import SEVERITY, Status
@@ -415,7 +415,7 @@ class Action:
     due: str = ""  # a date, or "" for "now"
     who: str = ""
     why: str = ""
-    kind: str = "open"  # open | recurring | team
+    kind: str = "fix"  # fix | tick | rerun | look | recurring | team
 
 
 @dataclass
@@ -612,18 +612,30 @@ def _stage_views(runbooks: list[Any], state: dict[str, Any], results: list[Resul
         ran = [r.status for r in sv.results if r.status != "skip"]
         sv.status = max(ran, key=_severity) if ran else None
         stages.append(sv)
-    other = [r for r in results if (r.runbook, r.step) not in used]
+    incident_books = {rb.id for rb in runbooks if rb.kind != "stage"}
+    other = [r for r in results if (r.runbook, r.step) not in used and r.runbook not in incident_books]
     return stages, other
 
 
-def _dedupe(results: list[ResultView]) -> list[ResultView]:
-    seen: dict[tuple[str, str, str], ResultView] = {}
+def current_results(results: list[ResultView], stage_of: dict[str, int]) -> list[ResultView]:
+    """One result per (check kind, target): the newest one says how things stand now.
+
+    The same check often runs in several places (stage 1, stage 7, an incident runbook);
+    counting each copy would list one problem three times. The result keeps the newest
+    status and text, and is placed at the earliest stage step that runs it, so links point
+    at a stage rather than at an incident runbook."""
+    groups: dict[tuple[str, str], list[ResultView]] = {}
     for r in results:
-        k = (r.check, r.target, r.summary)
-        if k not in seen or r.started_at > seen[k].started_at:
-            seen[k] = r
-    keep = {id(v) for v in seen.values()}
-    return [r for r in results if id(r) in keep]
+        groups.setdefault((r.check, r.target), []).append(r)
+    out = []
+    for rs in groups.values():
+        newest = max(rs, key=lambda r: (r.started_at, r.key))
+        staged = [r for r in rs if r.runbook in stage_of]
+        home = min(staged, key=lambda r: (stage_of[r.runbook], r.runbook, r.step, r.key)) if staged else newest
+        out.append(replace(newest, runbook=home.runbook, step=home.step, stage=home.stage)
+                   if home is not newest else newest)
+    out.sort(key=lambda r: (r.stage if r.stage is not None else 99, r.runbook, r.step, r.check_id, r.target, r.key))
+    return out
 
 
 def _where(r: ResultView, titles: dict[str, str]) -> str:
@@ -632,10 +644,12 @@ def _where(r: ResultView, titles: dict[str, str]) -> str:
     return f"{rb} › {step}" if step else rb
 
 
-def _verdict(stages: list[StageView], results: list[ResultView], titles: dict[str, str]) -> Verdict:
+def _verdict(stages: list[StageView], results: list[ResultView], current: list[ResultView],
+             titles: dict[str, str]) -> Verdict:
     blockers: list[Blocker] = []
-    for r in _dedupe([r for r in results if r.status == "fail"]):
-        blockers.append(Blocker("fail", r.summary or f"{r.check} failed on {r.target}", _where(r, titles), r.fix, r))
+    for r in current:
+        if r.status == "fail":
+            blockers.append(Blocker("fail", r.summary or f"{r.check} failed on {r.target}", _where(r, titles), r.fix, r))
     for sv in stages:
         for st in sv.steps:
             for c in st.confirms:
@@ -646,10 +660,10 @@ def _verdict(stages: list[StageView], results: list[ResultView], titles: dict[st
         counts[r.status] = counts.get(r.status, 0) + 1
     return Verdict(
         blockers=blockers,
-        warnings=_dedupe([r for r in results if r.status == "warn"]),
-        errors=_dedupe([r for r in results if r.status == "error"]),
+        warnings=[r for r in current if r.status == "warn"],
+        errors=[r for r in current if r.status == "error"],
         counts=counts,
-        stale=sum(1 for r in results if r.stale),
+        stale=sum(1 for r in current if r.stale),
         total=len(results),
     )
 
@@ -728,6 +742,11 @@ def dns_records(ev: dict[str, Any]) -> list[str]:
                 out.append(f"{_pick(rec, 'type', default='')} {_pick(rec, 'value', 'data', 'rdata', default='')}".strip())
             else:
                 out.append(str(rec))
+    hmap = ev.get("map")
+    if isinstance(hmap, dict):
+        for entry in hmap.values():
+            if isinstance(entry, dict) and entry.get("provider"):
+                out.append(f"hosted on {entry['provider']}")
     for key in ("ns", "caa", "mx"):
         vals = ev.get(key)
         if isinstance(vals, list) and vals and not any(x.upper().startswith(key.upper() + " ") for x in out):
@@ -799,50 +818,70 @@ def _hosts(profile: Any, results: list[ResultView], names_text: str) -> list[Hos
     return rows
 
 
+_ENDS = {
+    "final": "",
+    "loop": "redirect loop",
+    "too_many": "too many redirects",
+    "off_domain": "leaves your domains (not followed)",
+    "broken": "broken: a later hop does not answer",
+    "unresolved": "the host does not resolve",
+    "no_answer": "no answer",
+    "dns_error": "DNS lookup failed",
+    "bad_location": "bad Location header",
+    "out_of_time": "ran out of time",
+}
+
+
 def _hop_text(hop: Any) -> str:
+    """One request of a redirect chain: its answer, and where it sent the visitor."""
     if isinstance(hop, dict):
         status = _pick(hop, "status", "code", "status_code", default="")
-        loc = _pick(hop, "location", "to", "next", "url", default="")
-        err = _pick(hop, "error", "problem", default="")
-        text = f"{status} → {loc}".strip(" →") if loc else str(status)
+        nxt = _pick(hop, "next_url", "location", "to", default="")
+        err = _pick(hop, "error", "cert_error", "problem", default="")
+        text = str(status) if status not in ("", None) else "no answer"
+        if nxt:
+            text += f" → {nxt}"
         if err:
-            text = f"{text} ({err})".strip()
-        return text or _short(hop, 80)
-    return _short(hop, 120)
+            text += f" ({_short(err, 120)})"
+        return text
+    return _short(hop, 160)
 
 
 def _redirect_rows(r: ResultView) -> list[RedirectRow]:
     ev = r.evidence
     rows: list[RedirectRow] = []
 
-    def add(start: Any, hops: Any, final: Any, note: Any = "", status: str | None = None) -> None:
+    def add(start: Any, hops: Any, final: Any, note: Any = "") -> None:
         hop_list = [_hop_text(h) for h in hops] if isinstance(hops, list) else []
-        rows.append(RedirectRow(str(start or r.target), hop_list[:12], str(final or ""),
-                                status or r.status, str(note or ""), r.stale))
+        if len(hop_list) > 12:
+            hop_list = hop_list[:11] + [f"… {len(hop_list) - 11} more", hop_list[-1]]
+        rows.append(RedirectRow(str(start or r.target), hop_list, str(final or ""), r.status,
+                                _ENDS.get(str(note), str(note or "")), r.stale))
 
     m = ev.get("map")
-    chains = _pick(ev, "chains", "redirects")
+    hops = ev.get("hops")
+    ends = ev.get("ends") if isinstance(ev.get("ends"), dict) else {}
     if isinstance(m, dict) and m:
-        for old in sorted(m, key=str):
+        for old in sorted(m, key=lambda u: (not str(u).startswith("http:"), str(u))):
             v = m[old]
+            hop_list = hops.get(old) if isinstance(hops, dict) else None
             if isinstance(v, dict):
-                add(old, v.get("hops"), _pick(v, "final", "to", "final_url", "end"), _pick(v, "note", "problem", "loop"),
-                    _status(v["status"]) if v.get("status") in {s.value for s in Status} else None)
+                add(old, v.get("hops", hop_list), _pick(v, "final", "to", "final_url", "end"),
+                    _pick(v, "note", "problem", "end", default=ends.get(old, "")))
             else:
-                add(old, [], v)
+                add(old, hop_list, v, ends.get(old, ""))
     elif isinstance(m, list) and m:
         for v in m:
             if isinstance(v, dict):
-                add(_pick(v, "from", "start", "url", "old"), v.get("hops"), _pick(v, "to", "final", "final_url", "end", "new"),
-                    _pick(v, "note", "problem"))
-    elif isinstance(chains, list) and chains:
-        for c in chains:
-            if isinstance(c, dict):
-                add(_pick(c, "start", "from", "url"), c.get("hops"), _pick(c, "final", "to", "final_url", "end"),
-                    _pick(c, "note", "problem", "error", default=("loop" if c.get("loop") else "")))
-    elif "hops" in ev or "final" in ev or "final_url" in ev:
-        add(_pick(ev, "start", "url", "from"), ev.get("hops"), _pick(ev, "final", "final_url", "to"),
-            "loop" if ev.get("loop") else "")
+                add(_pick(v, "from", "start", "url", "old"), v.get("hops"),
+                    _pick(v, "to", "final", "final_url", "end", "new"), _pick(v, "note", "problem"))
+    elif isinstance(hops, list | dict) or "final" in ev or "final_url" in ev:
+        if isinstance(hops, dict):
+            for start in sorted(hops, key=str):
+                add(start, hops[start], "", ends.get(start, ""))
+        else:
+            add(_pick(ev, "start", "url", "from"), hops, _pick(ev, "final", "final_url", "to"),
+                "loop" if ev.get("loop") else "")
     elif r.status != "skip":
         add(r.target, [], "", r.summary)
     return rows
@@ -863,14 +902,19 @@ def _tls_rows(results: list[ResultView], renewer: str) -> list[TlsRow]:
         ev = r.evidence
         if r.status == "skip":
             continue
-        days = _num(_pick(ev, "days_left", "days_remaining"))
+        cert = ev.get("certificate") if isinstance(ev.get("certificate"), dict) else ev
+        issuer = _pick(cert, "issuer_org", "issuer_cn", "issuer", default="")
+        cn = _pick(cert, "issuer_cn")
+        if cn and issuer != cn and isinstance(issuer, str):
+            issuer = f"{issuer} ({cn})"
+        days = _num(_pick(cert, "days_left", "days_remaining"))
         rows.append(TlsRow(
             host=host,
-            issuer=_name_of(_pick(ev, "issuer", "issuer_cn", default="")),
-            not_after=str(_pick(ev, "not_after", "expires", "expiry", "notAfter", default="")),
+            issuer=_name_of(issuer),
+            not_after=str(_pick(cert, "not_after", "expires", "expiry", "notAfter", default="")),
             days_left=days,
             status=r.status,
-            renews=str(_pick(ev, "renewer", "renewed_by", "who_renews", "renews", default="") or renewer),
+            renews=str(_pick(ev, "cert_renewer", "renewer", "renewed_by", "who_renews", default="") or renewer),
             summary=r.summary if r.status != "pass" else "",
             stale=r.stale,
         ))
@@ -903,6 +947,8 @@ def tree_node(obj: Any, budget: list[int], depth: int = 0) -> TreeNode:
     budget[0] -= 1
     if depth > 12 or budget[0] < 0:
         return TreeNode("…")
+    if isinstance(obj, dict) and isinstance(obj.get("terms"), list) and "total" in obj:
+        return _spf_node(obj, budget, depth)
     if isinstance(obj, dict):
         label = str(_pick(obj, "domain", "name", "include", "term", "target", "mechanism", "label", default="record"))
         bits = []
@@ -934,25 +980,61 @@ def tree_node(obj: Any, budget: list[int], depth: int = 0) -> TreeNode:
     return TreeNode(_short(obj, 200))
 
 
+def _spf_node(node: dict[str, Any], budget: list[int], depth: int) -> TreeNode:
+    """One record of an SPF lookup tree (core/checks/email/spf.py `walk_spf`)."""
+    term = str(node.get("term") or "")
+    domain = str(node.get("domain") or "")
+    label = f"{term} → {domain}" if term and domain and domain not in term else (term or domain or "record")
+    total = node.get("total")
+    bits = [f"{total} DNS lookup{'s' if total != 1 else ''}" + (" in total" if node.get("children") else "")]
+    if node.get("total_void"):
+        bits.append(f"{node['total_void']} void")
+    if node.get("problem"):
+        bits.append(str(node["problem"]))
+    if node.get("counted") is False:
+        bits.append("not counted")
+    if isinstance(node.get("record"), str):
+        bits.append(f"record: {_short(node['record'], 300)}")
+    kids_by_term = {str(c.get("term")): c for c in node.get("children") or [] if isinstance(c, dict)}
+    kids: list[TreeNode] = []
+    for t in node["terms"][:60]:
+        if not isinstance(t, dict):
+            continue
+        child = kids_by_term.pop(str(t.get("term")), None)
+        if child is not None:
+            if depth < 12 and budget[0] > 0:
+                budget[0] -= 1
+                kids.append(_spf_node(child, budget, depth + 1))
+            continue
+        if not t.get("cost") and not t.get("note") and not t.get("problem"):
+            continue
+        extra = [f"{t['cost']} lookup{'s' if t.get('cost') != 1 else ''}"] if t.get("cost") else []
+        extra += [str(x) for x in (t.get("problem"), t.get("note")) if x]
+        kids.append(TreeNode(str(t.get("term") or "?"), "; ".join(extra)))
+    for child in kids_by_term.values():
+        kids.append(_spf_node(child, budget, depth + 1))
+    return TreeNode(label, "; ".join(bits), kids)
+
+
 def _dmarc_plan(ev: dict[str, Any]) -> list[dict[str, str]]:
     raw = _pick(ev, "rollout", "rollout_plan", "plan")
     if isinstance(raw, dict) and not any(k in raw for k in ("steps", "stages")):
-        return [{"date": show_date(k), "step": str(v), "note": ""} for k, v in sorted(raw.items(), key=lambda kv: str(kv[0]))]
+        return [{"date": show_date(k), "step": str(v), "record": "", "note": ""} for k, v in sorted(raw.items(), key=lambda kv: str(kv[0]))]
     if isinstance(raw, dict):
         raw = _pick(raw, "steps", "stages", default=[])
     out = []
     if isinstance(raw, list):
         for x in raw[:20]:
             if isinstance(x, dict):
-                step = _pick(x, "policy", "p", "step", "action", "record", default="")
+                step = _pick(x, "policy", "p", "step", "action", default="")
                 out.append({
                     "date": show_date(_pick(x, "date", "on", "when", "from", "start", default="")),
                     "step": f"p={step}" if str(step) in ("none", "quarantine", "reject") else str(step),
-                    "note": str(_pick(x, "note", "why", "what", "record", "description", default="")
-                                if _pick(x, "policy", "p") else _pick(x, "note", "why", default="")),
+                    "record": str(_pick(x, "record", default="")),
+                    "note": str(_pick(x, "note", "why", "what", "description", default="")),
                 })
             else:
-                out.append({"date": "", "step": str(x), "note": ""})
+                out.append({"date": "", "step": str(x), "record": "", "note": ""})
     return out
 
 
@@ -1123,7 +1205,7 @@ def _smoke_list(profile: Any) -> list[str]:
                 out.append(", ".join(b for b in bits if b))
             else:
                 out.append(str(s))
-    return out
+    return list(dict.fromkeys(out))
 
 
 def _runbooks_view(profile: Any, state: dict[str, Any], runbooks: list[Any], results: list[ResultView],
@@ -1167,13 +1249,16 @@ def _route_budgets(profile: Any) -> dict[str, float]:
 def _perf_row(d: dict[str, Any], release: str, at: str, budgets: dict[str, float], source: str,
               route: str = "") -> PerfRow | None:
     route = str(route or _pick(d, "route", "name", "url", "target", default=""))
+    method = str(d.get("method") or "GET").upper()
+    if method != "GET" and not route.upper().startswith(method):
+        route = f"{method} {route}"
     p = d.get("percentiles") if isinstance(d.get("percentiles"), dict) else d
     p50, p95, p99 = (_num(_pick(p, f"p{q}", f"p{q}_ms")) for q in (50, 95, 99))
     if p95 is None and p50 is None and p99 is None:
         return None
     budget = _num(_pick(d, "budget_ms", "budget"))
     if budget is None:
-        budget = budgets.get(route) or budgets.get(str(d.get("url") or "")) or budgets.get(str(d.get("name") or ""))
+        budget = budgets.get(str(d.get("name") or "")) or budgets.get(str(d.get("url") or "")) or budgets.get(route)
     if budget is None:
         budget = DEFAULT_LATENCY_BUDGET_MS
     status = None if p95 is None else ("pass" if p95 <= budget else "fail")
@@ -1278,37 +1363,49 @@ def _allow(entries: list[dict[str, Any]], now: dt.datetime) -> list[AllowEntry]:
 
 
 def _day2(v: Verdict, stages: list[StageView], tls: list[TlsRow], creds: list[CredentialView],
-          plan: list[dict[str, str]], runbooks: RunbooksView, team: list[FieldView], results: list[ResultView],
-          now: dt.datetime) -> list[Action]:
+          plan: list[dict[str, str]], current_policy: str, runbooks: RunbooksView, team: list[FieldView],
+          current: list[ResultView], titles: dict[str, str], now: dt.datetime) -> list[Action]:
     acts: list[Action] = []
     for b in v.blockers:
         if b.kind == "fail":
-            acts.append(Action(f"Fix: {b.text}", "", "", b.where, "open"))
+            acts.append(Action(b.text, "", "", b.where, "fix"))
         else:
-            acts.append(Action(f"Do and tick off: {b.text}", "", "", b.where, "open"))
+            acts.append(Action(b.text, "", "", b.where, "tick"))
     for r in v.errors:
-        acts.append(Action(f"Run again (could not check): {r.summary}", "", "", f"{r.check} on {r.target}", "open"))
-    for r in v.warnings:
-        acts.append(Action(f"Look at: {r.summary}", "", "", f"{r.check} on {r.target}", "open"))
-    stale = [r for r in results if r.stale and r.status != "skip"]
+        acts.append(Action(r.summary.removeprefix("Could not check: "), "", "", _where(r, titles), "rerun"))
+    stale = [r for r in current if r.stale and r.status not in ("skip", "error")]
     if stale:
-        acts.append(Action(f"Re-run the checks: {_plural(len(stale), 'result')} {'is' if len(stale) == 1 else 'are'} "
-                           f"more than {STALE_DAYS} days old", "", "", "launchready check", "open"))
+        acts.append(Action(f"{_plural(len(stale), 'result')} {'is' if len(stale) == 1 else 'are'} more than "
+                           f"{STALE_DAYS} days old: run `launchready check` again", "", "", "stale evidence", "rerun"))
+    for r in v.warnings:
+        acts.append(Action(r.summary, "", "", _where(r, titles), "look"))
+    # certificates that expire on the same day and are renewed by the same people: one line
+    groups: dict[tuple[str, str], list[str]] = {}
     for t in tls:
         exp = parse_time(t.not_after)
-        if not exp:
-            continue
-        check_by = max(exp - dt.timedelta(days=30), now) if exp > now else now
-        what = (f"Certificate for {t.host} expired on {exp:%Y-%m-%d}: renew it" if exp <= now
-                else f"Certificate for {t.host} expires {exp:%Y-%m-%d}: confirm it has renewed")
-        acts.append(Action(what, check_by.strftime("%Y-%m-%d"), t.renews, "certificate renewal", "recurring"))
+        if exp:
+            groups.setdefault((exp.strftime("%Y-%m-%d"), t.renews), []).append(t.host)
+    for (day, renews), hosts in sorted(groups.items()):
+        exp = parse_time(day)
+        names = ", ".join(hosts)
+        many = len(hosts) > 1
+        if exp <= now:
+            what = f"Certificate{'s' if many else ''} for {names} expired on {day}: renew {'them' if many else 'it'}"
+            due = now
+        else:
+            what = (f"Certificate{'s' if many else ''} for {names} expire{'' if many else 's'} on {day}: "
+                    f"confirm {'they have' if many else 'it has'} renewed")
+            due = max(exp - dt.timedelta(days=30), now)
+        acts.append(Action(what, due.strftime("%Y-%m-%d"), renews, "certificate renewal", "recurring"))
     for c in creds:
         if c.next_due:
             what = f"Rotate {c.label}" + (" (overdue)" if c.overdue else "")
             acts.append(Action(what, c.next_due, c.owner, f"credential rotation, {c.cadence}".rstrip(", "), "recurring"))
     for p in plan:
+        if p.get("step") and p["step"].removeprefix("p=") == current_policy:
+            continue  # already there
         if p.get("date") or p.get("step"):
-            acts.append(Action(f"DMARC rollout: move to {p['step']}" + (f" ({p['note']})" if p.get("note") else ""),
+            acts.append(Action(f"DMARC: publish {p['step']}" + (f" ({p['note']})" if p.get("note") else ""),
                                p.get("date", ""), "", "DMARC rollout plan", "recurring"))
     last = next((r for r in runbooks.rollback_runs if parse_time(r.at)), None)
     if last:
@@ -1318,9 +1415,8 @@ def _day2(v: Verdict, stages: list[StageView], tls: list[TlsRow], creds: list[Cr
     for f in team:
         if f.value:
             acts.append(Action(f"{f.label}: {f.value}", "", f.by, "the team's own day-2 list", "team"))
-    open_ = [a for a in acts if a.kind == "open"]
     dated = sorted([a for a in acts if a.kind == "recurring"], key=lambda a: (a.due or "9999", a.what))
-    return open_ + dated + [a for a in acts if a.kind == "team"]
+    return [a for a in acts if a.kind not in ("recurring", "team")] + dated + [a for a in acts if a.kind == "team"]
 
 
 # -- the whole document ---------------------------------------------------------------------
@@ -1336,7 +1432,8 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
         for st in rb.steps:
             titles[f"{rb.id}/{st.id}"] = st.title
     stages, other = _stage_views(runbooks, state, results, profile)
-    verdict = _verdict(stages, results, titles)
+    current = current_results(results, {rb.id: rb.stage or 0 for rb in runbooks if rb.kind == "stage"})
+    verdict = _verdict(stages, results, current, titles)
     project = str(getattr(profile, "project", "") or "this project")
     names = find_field(state, runbooks, "names")
     map_fields = [f for f in find_record(state, runbooks, "domain-map") if f.id != "production_location"]
@@ -1356,10 +1453,10 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
     email = _email(profile, results, state, runbooks)
     creds = _credentials(state, now)
     secrets = SecretsView(creds, find_record(state, runbooks, "secret-inventory"),
-                          [r for r in _dedupe([r for r in results if r.check in ("secrets", "env", "credentials")])])
+                          [r for r in current if r.check in ("secrets", "env", "credentials")])
     rbv = _runbooks_view(profile, state, runbooks, results, history)
     perf, perf_note = _performance(profile, results, history)
-    open_results = sorted([r for r in _dedupe(results) if r.open],
+    open_results = sorted([r for r in current if r.open],
                           key=lambda r: (-_severity(r.status), r.stage if r.stage is not None else 99, r.runbook, r.step, r.target))
     risk_records = []
     for bid in ("risk-list", "launch-blockers", "risk-log"):
@@ -1371,7 +1468,8 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
     risks = RiskView(open_results, [b for b in verdict.blockers if b.kind == "confirm"], _allow(allowlist, now),
                      allowlist_problem, oos.value if oos else "", risk_records)
     team = [f for f in find_record(state, runbooks, "day-2-actions") if f.value]
-    day2 = _day2(verdict, stages, where.tls, creds, email.dmarc_plan, rbv, team, results, now)
+    policy = next((str(r.evidence.get("effective_policy") or "") for r in email.results if r.check == "dmarc"), "")
+    day2 = _day2(verdict, stages, where.tls, creds, email.dmarc_plan, policy, rbv, team, current, titles, now)
     return Handover(
         project=project,
         domain=str(getattr(profile, "domain", "")),
@@ -1411,17 +1509,6 @@ def find_incident(incidents: dict[str, Any], wanted: str) -> tuple[str, dict[str
     return cands[-1]
 
 
-_MOMENTS = [
-    ("Detected", ("detect", "alert", "noticed")),
-    ("Decision", ("decision", "decide", "decided")),
-    ("Rollback started", ("rollback_start", "rollback-start", "rollback_begin", "rollback started")),
-    ("Rollback finished", ("rollback_end", "rollback-end", "rollback_done", "rollback_finish", "rollback finished",
-                           "rollback_complete")),
-    ("Verified", ("verif", "smoke", "recovered", "resolved")),
-    ("Customers told", ("communicat", "customer", "status_page", "announce")),
-]
-
-
 def _duration(a: dt.datetime | None, z: dt.datetime | None) -> str:
     if not a or not z:
         return ""
@@ -1441,57 +1528,113 @@ def _field_text(v: Any) -> str:
     return "" if v is None else str(v)
 
 
+def _clock(seconds: float) -> str:
+    s = int(abs(seconds))
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return ("-" if seconds < 0 else "+") + (f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}")
+
+
+def _ev_type(e: dict[str, Any]) -> str:
+    return str(e.get("type") or "").lower()
+
+
+def _is_rollback(e: dict[str, Any]) -> bool:
+    if e.get("rollback") is True:
+        return True
+    return _ev_type(e) == "command" and "rollback" in f"{e.get('step', '')} {e.get('command', '')}".lower()
+
+
 def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: Any, now: dt.datetime) -> IncidentNote:
+    """The note's model from core/incidents.py's timeline (events: step, check, command,
+    note, decision; free facts in `fields`)."""
     inc = incident if isinstance(incident, dict) else {}
-    events = [e for e in (inc.get("events") or []) if isinstance(e, dict)] if isinstance(inc.get("events"), list) else []
-    events.sort(key=lambda e: str(e.get("at") or ""))
+    raw_events = inc.get("events") if isinstance(inc.get("events"), list) else []
+    events = sorted((e for e in raw_events if isinstance(e, dict)), key=lambda e: str(e.get("at") or ""))
     fields_raw = inc.get("fields") if isinstance(inc.get("fields"), dict) else {}
-    fields_ = {str(k): _field_text(v) for k, v in fields_raw.items()}
+    fields_ = {str(k): _field_text(v).strip() for k, v in fields_raw.items()}
     started = str(_pick(inc, "started_at", "start", default="") or (events[0].get("at") if events else ""))
-    ended = str(_pick(inc, "ended_at", "end", default=""))
+    ended = str(_pick(inc, "ended_at", "end", default="") or "")
     a, z = parse_time(started), parse_time(ended)
-    moments = [("Started", started, str(_pick(inc, "title", "summary", default="")))]
-    used: set[int] = set()
-    for label, words in _MOMENTS:
-        for i, e in enumerate(events):
-            if i in used:
-                continue
-            t = str(e.get("type") or "").lower()
-            if any(w in t for w in words):
-                moments.append((label, str(e.get("at") or ""), str(e.get("text") or "")))
-                used.add(i)
-                break
-        else:
-            key = label.lower().replace(" ", "_")
-            if fields_.get(key) or fields_.get(key.split("_")[0]):
-                moments.append((label, "", fields_.get(key) or fields_.get(key.split("_")[0], "")))
-    if ended:
-        moments.append(("Ended", ended, ""))
-    budget = _num(_profile_get(profile, "deploy.rollback_budget_min")) if profile is not None else None
-    budget = budget or ROLLBACK_BUDGET_MIN
-    rs, re_ = _rollback_events(events)
+    budget = _num(inc.get("budget_min")) or (_num(_profile_get(profile, "deploy.rollback_budget_min"))
+                                             if profile is not None else None) or ROLLBACK_BUDGET_MIN
+
+    def by(e: dict[str, Any]) -> str:
+        return f" ({e['by']})" if e.get("by") else ""
+
+    moments: list[tuple[str, str, str]] = [
+        ("Started", started, (f"by {inc['started_by']}" if inc.get("started_by") else ""))]
+    detected = _pick(fields_, "detected_at", "detected", "detection", default="")
+    first_bad = next((e for e in events if _ev_type(e) == "check" and str(e.get("status")) in ("fail", "error")), None)
+    if detected:
+        moments.append(("Detected", detected if parse_time(detected) else "", "" if parse_time(detected) else detected))
+    elif first_bad:
+        moments.append(("Detected", str(first_bad.get("at") or ""), str(first_bad.get("text") or "")))
+    else:
+        moments.append(("Detected", "", "not recorded"))
+    decision = next((e for e in events if _ev_type(e) == "decision"
+                     and str(e.get("text") or "").strip().lower() != "incident closed"), None)
+    moments.append(("Decision", str(decision.get("at") or ""), str(decision.get("text") or "") + by(decision))
+                   if decision else ("Decision", "", "not recorded"))
+    rb_ev = next((e for e in reversed(events) if _is_rollback(e)), None)
     rollback = None
-    if rs or re_:
-        ta, tz = parse_time((rs or {}).get("at")), parse_time((re_ or {}).get("at"))
-        mins = (tz - ta).total_seconds() / 60 if ta and tz else None
-        rollback = TimedRun("incident", str((rs or {}).get("at") or ""), mins, budget,
-                            None if mins is None else mins <= budget, str((re_ or {}).get("text") or ""))
+    rb_end = None
+    if rb_ev is not None:
+        rb_end = parse_time(rb_ev.get("at"))
+        rb_start = parse_time(rb_ev.get("started_at"))
+        dur = _num(rb_ev.get("duration_s"))
+        if rb_start is None and rb_end is not None and dur is not None:
+            rb_start = rb_end - dt.timedelta(seconds=dur)
+        if dur is None and rb_start and rb_end:
+            dur = (rb_end - rb_start).total_seconds()
+        code = rb_ev.get("exit_code")
+        since_start = (rb_end - a).total_seconds() / 60 if rb_end and a else None
+        minutes = since_start if since_start is not None else (dur / 60 if dur is not None else None)
+        ok = None if minutes is None else (minutes <= budget and code in (0, None))
+        detail = str(rb_ev.get("text") or "")
+        if dur is not None:
+            detail += f"; the command itself ran {dur:.0f} s"
+        rollback = TimedRun("incident", rb_start.isoformat() if rb_start else "", minutes, budget, ok, detail)
+        moments.append(("Rollback started", rb_start.isoformat() if rb_start else "", str(rb_ev.get("command") or "")))
+        outcome = ("succeeded" if code == 0 else f"failed (exit status {code})" if code is not None else "did not finish")
+        moments.append(("Rollback finished", str(rb_ev.get("at") or ""), outcome))
+    else:
+        moments.append(("Rollback", "", "no rollback recorded"))
+    after = rb_end or a
+    verified = next((e for e in events if _ev_type(e) == "check" and str(e.get("status")) == "pass"
+                     and (after is None or (parse_time(e.get("at")) or after) >= after)), None)
+    if verified is None:
+        verified = next((e for e in events if _ev_type(e) == "step" and "verif" in str(e.get("step") or "").lower()), None)
+    moments.append(("Verified", str(verified.get("at") or ""), str(verified.get("text") or ""))
+                   if verified else ("Verified", "", "not recorded"))
+    told = next((e for e in events if _ev_type(e) == "step" and any(
+        w in str(e.get("step") or "").lower() for w in ("tell", "communicat", "customer"))), None)
     comms = _pick(fields_, "customer_communication", "customer_comms", "communication", "comms", "customers",
                   default="")
-    if not comms:
-        comms = "\n".join(f"{show_time(e.get('at'))}: {e.get('text', '')}" for e in events
-                          if any(w in str(e.get("type") or "").lower() for w in ("communicat", "customer", "status_page")))
+    if told:
+        moments.append(("Customers told", str(told.get("at") or ""), str(told.get("text") or "")))
+        if not comms:
+            comms = f"{show_time(told.get('at'))}: {told.get('text', '')}"
+    if ended:
+        moments.append(("Ended", ended, ""))
     cause = _pick(fields_, "cause", "root_cause", "what_happened", default="")
-    fu = _pick(fields_, "follow_ups", "followups", "follow_up", "actions", "next_steps", default="")
-    follow_ups = [x.strip(" -*\t") for x in str(fu).splitlines() if x.strip(" -*\t")]
-    shown = {"customer_communication", "customer_comms", "communication", "comms", "customers", "cause", "root_cause",
-             "what_happened", "follow_ups", "followups", "follow_up", "actions", "next_steps"}
-    shown |= {m[0].lower().replace(" ", "_") for m in _MOMENTS} | {m[0].lower().split(" ")[0] for m in _MOMENTS}
+    fu = _pick(fields_, "follow_ups", "followups", "follow_up", "next_steps", default="")
+    follow_ups = [x.strip(" -*•\t") for x in str(fu).splitlines() if x.strip(" -*•\t")]
+    shown = {"customer_communication", "customer_comms", "communication", "comms", "customers", "cause",
+             "root_cause", "what_happened", "follow_ups", "followups", "follow_up", "next_steps", "detected_at",
+             "detected", "detection"}
     other = [(k.replace("_", " ").capitalize(), v) for k, v in sorted(fields_.items()) if k not in shown and v]
-    timeline = [(str(e.get("at") or ""), str(e.get("type") or ""), str(e.get("text") or "")) for e in events]
-    rb_title = str(getattr(runbook, "title", "") or _pick(inc, "runbook", default="") or incident_id)
+    timeline = []
+    for e in events:
+        t = parse_time(e.get("at"))
+        off = f" ({_clock((t - a).total_seconds())})" if t and a else ""
+        timeline.append((str(e.get("at") or "") + off, _ev_type(e), str(e.get("text") or "") + by(e)))
+    rb_title = str(getattr(runbook, "title", "") or inc.get("title") or inc.get("runbook") or incident_id or "incident")
     project = str(getattr(profile, "project", "") or "") if profile is not None else ""
     title = f"Incident note: {rb_title}" + (f" ({show_date(started)})" if started else "")
-    return IncidentNote(title, incident_id, rb_title, started, ended,
-                        _duration(a, z) if ended else f"still open ({_duration(a, now)} so far)" if a else "",
+    if ended:
+        duration = _duration(a, z)
+    else:
+        duration = f"still open ({_duration(a, now)} so far)" if a else ""
+    return IncidentNote(title, str(incident_id or inc.get("id") or ""), rb_title, started, ended, duration,
                         moments, rollback, str(comms), str(cause), follow_ups, timeline, other, project)

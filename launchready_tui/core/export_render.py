@@ -100,6 +100,7 @@ class ListItem:
 class BulletList:
     items: list[ListItem]
     ordered: bool = False
+    start: int = 1
 
 
 @dataclass
@@ -265,9 +266,9 @@ def md_fence(text: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{body}\n{fence}"
 
 
-def _md_list(items: list[ListItem], ordered: bool, indent: str = "") -> list[str]:
+def _md_list(items: list[ListItem], ordered: bool, indent: str = "", start: int = 1) -> list[str]:
     out = []
-    for i, it in enumerate(items, 1):
+    for i, it in enumerate(items, start):
         marker = f"{i}. " if ordered else "- "
         pad = indent + " " * len(marker)
         text = md_inline(it.parts).replace("\\\n", "\\\n" + pad)
@@ -303,7 +304,7 @@ def render_blocks_markdown(blocks: list[Block]) -> str:
             chunks.append("\n".join(lines))
         elif isinstance(b, BulletList):
             if b.items:
-                chunks.append("\n".join(_md_list(b.items, b.ordered)))
+                chunks.append("\n".join(_md_list(b.items, b.ordered, "", b.start)))
         elif isinstance(b, CodeBlock):
             chunks.append(md_fence(b.text, b.lang))
         elif isinstance(b, Markdown):
@@ -333,13 +334,23 @@ def _status_class(status: str) -> str:
     return status if status in ("pass", "warn", "fail", "error", "skip") else "other"
 
 
+_BREAK_AFTER = re.compile(r"([./_?=,-])(?=[^\s])")
+
+
+def _breakable(escaped: str) -> str:
+    """Let long names and URLs wrap after punctuation (<wbr> is not copied with the text)."""
+    if len(escaped) <= 24:
+        return escaped
+    return _BREAK_AFTER.sub(r"\1<wbr>", escaped)
+
+
 def html_inline(parts: Parts) -> str:
     out = []
     for p in _ticks(parts):
         if isinstance(p, str):
             out.append(_h_lines(p))
         elif isinstance(p, Code):
-            out.append(f"<code>{h(p.text)}</code>")
+            out.append(f"<code>{_breakable(h(p.text))}</code>")
         elif isinstance(p, Strong):
             out.append(f"<strong>{_h_lines(p.text)}</strong>")
         elif isinstance(p, Link):
@@ -353,9 +364,9 @@ def html_inline(parts: Parts) -> str:
     return "".join(out)
 
 
-def _html_list(items: list[ListItem], ordered: bool) -> str:
+def _html_list(items: list[ListItem], ordered: bool, start: int = 1) -> str:
     tag = "ol" if ordered else "ul"
-    out = [f"<{tag}>"]
+    out = [f'<ol start="{start}">' if ordered and start != 1 else f"<{tag}>"]
     for it in items:
         inner = html_inline(it.parts)
         if it.children:
@@ -403,7 +414,7 @@ def render_blocks_html(blocks: list[Block]) -> str:
             out.append(f"<table{cls}><thead>{rows[0]}</thead><tbody>{''.join(rows[1:])}</tbody></table>")
         elif isinstance(b, BulletList):
             if b.items:
-                out.append(_html_list(b.items, b.ordered))
+                out.append(_html_list(b.items, b.ordered, b.start))
         elif isinstance(b, CodeBlock):
             out.append(f"<pre><code>{h(b.text.rstrip())}</code></pre>")
         elif isinstance(b, Markdown):
@@ -431,10 +442,10 @@ h5, h6 { font-size: .95rem; margin-top: 1.1rem; }
 p, ul, ol, table, pre { margin: .5rem 0 .8rem; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; }
 th { background: var(--soft); }
 code { font: .85em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--soft);
-  padding: .05em .3em; border-radius: 3px; overflow-wrap: anywhere; }
+  padding: .05em .3em; border-radius: 3px; overflow-wrap: break-word; }
 pre { background: var(--soft); border: 1px solid var(--line); padding: .6rem .8rem; border-radius: 4px;
   white-space: pre-wrap; overflow-wrap: anywhere; }
 pre code { background: none; padding: 0; }
