@@ -978,7 +978,8 @@ async def inspect_spf(resolver, domain: str, senders: list[str]) -> SpfReport:
         rep.dns_error = str(e)
         return rep
     rep.nxdomain = ans.nxdomain
-    rep.records = [r for r in ans.records if is_spf_record(r)]
+    # DNS gives records in any order: sort them so a merged suggestion does not change per run
+    rep.records = sorted(r for r in ans.records if is_spf_record(r))
     for rd in ans.rdata:
         strings = getattr(rd, "strings", None)
         if strings and is_spf_record(b"".join(strings).decode("utf-8", "replace")):
