@@ -156,8 +156,6 @@ async def check(ctx, target: str, params) -> CheckResult:
     if cf_addrs and not header_cf:
         notes.append("its address is Cloudflare's, but no answer carried Cloudflare headers "
                      "(the web request failed, or the name is used for a non-web Cloudflare service)")
-    if not first_hops:
-        notes.append("no web answer: decided from the address only")
     origin = origin_for(profile, net, host)
     probe = await probe_origin(net, profile, host, origin) if origin else None
     if probe is not None:
@@ -182,6 +180,14 @@ async def check(ctx, target: str, params) -> CheckResult:
                       "Cloudflare Tunnel so the origin has no public port; in Cloudflare turn on "
                       "SSL/TLS > Origin Server > Authenticated Origin Pulls. Then change the origin's "
                       "IP if it was ever public.")
+    unchecked = (rd.NO_ANSWER, rd.BROKEN, rd.OUT_OF_TIME, rd.DNS_ERROR)
+    if not first_hops or (https_chain.end in unchecked and loop is None):
+        reason = next((c.reason for c in chains if c.end in unchecked), "no answer")
+        by_addr = ("its address is in Cloudflare's ranges" if cf_addrs
+                   else "by its address it is not behind Cloudflare")
+        what = "no web answer" if not first_hops else "no answer over https"
+        return errored(KIND, host, f"{what} from {host} ({reason}); {by_addr}", evidence=ev,
+                       fix=f"Check that {host} is up (open it in a browser), then run the check again.")
     if params.get("expect_proxied") and not proxied:
         return warned(KIND, host, f"{host} is DNS-only: it is not behind Cloudflare", evidence=ev,
                       why="Visitors reach your server directly, without Cloudflare's DDoS "

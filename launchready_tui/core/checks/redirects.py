@@ -180,7 +180,9 @@ class Fetcher:
     def __init__(self, net, budget_s: float) -> None:
         self.net = net
         self.timeout_s = net.timeout_s
-        self.per_fetch_s = net.timeout_s * 1.5
+        # connect (TCP + TLS) and the read each get timeout_s; the whole exchange at most
+        # twice that, so a server that drips its reply is cut off too.
+        self.per_fetch_s = net.timeout_s * 2
         self.until = time.monotonic() + budget_s
         self.budget_s = budget_s
         self._verified = None
