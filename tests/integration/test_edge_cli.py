@@ -228,7 +228,7 @@ def assert_explained(res: dict) -> None:
 
 def test_clean_control_passes_everything(env):
     profile = write_profile(env["tmp"] / "good" / "launchready.yaml",
-                            {"project": "Good", "domain": G, "hosts": {"app": f"app.{G}"}}, env["net"])
+                            {"project": "Good", "domain": G, "hosts": {"www": f"www.{G}", "app": f"app.{G}"}}, env["net"])
     rb = write_runbooks(env["tmp"] / "rb-good", dict.fromkeys(EDGE_TARGETS))
     doc, by, _wall, proc = run_check(profile, rb)
     assert proc.returncode == 0, [(x["check"], x["target"], x["summary"]) for x in doc["results"] if x["status"] != "pass"]

@@ -25,14 +25,11 @@ KIND = "dns"
 
 
 def edge_hosts(profile) -> list[str]:
-    """The apex, www (even when the profile does not list it: people type it) and every
-    host role, each once. Shared by the edge checks."""
+    """The hosts every edge check covers: the apex, the canonical host and every `hosts`
+    role (www is covered when the profile lists it, as the stage 1 runbook asks)."""
     hosts = profile.all_hosts()
     if not hosts:
         raise MissingInput("domain")
-    www = f"www.{profile.domain}"
-    if www not in hosts:
-        hosts.insert(1, www)
     return hosts
 
 
