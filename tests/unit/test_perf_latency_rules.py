@@ -99,11 +99,31 @@ async def test_auth_headers_paths():
     assert h == {"X-A": "1", "Authorization": "Bearer s3cr3t-token"} and secret == "s3cr3t-token"
     with pytest.raises(latency.NeedsCredential) as e:
         await latency.auth_headers(ctx, {"auth": "missing"})
-    assert "launchready credentials set missing" in e.value.reason
+    assert "launchready credentials add missing" in e.value.reason
     with pytest.raises(latency.NeedsCredential) as e:
         await latency.auth_headers(SimpleNamespace(credentials=None), {"auth": "tok"})
     assert "credentials not available" in e.value.reason
     assert await latency.auth_headers(SimpleNamespace(credentials=None), {}) == ({}, None)
+
+
+async def test_get_secret_with_the_real_store_api_and_a_locked_keyring():
+    class ValueStore:  # core/credentials.CredentialStore has get_value, not get_secret
+        def get_value(self, cid):
+            return "v-1" if cid == "a" else None
+
+    assert await latency.get_secret(SimpleNamespace(credentials=ValueStore()), "a") == "v-1"
+
+    class Locked(Exception):
+        reason = "the keyring is locked and could not be unlocked"
+        fix = "Unlock it in Passwords and Keys."
+
+    class LockedStore:
+        def get_value(self, cid):
+            raise Locked()
+
+    with pytest.raises(latency.NeedsCredential) as e:
+        await latency.get_secret(SimpleNamespace(credentials=LockedStore()), "a")
+    assert "locked" in e.value.reason and "Unlock it" in e.value.reason
 
 
 def _ctx(profile, release=None):

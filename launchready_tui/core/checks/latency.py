@@ -74,21 +74,34 @@ class NeedsCredential(Exception):
 
 async def get_secret(ctx, cred_id: str) -> str:
     """The secret for a credential id, from the keyring (in a thread: keyring blocks).
-    Raises NeedsCredential when there is no credential store or no value."""
+
+    Works with `CredentialStore.get_value` (core/credentials.py) and with any store that
+    has `get_secret`. Raises NeedsCredential when there is no store, no value, or the
+    keyring cannot be used (missing or locked), with what to do in plain words."""
     store = getattr(ctx, "credentials", None)
     if store is None:
         raise NeedsCredential(
-            f"credentials not available (the route uses `auth: {cred_id}`, and no keyring "
-            "is set up here)",
+            f"credentials not available (this uses `{cred_id}` from the keyring, and no "
+            "keyring is set up here)",
             cred_id,
         )
-    value = await asyncio.to_thread(store.get_secret, cred_id)
-    if inspect.isawaitable(value):
-        value = await value
+    getter = getattr(store, "get_secret", None) or getattr(store, "get_value", None)
+    if getter is None:
+        raise NeedsCredential("credentials not available (no way to read values)", cred_id)
+    try:
+        value = await asyncio.to_thread(getter, cred_id)
+        if inspect.isawaitable(value):
+            value = await value
+    except Exception as e:  # KeyringUnavailable / KeyringLockedError carry a fix
+        fix = getattr(e, "fix", "")
+        reason = getattr(e, "reason", "") or str(e)
+        raise NeedsCredential(
+            f"credentials not available: {reason}" + (f". {fix}" if fix else ""), cred_id
+        ) from None
     if not value:
         raise NeedsCredential(
             f"credential `{cred_id}` has no value in the keyring; store it with "
-            f"`launchready credentials set {cred_id}`",
+            f"`launchready credentials add {cred_id}` (or `--update` if it exists)",
             cred_id,
         )
     return str(value)
@@ -389,7 +402,7 @@ def _error_fix(rep, route) -> str:
     codes = {int(c) for c in rep.statuses if int(c) >= 400}
     if codes & {401, 403} and not route.get("auth"):
         return ("The route needs sign-in. Store a test account's token with `launchready "
-                "credentials set ID` and add `auth: ID` to this route in launchready.yaml.")
+                "credentials add ID` and add `auth: ID` to this route in launchready.yaml.")
     if 429 in codes:
         return ("The route rate-limited the probe. Lower `rate` for this route, or allow the "
                 "probe's address in your rate limiter while you measure.")

@@ -164,7 +164,7 @@ async def check(ctx, target: str, params) -> CheckResult:
                     "(a sign-in page?), so the page itself could not be timed",
                     evidence={"url": url, "redirects": [*hops, nxt]},
                     fix="If the page needs sign-in, store a test account's token with "
-                    "`launchready credentials set ID` and add `auth: ID` to the page in "
+                    "`launchready credentials add ID` and add `auth: ID` to the page in "
                     "launchready.yaml; otherwise list the final address instead.",
                 )
             hops.append(nxt)
