@@ -11,7 +11,16 @@ a clear reason, never a hang or a crash.
 from __future__ import annotations
 
 import pytest
-from test_edge_support import RawServers, drip, hang, huge_body, run_check, tls_stall, write_profile, write_runbooks
+from test_edge_support import (
+    RawServers,
+    drip,
+    hang,
+    huge_body,
+    run_check,
+    tls_stall,
+    write_profile,
+    write_runbooks,
+)
 
 from launchready_tui.core.engine import deadline_for
 from launchready_tui.lab import CertSpec, Lab, Rule, Site, World
