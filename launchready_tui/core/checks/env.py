@@ -318,8 +318,7 @@ def evaluate(
         if not v and not process:
             why = "An empty settings file means the app runs with none of its settings."
         return warned(KIND, target.name, f"{label}: " + "; ".join(warnings_), why=why, fix=" ".join(wfix), evidence=ev)
-    n = len(required)
-    summary = f"{label}: all {n} required variable(s) set, no placeholders or shared secrets"
+    summary = f"{label}: all {len(required)} required variable(s) set, no placeholders or shared secrets"
     if not required:
         summary = f"{label}: no placeholders, test keys or shared secrets (no required_env listed)"
     return passed(KIND, target.name, summary, evidence=ev)

@@ -516,9 +516,9 @@ class Scanner:
         ex = exclude if isinstance(exclude, dict) else {p: "scanned_separately" for p in exclude}
         # Compared by (device, inode): no realpath() per file, and symlinks cannot dodge it.
         self.exclude: dict[tuple[int, int], str] = {}
-        for p, why in ex.items():
+        for ex_path, why in ex.items():
             try:
-                st = os.stat(p)
+                st = os.stat(ex_path)
             except OSError:
                 continue
             self.exclude[(st.st_dev, st.st_ino)] = why
@@ -596,7 +596,8 @@ class Scanner:
             return None
         if not isinstance(doc, dict) or not isinstance(doc.get("sourcesContent"), list):
             return None
-        sources = doc.get("sources") if isinstance(doc.get("sources"), list) else []
+        raw_sources = doc.get("sources")
+        sources: list[Any] = raw_sources if isinstance(raw_sources, list) else []
         out: list[Finding] = []
         for i, content in enumerate(doc["sourcesContent"]):
             if isinstance(content, str) and content:
