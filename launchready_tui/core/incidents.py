@@ -171,12 +171,17 @@ class IncidentLog:
     def get(self) -> dict[str, Any] | None:
         return (self.store.load().get("incidents") or {}).get(self.id)
 
-    def add(self, type: str, text: str, **extra: Any) -> dict[str, Any]:
-        """Append one event. `type` is one of EVENT_TYPES."""
+    def make_event(self, type: str, text: str, **extra: Any) -> dict[str, Any]:
+        """Build one event stamped now, without saving it (see `append`)."""
         if type not in EVENT_TYPES:
             raise ValueError(f"unknown incident event type {type!r}")
         ev = {"at": iso(self.clock()), "type": type, "text": str(text)}
         ev.update({k: v for k, v in extra.items() if v is not None})
+        return ev
+
+    def append(self, ev: dict[str, Any]) -> None:
+        """Save an event built by `make_event` (the TUI shows it first, saves it in the
+        background)."""
 
         def fn(s: dict[str, Any]) -> None:
             inc = s["incidents"].get(self.id)
@@ -185,25 +190,37 @@ class IncidentLog:
             inc.setdefault("events", []).append(ev)
 
         self.store.update(fn)
+
+    def add(self, type: str, text: str, **extra: Any) -> dict[str, Any]:
+        """Append one event now. `type` is one of EVENT_TYPES."""
+        ev = self.make_event(type, text, **extra)
+        self.append(ev)
         return ev
 
-    def step(self, step_id: str, title: str, *, done: bool = True, who: str = "") -> dict[str, Any]:
+    def step(self, step_id: str, title: str, *, done: bool = True, who: str = "",
+             save: bool = True) -> dict[str, Any]:
         verb = "Done" if done else "Reopened"
-        return self.add("step", f"{verb}: {title}", step=step_id, by=who or None)
+        return self._emit(save, "step", f"{verb}: {title}", step=step_id, by=who or None)
 
-    def check(self, result: dict[str, Any]) -> dict[str, Any]:
+    def _emit(self, save: bool, type: str, text: str, **extra: Any) -> dict[str, Any]:
+        return self.add(type, text, **extra) if save else self.make_event(type, text, **extra)
+
+    def check(self, result: dict[str, Any], *, save: bool = True) -> dict[str, Any]:
         """A check result (a CheckResult.to_dict())."""
         from launchready_tui.core.results import LABEL, SYMBOL, Status
 
         st = Status(result.get("status", "error"))
         text = f"{SYMBOL[st]} {LABEL[st]}: {result.get('summary', '')}"
-        return self.add(
-            "check", text, status=st.value, check=result.get("check_id") or result.get("check"),
+        return self._emit(
+            save, "check", text, status=st.value, check=result.get("check_id") or result.get("check"),
             target=result.get("target"), step=result.get("step") or None,
         )
 
     def command(self, command: str, *, exit_code: int | None, duration_s: float | None = None,
-                step: str | None = None, who: str = "") -> dict[str, Any]:
+                step: str | None = None, who: str = "", started_at: str | None = None,
+                rollback: bool = False, save: bool = True) -> dict[str, Any]:
+        """A command that ran. `rollback=True` marks the rollback itself, so the note can
+        set its start and end against the budget."""
         if exit_code is None:
             outcome = "did not finish"
         elif exit_code == 0:
@@ -213,15 +230,16 @@ class IncidentLog:
         text = f"Ran `{command}`: {outcome}"
         if duration_s is not None:
             text += f" in {duration_s:.0f} s"
-        return self.add("command", text, command=command, exit_code=exit_code,
-                        duration_s=round(duration_s, 1) if duration_s is not None else None,
-                        step=step, by=who or None)
+        return self._emit(save, "command", text, command=command, exit_code=exit_code,
+                          duration_s=round(duration_s, 1) if duration_s is not None else None,
+                          step=step, by=who or None, started_at=started_at,
+                          rollback=True if rollback else None)
 
-    def note(self, text: str, *, who: str = "") -> dict[str, Any]:
-        return self.add("note", text, by=who or None)
+    def note(self, text: str, *, who: str = "", save: bool = True) -> dict[str, Any]:
+        return self._emit(save, "note", text, by=who or None)
 
-    def decision(self, text: str, *, who: str = "") -> dict[str, Any]:
-        return self.add("decision", text, by=who or None)
+    def decision(self, text: str, *, who: str = "", save: bool = True) -> dict[str, Any]:
+        return self._emit(save, "decision", text, by=who or None)
 
     def set_field(self, key: str, value: Any) -> None:
         def fn(s: dict[str, Any]) -> None:
@@ -251,6 +269,12 @@ class IncidentLog:
             return None
         return self.save_note()
 
+    def set_note_path(self, path: Path) -> None:
+        def fn(s: dict[str, Any]) -> None:
+            s["incidents"][self.id]["note_path"] = str(path)
+
+        self.store.update(fn)
+
     def save_note(self, text: str | None = None) -> Path:
         """Write the incident note to `.launchready/incidents/<id>.md` and remember where."""
         inc = self.get()
@@ -260,11 +284,7 @@ class IncidentLog:
             text = render_note(inc)
         path = note_path(self.store, self.id)
         atomic_write(path, text.encode("utf-8"))
-
-        def fn(s: dict[str, Any]) -> None:
-            s["incidents"][self.id]["note_path"] = str(path)
-
-        self.store.update(fn)
+        self.set_note_path(path)
         return path
 
 
@@ -287,10 +307,7 @@ def render_note(incident: dict[str, Any], *, project: str = "") -> str:
         export = None  # type: ignore[assignment]
     fn = getattr(export, "render_incident_note", None) if export is not None else None
     if fn is not None:
-        try:
-            return str(fn(incident, project=project))
-        except TypeError:
-            return str(fn(incident))
+        return str(fn(incident, incident_id=str(incident.get("id", ""))))
     return render_note_plain(incident, project=project)
 
 

@@ -1,0 +1,231 @@
+"""The LaunchReady app. `make_app()` builds it for the CLI and for tests alike;
+`run_app()` is what `launchready tui`, `launchready demo` and `launchready incident` call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from launchready_tui.tui.session import Session, short_title
+
+
+class LaunchReadyApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "LaunchReady"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("c", "credentials", "Credentials"),
+        Binding("i", "incidents", "Incidents"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, session: Session, *, incident: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.incident = incident
+        self.main: Screen | None = None
+        session.writer.on_error = self._save_failed
+
+    # -- start-up ------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        s = self.session
+        if not s.has_profile and not s.demo:
+            from launchready_tui.tui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen(str(s.profile_path)))
+            return
+        self.open_main()
+
+    def open_main(self, *, reload: bool = False) -> None:
+        from launchready_tui.tui.screens.main import MainScreen
+
+        if reload:
+            self.session.reload()
+        self.main = MainScreen(self.session, incident=self.incident)
+        self.incident = None
+        # Whatever led here (welcome, setup form) is done: the main screen becomes the base.
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(self.main)
+        if self.session.problems:
+            self.call_after_refresh(self.action_show_problems)
+
+    def _save_failed(self, msg: str) -> None:
+        try:
+            self.call_from_thread(self.notify, msg, severity="error", timeout=10)
+        except RuntimeError:  # already on the app's thread, or shutting down
+            pass
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from launchready_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_credentials(self) -> None:
+        from launchready_tui.tui.screens.credentials import CredentialsScreen
+
+        if not isinstance(self.screen, CredentialsScreen):
+            self.push_screen(CredentialsScreen(self.session))
+
+    def action_incidents(self) -> None:
+        from launchready_tui.tui.screens.incidents import IncidentPicker
+
+        if self.main is None:
+            self.notify("Open the guided app first.")
+            return
+        if isinstance(self.screen, IncidentPicker):
+            return
+
+        def picked(rid: str | None) -> None:
+            rb = self.session.runbook(rid or "")
+            if rb is not None:
+                self._show_main()
+                self.main.enter_incident(rb)
+
+        self.push_screen(IncidentPicker(self.session.incident_runbooks()), picked)
+
+    def ask_incident(self, rb) -> None:
+        from launchready_tui.tui.screens.incidents import StartIncidentScreen
+
+        def answered(choice: str | None) -> None:
+            if choice == "start":
+                self.main.enter_incident(rb)
+            elif choice == "read":
+                self.main.show_step(rb, rb.steps[0])
+
+        if self.session.incident is not None and self.session.incident_data().get("runbook") == rb.id:
+            self.main.show_step(rb, rb.steps[0])
+            return
+        self.push_screen(StartIncidentScreen(rb), answered)
+
+    def action_show_problems(self) -> None:
+        from launchready_tui.tui.screens.problems import ProblemsScreen
+
+        problems = self.session.problems
+        if not problems:
+            self.notify("No problems found in your files.")
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "reload":
+                self.session.reload()
+                if self.session.problems:
+                    self.notify(f"Still {len(self.session.problems)} problem(s).", severity="warning")
+                else:
+                    self.notify("All files read fine now.")
+                self.open_main()
+
+        self.push_screen(ProblemsScreen(problems, profile_broken=self.session.profile_error is not None),
+                         answered)
+
+    def action_init_profile(self) -> None:
+        from launchready_tui.tui.screens.init_form import InitScreen
+
+        self.push_screen(InitScreen(self.session.profile_path))
+
+    def _show_main(self) -> None:
+        while self.main is not None and self.screen is not self.main and len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_export(self) -> None:
+        if self.session.profile is None:
+            self.notify("The handover needs a working profile (launchready.yaml) first.",
+                        severity="warning")
+            return
+        try:
+            from launchready_tui.core import export
+        except ImportError:
+            export = None
+        if export is None or not hasattr(export, "export_handover"):
+            self.notify("Export is not available yet in this version.", severity="warning")
+            return
+        self.notify("Writing the handover document…", timeout=3)
+        self.export_handover()
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def export_handover(self) -> None:
+        from launchready_tui.core import export
+        from launchready_tui.core.errors import LaunchReadyError
+
+        s = self.session
+        s.writer.flush()
+        try:
+            path = export.export_handover(s.profile, runbooks=s.runbooks, author=s.who)
+        except (LaunchReadyError, OSError) as e:
+            self.call_from_thread(self.notify, f"Export failed: {e}", severity="error", timeout=10)
+            return
+        self.call_from_thread(self.notify, f"Handover written to {path}", timeout=15)
+
+    async def action_quit(self) -> None:
+        self.session.writer.flush()
+        self.exit()
+
+    # -- command palette ---------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = self.main
+        if main is not None and screen is main:
+            yield SystemCommand("Run this step's checks (r)", "Run the live checks of the current step",
+                                main.action_run_step)
+            yield SystemCommand("Run the whole stage (R)", "Run every check of the current stage",
+                                main.action_run_stage)
+            yield SystemCommand("Next step (n)", "Go to the next step", main.action_next_step)
+            yield SystemCommand("Previous step (p)", "Go to the previous step", main.action_prev_step)
+            yield SystemCommand("Tick the selected box (space)", "Toggle the focused confirmation",
+                                main.action_toggle_confirm)
+            for rb in self.session.runbooks:
+                if rb.kind == "stage":
+                    yield SystemCommand(f"Go to stage {rb.stage}: {short_title(rb)}", rb.goal,
+                                        lambda rb=rb: main.show_step(rb, rb.steps[0]))
+        yield SystemCommand("Export the handover (e)", "Write the handover document", self.action_export)
+        yield SystemCommand("Credentials (c)", "List and add credential references", self.action_credentials)
+        yield SystemCommand("Incident runbooks (i)", "Something is broken right now", self.action_incidents)
+        yield SystemCommand("Help (?)", "Keys and what the results mean", self.action_help)
+        if self.session.problems:
+            yield SystemCommand("Problems in your files", "Profile or runbook errors, with file and line",
+                                self.action_show_problems)
+
+
+def make_app(
+    profile_path: Path | str | None = None,
+    runbook_dirs: list[Path | str] | None = None,
+    *,
+    demo: bool = False,
+    incident: str | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    who: str | None = None,
+) -> LaunchReadyApp:
+    """The one factory: the CLI and the tests build the app the same way."""
+    from launchready_tui.core.profile import find_profile
+
+    path = find_profile(profile_path)
+    kw = {"clock": clock} if clock is not None else {}
+    session = Session(path, runbook_dirs, demo=demo, who=who, **kw).load()
+    return LaunchReadyApp(session, incident=incident)
+
+
+def run_app(
+    profile_path: Path | str | None = None,
+    runbook_dirs: list[Path | str] | None = None,
+    *,
+    demo: bool = False,
+    incident: str | None = None,
+) -> int:
+    app = make_app(profile_path, runbook_dirs, demo=demo, incident=incident)
+    try:
+        app.run()
+    finally:
+        app.session.close()
+    return int(app.return_code or 0)

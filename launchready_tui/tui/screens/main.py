@@ -1,0 +1,610 @@
+"""The main screen: stage sidebar, step view, detail panel (and incident mode).
+
+Checks run in one worker per run, through the engine (concurrently, bounded); results
+stream into their rows as they finish. Commands run in their own workers and stream
+their output. Workers live on this screen, which stays for the whole session, so moving
+to another step never cancels a running check or command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Label
+from textual.worker import Worker, WorkerState
+
+from launchready_tui.core.results import CheckResult, count
+from launchready_tui.tui.session import Session, short_title
+from launchready_tui.tui.widgets.blocks import CommandBlock, ConfirmRow, NotesField, RecordBlock
+from launchready_tui.tui.widgets.check_row import CheckRow
+from launchready_tui.tui.widgets.detail import DetailPanel
+from launchready_tui.tui.widgets.incident import IncidentBar, Timeline
+from launchready_tui.tui.widgets.sidebar import NavItem, Sidebar
+from launchready_tui.tui.widgets.step_view import StepView
+
+MAX_OUTPUT_LINES = 2000
+MAX_CACHED_VIEWS = 8
+PREBUILD_DELAY_S = 0.2
+RESULT_BATCH_S = 0.05
+
+
+class CommandRun:
+    """A command started from a command block: its output and how it ended."""
+
+    def __init__(self, key: str, command: str) -> None:
+        self.key = key
+        self.command = command
+        self.lines: list[str] = []
+        self.state = "running"
+        self.exit_code: int | None = None
+
+
+def _summary_text(results: list[CheckResult]) -> str:
+    c = count(results)
+    parts = []
+    for st, word in (("pass", "passed"), ("warn", "warning"), ("fail", "FAILED"),
+                     ("error", "could not check"), ("skip", "skipped")):
+        if c[st]:
+            parts.append(f"{c[st]} {word}")
+    return ", ".join(parts) or "nothing ran"
+
+
+class MainScreen(Screen):
+    CSS_PATH = "main.tcss"
+    BINDINGS = [
+        Binding("r", "run_step", "Run step"),
+        Binding("R", "run_stage", "Run stage", key_display="R"),
+        Binding("n", "next_step", "Next"),
+        Binding("p", "prev_step", "Prev"),
+        Binding("space", "toggle_confirm", "Tick"),
+        Binding("e", "export", "Export"),
+        Binding("escape", "leave_field", "Leave field", show=False),
+    ]
+
+    def __init__(self, session: Session, *, incident: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.rb = None
+        self.st = None
+        self.commands: dict[str, CommandRun] = {}
+        self._start_incident = incident
+        self._ticker = None
+        self._view: StepView | None = None
+        self._views: OrderedDict[tuple[str, str], StepView] = OrderedDict()
+        self._sidebar_timer = None
+        self._result_queue: list[CheckResult] = []
+        self._result_timer = None
+        session.on_incident_event = self._incident_event  # type: ignore[attr-defined]
+
+    # -- layout --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            yield Sidebar(self.session, id="sidebar")
+            with Vertical(id="center"):
+                bar = IncidentBar(id="incident-bar")
+                bar.display = False
+                yield bar
+                yield Label("", id="crumb")
+                yield Vertical(id="step-holder")
+            with Vertical(id="right"):
+                yield DetailPanel(id="detail")
+                tl = Timeline(id="timeline")
+                tl.display = False
+                yield tl
+        yield Footer()
+
+    def on_mount(self) -> None:
+        s = self.session
+        self.title = "LaunchReady"
+        self.sub_title = f"{s.project}" + ("  ·  DEMO: checks run against a test lab on this computer" if s.demo else "")
+        rb, st = s.first_position()
+        if self._start_incident:
+            target = s.runbook(self._start_incident)
+            if target is not None:
+                self.enter_incident(target)
+                return
+            self.notify(f"There is no incident runbook called '{self._start_incident}'.", severity="error")
+        else:
+            from launchready_tui.core.incidents import open_incident
+
+            if rb is not None and rb.kind == "incident" and open_incident(s.state, rb.id):
+                self.enter_incident(rb)
+                return
+        if rb is None:
+            self.query_one("#crumb", Label).update(
+                "No runbooks could be loaded. Open the problems entry on the left to see why."
+            )
+            return
+        self.show_step(rb, st)
+        self.query_one(Sidebar).focus()
+
+    # -- navigation ----------------------------------------------------------------
+
+    @property
+    def view(self) -> StepView | None:
+        """The step view on screen (the previous one may still be leaving the DOM)."""
+        return self._view
+
+    def show_step(self, rb, st, *, focus_view: bool = False) -> None:
+        with self.app.batch_update():
+            self._show_step(rb, st, focus_view)
+
+    def _show_step(self, rb, st, focus_view: bool) -> None:
+        self.rb, self.st = rb, st
+        self.session.set_position(rb, st)
+        where = f"Stage {rb.stage}: {short_title(rb)}" if rb.stage else f"Incident runbook: {short_title(rb)}"
+        self.query_one("#crumb", Label).update(where)
+        key = (rb.id, st.id)
+        view = self._views.get(key)
+        if self._view is not None and self._view is not view:
+            self._view.display = False
+        if view is None:
+            view = self._build_view(rb, st, visible=True)
+        else:
+            view.display = True
+            self._views.move_to_end(key)
+        self._view = view
+        self._evict()
+        self.query_one(Sidebar).select_runbook(rb.id)
+        self.query_one(DetailPanel).reset()
+        if focus_view:
+            view.focus()
+        # Build the next step soon (hidden, after this one is on screen), so that `n`
+        # shows it at once.
+        self.set_timer(PREBUILD_DELAY_S, self._prebuild_next)
+
+    def _build_view(self, rb, st, *, visible: bool) -> StepView:
+        items = self.session.plan(rb, st)
+        view = StepView(self.session, rb, st, items, self.commands)
+        view.display = visible
+        self._views[(rb.id, st.id)] = view
+        self.query_one("#step-holder").mount(view)
+        return view
+
+    def _prebuild_next(self) -> None:
+        nxt = self._neighbour(+1)
+        if nxt is not None and (nxt[0].id, nxt[1].id) not in self._views:
+            self._build_view(*nxt, visible=False)
+
+    def _evict(self) -> None:
+        """Keep a handful of step views (visited and prebuilt); drop the oldest."""
+        while len(self._views) > MAX_CACHED_VIEWS:
+            key = next(iter(self._views))
+            view = self._views.pop(key)
+            if view is self._view:  # never the one on screen
+                self._views[key] = view
+                break
+            view.remove()
+
+    def view_for(self, runbook_id: str, step_id: str) -> StepView | None:
+        return self._views.get((runbook_id, step_id))
+
+    def _neighbour(self, delta: int):
+        rb, st = self.rb, self.st
+        if rb is None:
+            return None
+        i = rb.steps.index(st) + delta
+        if 0 <= i < len(rb.steps):
+            return rb, rb.steps[i]
+        if rb.kind != "stage":
+            return None
+        stages = self.session.stage_runbooks()
+        order = sorted(stages)
+        j = order.index(rb.stage) + (1 if delta > 0 else -1)
+        if 0 <= j < len(order):
+            nrb = stages[order[j]]
+            return nrb, (nrb.steps[0] if delta > 0 else nrb.steps[-1])
+        return None
+
+    def action_next_step(self) -> None:
+        nxt = self._neighbour(+1)
+        if nxt is None:
+            self.notify("This is the last step.")
+            return
+        if nxt[0] is not self.rb:
+            self.notify(f"On to stage {nxt[0].stage}: {short_title(nxt[0])}.")
+        self.show_step(*nxt)
+
+    def action_prev_step(self) -> None:
+        prv = self._neighbour(-1)
+        if prv is None:
+            self.notify("This is the first step.")
+            return
+        self.show_step(*prv)
+
+    @on(Sidebar.Chosen)
+    def _chosen(self, event: Sidebar.Chosen) -> None:
+        item: NavItem = event.item
+        if item.kind == "problems":
+            self.app.action_show_problems()
+            return
+        if item.kind == "missing":
+            self.notify("This stage's runbook is not written yet.")
+            return
+        rb = self.session.runbook(item.runbook_id or "")
+        if rb is None:
+            return
+        if item.kind == "incident":
+            self.app.ask_incident(rb)
+            return
+        if rb is self.rb:
+            self.view and self.view.focus()
+            return
+        pos = self.session.state.get("position") or {}
+        self.show_step(rb, rb.steps[0] if pos.get("runbook") != rb.id else self.st)
+
+    def action_leave_field(self) -> None:
+        if self.view is not None:
+            self.view.focus()
+
+    # -- buttons in the step view ------------------------------------------------------
+
+    @on(Button.Pressed, "#next-step")
+    def _next(self, event: Button.Pressed) -> None:
+        self.action_next_step()
+
+    @on(Button.Pressed, "#prev-step")
+    def _prev(self, event: Button.Pressed) -> None:
+        self.action_prev_step()
+
+    @on(Button.Pressed, ".run-step")
+    def _run_pressed(self, event: Button.Pressed) -> None:
+        self.action_run_step()
+
+    @on(Button.Pressed, "#toggle-done")
+    def _toggle_done(self, event: Button.Pressed) -> None:
+        rb, st = self.rb, self.st
+        done = not self.session.is_done(rb, st)
+        self.session.set_step_done(rb, st, done)
+        if self.view is not None:
+            self.view.show_done(done)
+        self.query_one(Sidebar).refresh_all()
+        if done:
+            self.notify("Step marked done. Press n (or Next) for the next step.")
+
+    # -- blocks -------------------------------------------------------------------------
+
+    @on(CheckRow.Selected)
+    def _check_selected(self, event: CheckRow.Selected) -> None:
+        row = event.row
+        detail = self.query_one(DetailPanel)
+        if row.result is not None:
+            detail.show(row.result)
+        else:
+            detail.show_not_run(row.about, row.target)
+
+    @on(ConfirmRow.Toggled)
+    def _confirm(self, event: ConfirmRow.Toggled) -> None:
+        entry = self.session.set_confirm(self.rb, self.st, event.row.block.id, event.checked)
+        event.row.show_entry(entry)
+        if self.session.incident is not None:
+            verb = "Confirmed" if event.checked else "Unticked"
+            self.session.incident_event("decision", f"{verb}: {event.row.block.text}")
+
+    @on(RecordBlock.FieldChanged)
+    def _record(self, event: RecordBlock.FieldChanged) -> None:
+        self.session.set_record(self.rb, self.st, event.block.block.id, event.field_id, event.value)
+
+    @on(NotesField.Changed)
+    def _notes(self, event: NotesField.Changed) -> None:
+        self.session.set_note(self.rb, self.st, event.text)
+
+    def action_toggle_confirm(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        rows = view.confirm_rows()
+        if not rows:
+            self.notify("This step has no tick boxes.")
+            return
+        focused = self.focused
+        for row in rows:
+            if focused is not None and (focused is row or row in focused.ancestors):
+                row.toggle()
+                return
+        target = next((r for r in rows if not r.checkbox.value), rows[0])
+        target.checkbox.focus()
+        target.scroll_visible()
+        self.notify("Moved to the tick box. Press space again to tick it.")
+
+    # -- running checks -----------------------------------------------------------------
+
+    def action_run_step(self) -> None:
+        if self.rb is None:
+            return
+        self._run(self.session.plan(self.rb, self.st), {"runbook": self.rb.id, "step": self.st.id},
+                  "this step's checks")
+
+    def action_run_stage(self) -> None:
+        if self.rb is None:
+            return
+        self._run(self.session.plan(self.rb), {"runbook": self.rb.id, "stage": self.rb.stage},
+                  f"all checks of {short_title(self.rb)}")
+
+    def _run(self, items: list, scope: dict, label: str) -> None:
+        if not items:
+            self.notify("This step has no automatic checks. Do what it says, tick its boxes, "
+                        "then mark it done.")
+            return
+        if self.session.profile is None:
+            self.notify("Checks need a working profile (launchready.yaml). "
+                        + ("Open the problems entry on the left to see what to fix."
+                           if self.session.profile_error else "Create one with `launchready init`."),
+                        severity="warning")
+            return
+        self.run_checks(items, scope, label)
+
+    @work(group="checks", exit_on_error=False)
+    async def run_checks(self, items: list, scope: dict, label: str) -> list[CheckResult]:
+        session = self.session
+        run = session.begin_run(items)
+        runnable = [it for it in items if it.skip is None]
+        for it in runnable:
+            view = self.view_for(it.runbook.id, it.step.id)
+            if view is not None:
+                view.set_running([it.key])
+        self.notify(f"Running {label} ({len(items)})…", timeout=3)
+        results: list[CheckResult] = []
+        ctx = await asyncio.to_thread(_prepare, session, items)
+        from launchready_tui.core import engine
+
+        try:
+            async for r in engine.run(items, ctx):
+                if session.accept_result(r, run):
+                    results.append(r)
+                    self._queue_result(r)
+        finally:
+            await ctx.net.aclose()
+        self._flush_results()
+        session.finish_run(results, scope)
+        self.query_one(Sidebar).refresh_all()
+        bad = any(r.status.value in ("fail", "error", "warn") for r in results)
+        self.notify(
+            f"Finished {label}: {_summary_text(results)}."
+            + (" Select a row to see why and how to fix it." if bad else ""),
+            severity="warning" if bad else "information",
+        )
+        return results
+
+    def _queue_result(self, r: CheckResult) -> None:
+        """Results often finish in bursts: paint them together, once per 50 ms."""
+        self._result_queue.append(r)
+        if self._result_timer is None:
+            self._result_timer = self.set_timer(RESULT_BATCH_S, self._flush_results)
+
+    def _flush_results(self) -> None:
+        if self._result_timer is not None:
+            self._result_timer.stop()
+            self._result_timer = None
+        batch, self._result_queue = self._result_queue, []
+        if batch:
+            with self.app.batch_update():
+                for r in batch:
+                    self._show_result(r)
+
+    def _show_result(self, r: CheckResult) -> None:
+        view = self.view_for(r.runbook, r.step)
+        if view is None:
+            return
+        row = view.show_result(r)
+        if row is not None and self.focused is row:
+            self.query_one(DetailPanel).show(r)
+        self._refresh_sidebar_soon()
+
+    def _refresh_sidebar_soon(self) -> None:
+        """Results can arrive dozens at a time: repaint the sidebar at most every 0.3 s."""
+        if self._sidebar_timer is None:
+            def go() -> None:
+                self._sidebar_timer = None
+                self.query_one(Sidebar).refresh_all()
+
+            self._sidebar_timer = self.set_timer(0.3, go)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            err = event.worker.error
+            self.notify(f"Something went wrong ({type(err).__name__}: {err}). "
+                        "Your work is saved; try again.", severity="error", timeout=10)
+
+    # -- commands -----------------------------------------------------------------------
+
+    @on(CommandBlock.RunRequested)
+    def _command_requested(self, event: CommandBlock.RunRequested) -> None:
+        from launchready_tui.tui.screens.run_command import ConfirmCommandScreen
+
+        block = event.block
+        if block.command is None:
+            return
+        key = f"{self.rb.id}/{self.st.id}/{block.block.id}"
+        cwd = str(self.session.profile_path.parent)
+        rb, st = self.rb, self.st
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.run_command(key, rb, st, block.block, block.command)
+
+        self.app.push_screen(ConfirmCommandScreen(block.command, cwd), answered)
+
+    def _command_widget(self, key: str) -> CommandBlock | None:
+        rb_id, st_id, block_id = key.split("/", 2)
+        view = self.view_for(rb_id, st_id)
+        return view.command_block(block_id) if view is not None else None
+
+    @work(group="commands", exit_on_error=False)
+    async def run_command(self, key: str, rb, st, block, command: str) -> int | None:
+        import datetime as dt
+
+        run = CommandRun(key, command)
+        self.commands[key] = run
+        w = self._command_widget(key)
+        if w is not None:
+            w.started()
+        started_at = self.session.clock().astimezone(dt.UTC).replace(microsecond=0).isoformat()
+        t0 = time.monotonic()
+
+        def out(line: str) -> None:
+            if len(run.lines) < MAX_OUTPUT_LINES:
+                run.lines.append(line)
+                cw = self._command_widget(key)
+                if cw is not None:
+                    cw.write(line)
+
+        out(f"$ {command}")
+        proc = await asyncio.create_subprocess_shell(
+            command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            stdin=asyncio.subprocess.DEVNULL, cwd=str(self.session.profile_path.parent),
+            start_new_session=True,
+        )
+        timed_out = False
+        try:
+            async with asyncio.timeout(block.timeout_s):
+                assert proc.stdout is not None
+                while True:
+                    line = await proc.stdout.readline()
+                    if not line:
+                        break
+                    out(line.decode("utf-8", "replace").rstrip("\n"))
+                await proc.wait()
+        except TimeoutError:
+            timed_out = True
+            _kill(proc)
+            await proc.wait()
+        except asyncio.CancelledError:
+            _kill(proc)
+            raise
+        secs = time.monotonic() - t0
+        run.exit_code = None if timed_out else proc.returncode
+        if timed_out:
+            run.state = f"✗ stopped: it ran longer than {block.timeout_s:g} s"
+        elif proc.returncode == 0:
+            run.state = f"✓ finished OK in {secs:.0f} s"
+        else:
+            run.state = f"✗ failed with exit status {proc.returncode} after {secs:.0f} s"
+        out(run.state)
+        cw = self._command_widget(key)
+        if cw is not None:
+            cw.finished(run.state)
+        self.notify(f"Command {run.state}", severity="information" if run.exit_code == 0 else "error")
+        rollback = "rollback" in block.id or (
+            self.session.profile is not None and command == str(self.session.profile.get("deploy.rollback") or "")
+        )
+        store = self.session.store
+        entry = {"type": "command", "at": started_at, "runbook": rb.id, "step": st.id,
+                 "block": block.id, "command": command, "exit_code": run.exit_code,
+                 "duration_s": round(secs, 1), "source": "tui"}
+        self.session.writer.submit(lambda: store.append_history(entry))
+        if self.session.incident is not None:
+            self.session.incident_event("command", command, exit_code=run.exit_code, duration_s=secs,
+                                        step_id=st.id, started_at=started_at, rollback=rollback)
+        return run.exit_code
+
+    # -- export -------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        self.app.action_export()
+
+    # -- incident mode ----------------------------------------------------------------
+
+    def enter_incident(self, rb) -> None:
+        inc = self.session.start_incident(rb)
+        bar = self.query_one(IncidentBar)
+        bar.display = True
+        tl = self.query_one(Timeline)
+        tl.display = True
+        self.add_class("-incident")
+        tl.show(inc)
+        self._tick()
+        if self._ticker is None:
+            self._ticker = self.set_interval(1.0, self._tick)
+        pos = self.session.state.get("position") or {}
+        st = rb.step(pos.get("step", "")) if pos.get("runbook") == rb.id else None
+        self.show_step(rb, st or rb.steps[0])
+        self.notify(f"Incident mode: {short_title(rb)}. The clock is running; every step, check "
+                    "and command goes on the timeline.", severity="warning")
+
+    def _tick(self) -> None:
+        inc = self.session.incident_data()
+        if inc:
+            self.query_one(IncidentBar).tick(inc, self.session.clock())
+
+    def _incident_event(self, ev: dict) -> None:
+        inc = self.session.incident_data()
+        if inc and self.is_mounted:
+            self.query_one(Timeline).add(ev, inc.get("started_at"))
+
+    @on(Timeline.NoteAdded)
+    def _timeline_note(self, event: Timeline.NoteAdded) -> None:
+        self.session.incident_event("note", event.text)
+
+    @on(Button.Pressed, "#end-incident")
+    def _end_incident(self, event: Button.Pressed) -> None:
+        from launchready_tui.tui.screens.end_incident import EndIncidentScreen
+
+        def answered(fields: dict | None) -> None:
+            if fields is None:
+                return
+            path = self.session.end_incident(fields)
+            self.leave_incident()
+            self.notify(f"Incident closed. The incident note is saved in {path}", timeout=15)
+
+        self.app.push_screen(EndIncidentScreen(), answered)
+
+    def leave_incident(self) -> None:
+        self.query_one(IncidentBar).display = False
+        self.query_one(Timeline).display = False
+        self.remove_class("-incident")
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        self.query_one(Sidebar).refresh_all()
+
+
+def _kill(proc) -> None:
+    import os
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+# Imported off the UI thread before the first run; otherwise the first connections would
+# import them on the event loop and stall the screen.
+_PRELOAD = (
+    "httpx", "httpcore", "anyio", "anyio._backends._asyncio", "anyio.streams.tls",
+    "anyio._core._subprocesses", "dns.asyncquery", "dns.message", "dns.rdatatype", "dns.name",
+    "dns.rdtypes.IN.A", "dns.rdtypes.ANY.CNAME", "dns.rdtypes.ANY.TXT",
+)
+
+
+def _prepare(session: Session, items: list):
+    """Off the UI thread: build the run's context and import what the checks need, so the
+    first run never stalls the screen on imports."""
+    from launchready_tui.core.registry import NotAvailable, load_kind
+
+    ctx = session.make_context()
+    for kind in {it.spec.kind for it in items if it.skip is None}:
+        try:
+            load_kind(kind)
+        except NotAvailable:
+            pass
+    import importlib
+
+    for name in _PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    ctx.net.ssl_context()
+    return ctx

@@ -1,0 +1,63 @@
+"""The first screen when there is no profile: what this is, and how to start."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Center, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Label, Static
+
+WELCOME = """\
+LaunchReady walks you, step by step, from "it works on my machine" to a launch your
+first customers can rely on. It has seven stages, from a quick audit to a handover
+document. Each step explains why it matters and what to click, and runs live checks
+on your real setup: DNS, certificates, redirects, email, secrets, uptime and more.
+
+To check your setup it needs a short description of your project: a file called
+launchready.yaml in this folder. It holds names and addresses only, never passwords.
+"""
+
+
+class WelcomeScreen(Screen):
+    CSS_PATH = "welcome.tcss"
+
+    def __init__(self, profile_path: str) -> None:
+        super().__init__()
+        self.profile_path = profile_path
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="welcome-scroll"):
+            with Center():
+                with Vertical(id="welcome-box"):
+                    yield Label("Welcome to LaunchReady", id="welcome-title")
+                    yield Static(WELCOME, id="welcome-text")
+                    yield Static(f"No profile was found at {self.profile_path}.", id="welcome-missing",
+                                 markup=False)
+                    with Horizontal(id="welcome-buttons"):
+                        yield Button("Create my profile", id="create", variant="primary")
+                        yield Button("Look around first", id="browse")
+                        yield Button("Quit", id="quit")
+                    yield Static(
+                        "Create my profile asks six short questions (the same as running "
+                        "`launchready init`). Not ready yet? Quit and run `launchready demo` to "
+                        "try it on a built-in test lab, with nothing to set up.",
+                        id="welcome-hint",
+                    )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#create", Button).focus()
+
+    @on(Button.Pressed, "#create")
+    def _create(self) -> None:
+        self.app.action_init_profile()
+
+    @on(Button.Pressed, "#browse")
+    def _browse(self) -> None:
+        self.app.open_main()
+
+    @on(Button.Pressed, "#quit")
+    def _quit(self) -> None:
+        self.app.exit()

@@ -1,0 +1,1 @@
+"""Small widgets of the LaunchReady app (status badges, check rows, step view, ...)."""

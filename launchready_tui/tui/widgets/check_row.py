@@ -1,0 +1,80 @@
+"""One check on one target: a status badge (symbol + word), the summary, the target."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Label
+
+from launchready_tui.core.results import CheckResult
+from launchready_tui.tui.widgets.status import RUNNING, apply_status_class, badge_text
+
+
+class CheckRow(Horizontal, can_focus=True):
+    """Focus it (Tab or click) to see its evidence and fix in the detail panel."""
+
+    status: reactive[str | None] = reactive(None, init=False, always_update=True)
+
+    class Selected(Message):
+        def __init__(self, row: CheckRow) -> None:
+            self.row = row
+            super().__init__()
+
+    def __init__(self, key: str, about: str, target: str, result: CheckResult | None) -> None:
+        super().__init__(classes="check-row")
+        self.key = key
+        self.about = about
+        self.target = target
+        self.result = result
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        yield Label(classes="badge")
+        with Vertical(classes="text"):
+            yield Label(classes="summary")
+            yield Label("", classes="target")
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self._paint()
+
+    def _paint(self) -> None:
+        if not self._ready:
+            return
+        st = RUNNING if self.status == RUNNING else (self.result.status if self.result else None)
+        badge = self.query_one(".badge", Label)
+        apply_status_class(badge, st)  # on the badge only: one node to restyle, not five
+        badge.update(badge_text(st))
+        if self.status == RUNNING:
+            text = f"{self.about}: checking now…"
+        elif self.result is None:
+            text = f"{self.about}: not run yet. Press r to run this step's checks."
+        else:
+            text = self.result.summary
+        self.query_one(".summary", Label).update(text)
+        target = self.result.target if self.result is not None and self.result.target else self.target
+        # The target goes on its own muted line, unless the summary already names it.
+        show = target not in ("", "-") and target not in text
+        tl = self.query_one(".target", Label)
+        tl.update(target if show else "")
+        tl.display = show
+
+    def set_result(self, result: CheckResult) -> None:
+        self.result = result
+        self.status = str(result.status)
+
+    def set_running(self) -> None:
+        self.status = RUNNING
+
+    def watch_status(self) -> None:
+        self._paint()
+
+    def on_focus(self) -> None:
+        self.post_message(self.Selected(self))
+
+    def on_click(self, event: events.Click) -> None:
+        self.focus()
+        self.post_message(self.Selected(self))

@@ -1,0 +1,144 @@
+"""The step view: the runbook step's Markdown, with its blocks made live."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Label, Static
+
+from launchready_tui.core.registry import KINDS
+from launchready_tui.core.results import CheckResult
+from launchready_tui.core.runbook import CheckSpec, Command, Confirm, Record
+from launchready_tui.tui.session import split_step
+from launchready_tui.tui.widgets.blocks import CommandBlock, ConfirmRow, NotesField, RecordBlock
+from launchready_tui.tui.widgets.check_row import CheckRow
+
+
+def _strip_h1(text: str) -> str:
+    lines = text.strip().splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    return "\n".join(lines).strip()
+
+
+def _md(text: str, classes: str = "") -> Static:
+    """Markdown as one Static (a Rich renderable): far fewer widgets than Textual's
+    Markdown widget, so a step opens in a few milliseconds even while checks run."""
+    from rich.markdown import Markdown as RichMarkdown
+
+    return Static(RichMarkdown(text, hyperlinks=True), classes=f"md {classes}".strip())
+
+
+class StepView(VerticalScroll):
+    """Everything of one step. The screen owns the session; this widget only shows it and
+    posts what the person did (CheckRow.Selected, ConfirmRow.Toggled, ...)."""
+
+    def __init__(self, session, rb, st, items: list, commands: dict, **kw) -> None:
+        super().__init__(**kw)
+        self.session = session
+        self.rb = rb
+        self.st = st
+        self.items = items  # engine.Planned for this step
+        self.commands = commands  # block key -> CommandRun (see screens/main.py)
+        self.rows: dict[str, CheckRow] = {}
+
+    def compose(self) -> ComposeResult:
+        rb, st, s = self.rb, self.st, self.session
+        n = rb.steps.index(st) + 1
+        yield Label(f"Step {n} of {len(rb.steps)}: {st.title}", classes="step-title")
+        done = s.is_done(rb, st)
+        yield Label(self._done_text(done), id="done-line", classes="-done" if done else "")
+        if n == 1 and rb.intro:
+            intro = _strip_h1(rb.intro)
+            if rb.goal:
+                intro = f"**Goal of this stage:** {rb.goal}\n\n{intro}"
+            yield _md(intro, "intro")
+        parts = split_step(st)
+        for i, part in enumerate(parts):
+            if isinstance(part, str):
+                yield _md(part)
+            elif isinstance(part, CheckSpec):
+                yield from self._check_group(part)
+                nxt = parts[i + 1] if i + 1 < len(parts) else None
+                if not isinstance(nxt, CheckSpec):
+                    yield Button("Run this step's checks (r)", id=f"run-{part.id}",
+                                 classes="run-step", compact=True)
+            elif isinstance(part, Confirm):
+                yield ConfirmRow(part, s.confirmation(rb, st, part.id))
+            elif isinstance(part, Record):
+                values = {f.id: s.record_value(rb, st, part.id, f.id) for f in part.fields}
+                yield RecordBlock(part, values)
+            elif isinstance(part, Command):
+                yield self._command(part)
+        yield NotesField(s.note(rb, st))
+        with Horizontal(classes="step-nav"):
+            yield Button("◀ Previous (p)", id="prev-step", compact=True)
+            yield Button(self._done_button(done), id="toggle-done", compact=True, variant="success")
+            yield Button("Next (n) ▶", id="next-step", compact=True, variant="primary")
+
+    @staticmethod
+    def _done_text(done: bool) -> str:
+        return "✓ Done: you marked this step done." if done else \
+            "Read the step, do what it says, then mark it done at the bottom."
+
+    @staticmethod
+    def _done_button(done: bool) -> str:
+        return "Mark as not done" if done else "✓ Mark step done"
+
+    def show_done(self, done: bool) -> None:
+        line = self.query_one("#done-line", Label)
+        line.update(self._done_text(done))
+        line.set_class(done, "-done")
+        self.query_one("#toggle-done", Button).label = self._done_button(done)
+
+    def _check_group(self, spec: CheckSpec):
+        about = spec.title or f"{spec.kind.replace('_', ' ').capitalize()} check"
+        kind = KINDS.get(spec.kind)
+        if kind is not None and not spec.title:
+            about = f"{spec.kind.replace('_', ' ').capitalize()} ({kind.about})"
+        with Vertical(classes="check-group"):
+            for it in self.items:
+                if it.spec.id != spec.id:
+                    continue
+                row = CheckRow(it.key, about, it.target, self.session.result(it.key))
+                self.rows[it.key] = row
+                yield row
+
+    def _command(self, block: Command) -> CommandBlock:
+        from launchready_tui.core.runbook import TemplateMissing, render
+
+        key = f"{self.rb.id}/{self.st.id}/{block.id}"
+        run = self.commands.get(key)
+        cmd, missing = None, None
+        if self.session.profile is None:
+            missing = "your profile"
+        else:
+            try:
+                cmd = str(render(block.run, self.session.profile))
+            except TemplateMissing as e:
+                missing = e.var
+        return CommandBlock(block, cmd, missing, list(run.lines) if run else [],
+                            run.state if run else "idle")
+
+    # -- updates from the screen -------------------------------------------------------
+
+    def set_running(self, keys) -> None:
+        for k in keys:
+            row = self.rows.get(k)
+            if row is not None:
+                row.set_running()
+
+    def show_result(self, r: CheckResult) -> CheckRow | None:
+        row = self.rows.get(r.key)
+        if row is not None:
+            row.set_result(r)
+        return row
+
+    def command_block(self, block_id: str) -> CommandBlock | None:
+        for cb in self.query(CommandBlock):
+            if cb.block.id == block_id:
+                return cb
+        return None
+
+    def confirm_rows(self) -> list[ConfirmRow]:
+        return list(self.query(ConfirmRow))
