@@ -84,7 +84,7 @@ def world() -> World:
     plain_hosts = ["www", "loop", "plain", "down", "hopnx", "hopdead", "offsite", "expired", "wrong",
                    "soon", "short", "shortok", "foreign", "chain", "fullchain", "oldtls", "pki", "nohsts",
                    "twice", "shorthsts", "preload", "nocsp", "cookie", "leak", "mixed", "mixedimg", "cf",
-                   "cfloop", "cforigin", "cfsafe", "dead", "slow"]
+                   "cfloop", "cforigin", "cfsafe", "cfbadorigin", "dead", "slow"]
     w.records += [(h(n), "A", "127.0.0.1") for n in plain_hosts]
     w.records += [
         (h("dangling"), "CNAME", "gone-app.herokuapp.com."),
@@ -126,6 +126,7 @@ def world() -> World:
     w.sites[h("cfloop")] = Site(default=to_https(h("cfloop"), CF), http=to_https(h("cfloop"), CF))
     w.sites[h("cforigin")] = Site(default=page(GOOD + CF), http=to_https(h("cforigin"), CF))
     w.sites[h("cfsafe")] = Site(default=page(GOOD + CF), http=to_https(h("cfsafe"), CF))
+    w.sites[h("cfbadorigin")] = Site(default=page(GOOD + CF), http=to_https(h("cfbadorigin"), CF))
     return w
 
 
@@ -136,7 +137,7 @@ EDGE_TARGETS = {
             h("fullchain"), h("oldtls")],
     "headers": [D, h("nohsts"), h("twice"), h("shorthsts"), h("preload"), h("nocsp"), h("cookie"), h("leak"),
                 h("mixed"), h("mixedimg")],
-    "cloudflare": [D, h("cf"), h("cfip"), h("cfloop"), h("cforigin"), h("cfsafe")],
+    "cloudflare": [D, h("cf"), h("cfip"), h("cfloop"), h("cforigin"), h("cfsafe"), h("cfbadorigin")],
 }
 
 
@@ -161,7 +162,8 @@ def env(tmp_path_factory):
         raw.add(h("oldtls"), tls_site, trustme_context(lab.web.factory.ca.issue_cert(h("oldtls")), old_tls=True),
                 ports=(443,))
         # its own CertFactory: sharing one would replace the lab's SNI callback
-        origin = LabWeb({h("cforigin"): Site(default=page())}, cert_factory=CertFactory(tmp / "origin")).start()
+        origin = LabWeb({h("cforigin"): Site(default=page()), h("cfbadorigin"): Site(default=Rule(status=403))},
+                        {h("cfbadorigin"): CertSpec(kind="expired")}, cert_factory=CertFactory(tmp / "origin")).start()
         bundle = tmp / "bundle.pem"
         bundle.write_bytes(lab.web.ca_path.read_bytes() + pki["root_pem"] + full["root_pem"])
         net = lab.network()
@@ -170,7 +172,8 @@ def env(tmp_path_factory):
         net["connect_to"] = raw.rules + special + net["connect_to"]
         net["ca_bundle"] = str(bundle)
         net["origins"] = {h("cforigin"): f"127.0.0.1:{origin.https_port}",
-                          "cfsafe": f"127.0.0.1:{closed_port()}"}  # a role name works too
+                          "cfsafe": f"127.0.0.1:{closed_port()}",  # a role name works too
+                          h("cfbadorigin"): f"127.0.0.1:{origin.https_port}"}
         try:
             yield {"lab": lab, "net": net, "tmp": tmp, "world": w}
         finally:
@@ -399,6 +402,10 @@ def test_cloudflare(edge_run):
     exposed = r(run, "cloudflare", h("cforigin"))
     assert exposed["status"] == "warn" and exposed["evidence"]["origin_probe"]["serves_site"] is True
     assert_explained(exposed)
+    ocert = exposed["evidence"]["origin_probe"]["certificate"]
+    assert ocert["covers_host"] is True and ocert["days_left"] > 50
+    bad = r(run, "cloudflare", h("cfbadorigin"))
+    assert bad["status"] == "warn" and "origin's own certificate has expired" in bad["summary"] and "526" in bad["why"]
     safe = r(run, "cloudflare", h("cfsafe"))
     assert safe["status"] == "pass" and "origin refuses" in safe["summary"], safe
 

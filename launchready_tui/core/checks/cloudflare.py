@@ -80,6 +80,28 @@ def origin_for(profile, net, host: str) -> str | None:
     return None
 
 
+async def origin_certificate(ip: str, port: int, host: str, net) -> dict[str, Any]:
+    """The origin's own certificate for host (behind Cloudflare, the public one is the
+    edge's). Read without verification: origins often use a Cloudflare Origin CA
+    certificate, which only Cloudflare trusts."""
+    import ssl
+
+    from launchready_tui.core.checks import tls
+
+    try:
+        hs = await tls.handshake(ip, port, host, tls.unverified_context(), net.timeout_s)
+    except (OSError, TimeoutError, ssl.SSLError) as e:
+        return {"error": f"{type(e).__name__}: {e}"[:200]}
+    if not hs.leaf_der:
+        return {"error": "no certificate"}
+    import datetime as dt
+
+    c = tls.parse_cert(hs.leaf_der)
+    facts = tls.lifetime_facts(c, dt.datetime.now(dt.UTC))
+    return {"issuer": c["issuer_org"] or c["issuer_cn"], "sans": c["sans"], "not_after": c["not_after"],
+            "days_left": facts["days_left"], "covers_host": tls.hostname_matches(host, c["sans"])}
+
+
 async def probe_origin(net, profile, host: str, origin: str) -> dict[str, Any]:
     """Ask the origin directly for https://host/ (then http:// when no port is given).
     Returns what happened; never raises."""
@@ -93,6 +115,7 @@ async def probe_origin(net, profile, host: str, origin: str) -> dict[str, Any]:
     rules = (ConnectTo(host, 443, ip, port or 443), ConnectTo(host, 80, ip, 80))
     onet = Net(dataclasses.replace(net.config, connect_to=rules + tuple(net.config.connect_to)))
     out: dict[str, Any] = {"origin": origin, "tried": []}
+    out["certificate"] = await origin_certificate(ip, port or 443, host, net)
     urls = [f"https://{host}/"] + ([] if port else [f"http://{host}/"])
     async with rd.Fetcher(onet, net.timeout_s * 2.5) as f:
         for url in urls:
@@ -188,6 +211,16 @@ async def check(ctx, target: str, params) -> CheckResult:
         what = "no web answer" if not first_hops else "no answer over https"
         return errored(KIND, host, f"{what} from {host} ({reason}); {by_addr}", evidence=ev,
                        fix=f"Check that {host} is up (open it in a browser), then run the check again.")
+    ocert = (probe or {}).get("certificate") or {}
+    if proxied and "days_left" in ocert and (ocert["days_left"] < 0 or not ocert["covers_host"]):
+        problem = "has expired" if ocert["days_left"] < 0 else f"does not cover {host}"
+        return warned(KIND, host, f"the origin's own certificate {problem} (origin {origin})", evidence=ev,
+                      why="With SSL/TLS mode Full (strict), Cloudflare refuses to talk to this origin "
+                      "and visitors get error 526; with weaker modes the edge-to-origin traffic is "
+                      "not really protected.",
+                      fix="Install a valid certificate on the origin for this name: a free Cloudflare "
+                      "Origin CA certificate (SSL/TLS > Origin Server > Create Certificate) lasts up "
+                      "to 15 years, or your host's Let's Encrypt certificate.")
     if params.get("expect_proxied") and not proxied:
         return warned(KIND, host, f"{host} is DNS-only: it is not behind Cloudflare", evidence=ev,
                       why="Visitors reach your server directly, without Cloudflare's DDoS "
