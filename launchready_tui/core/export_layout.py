@@ -615,7 +615,7 @@ def _runbooks(d: _Doc, doc: Handover) -> None:
         d.add(_fields_table(rest))
     for book in rb.incidents:
         title = book.title if str(book.title).lower().startswith("incident") else f"Incident: {book.title}"
-        d.h(3, title)
+        d.h(3, title, toc=True)
         md, headings = incident_markdown(book, doc)
         anchors = [d.slugs.slug(hd) for hd in headings]
         d.add(Markdown(md, anchors))
@@ -632,7 +632,7 @@ def _performance(d: _Doc, doc: Handover) -> None:
             d.p(doc.performance_note, cls="small")
         rows = []
         for r in doc.performance:
-            rows.append([[Code(r.route)], [r.release], [show_date(r.at)], [_fmt_ms(r.p50)], [_fmt_ms(r.p95)],
+            rows.append([([r.name, Br()] if r.name else []) + [Code(r.route)], [r.release], [show_date(r.at)], [_fmt_ms(r.p50)], [_fmt_ms(r.p95)],
                          [_fmt_ms(r.p99)], [_fmt_ms(r.budget_ms)], _status_parts(r.status)])
         d.add(Table(["Route", "Release", "Measured", "p50", "p95", "p99", "Budget (p95)", "Status"], rows))
     else:
@@ -647,7 +647,7 @@ def _risks(d: _Doc, doc: Handover) -> None:
     if r.open_results:
         d.add(Table(["Status", "What", "Where", "Why it matters"],
                     [[_status_parts(x.status), [x.summary] + ([" ", Flag(STALE_TEXT)] if x.stale else []),
-                      [doc.titles.get(x.runbook, x.runbook or "?")], [x.why]] for x in r.open_results]))
+                      _result_where(d, doc, x), [x.why]] for x in r.open_results]))
     else:
         d.p("None on record.", cls="small")
     if r.unticked_blockers:
@@ -680,6 +680,13 @@ def _risks(d: _Doc, doc: Handover) -> None:
         d.add(BulletList([ListItem([x.lstrip('-*• ')]) for x in lines]))
     else:
         d.p("Not written down yet (stage 7, risk log).", cls="small")
+
+
+def _result_where(d: _Doc, doc: Handover, r: ResultView) -> Parts:
+    stage = doc.titles.get(r.runbook, r.runbook or "?")
+    step = doc.titles.get(f"{r.runbook}/{r.step}", r.step)
+    anchor = d.anchors.get(f"{stage} › {step}")
+    return [stage, Br(), Link(step, anchor)] if anchor else [stage]
 
 
 def _link_where(d: _Doc, where: str) -> Inline:
@@ -850,9 +857,17 @@ def incident_markdown(book: Any, doc: Handover | None = None) -> tuple[str, list
 # ------------------------------------------------------------------------------ incident note
 
 
+def _stamp(value: str) -> str:
+    """An incident time to the second: '2026-03-14 14:06:10 UTC'."""
+    from launchready_tui.core.export_model import parse_time
+
+    t = parse_time(value)
+    return t.strftime("%Y-%m-%d %H:%M:%S UTC") if t else str(value or "")
+
+
 def _when(text: str) -> str:
     stamp, _, rest = text.partition(" ")
-    return (show_time(stamp) + (f" {rest}" if rest else "")) if stamp else ""
+    return (_stamp(stamp) + (f" {rest}" if rest else "")) if stamp else ""
 
 
 def incident_blocks(note: IncidentNote) -> list[Block]:
@@ -863,13 +878,17 @@ def incident_blocks(note: IncidentNote) -> list[Block]:
         meta.append(note.project)
     d.p(" · ".join(meta), cls="small")
     d.h(2, "Summary")
-    rows: list[list[Parts]] = [[["Runbook"], [note.runbook_title]], [["Started"], [show_time(note.started_at)]]]
-    rows.append([["Ended"], [show_time(note.ended_at) if note.ended_at else "still open"]])
+    facts = [ListItem([Strong("Runbook: "), note.runbook_title]),
+             ListItem([Strong("Started: "), _stamp(note.started_at)]),
+             ListItem([Strong("Ended: "), _stamp(note.ended_at) if note.ended_at else "still open"])]
     if note.duration:
-        rows.append([["Duration"], [note.duration]])
-    d.add(Table(["", ""], rows))
+        facts.append(ListItem([Strong("Duration: "), note.duration]))
+    for label, value in note.other_fields:
+        if label.lower() in ("impact", "who was affected, and how", "affected"):
+            facts.append(ListItem([Strong("Who was affected: "), value]))
+    d.add(BulletList(facts))
     d.h(2, "What happened when")
-    d.add(Table(["Moment", "When", "What"], [[[m], [show_time(t)] if t else ["not recorded"], [x]]
+    d.add(Table(["Moment", "When", "What"], [[[m], [_stamp(t)] if t else ["not recorded"], [x]]
                                               for m, t, x in note.moments]))
     d.h(2, "Rollback")
     if note.rollback is not None:
@@ -893,9 +912,10 @@ def incident_blocks(note: IncidentNote) -> list[Block]:
         d.add(BulletList([ListItem(["☐ ", x]) for x in note.follow_ups]))
     else:
         d.p("None recorded yet.")
-    if note.other_fields:
+    rest = [(k, v) for k, v in note.other_fields if k.lower() not in ("impact", "who was affected, and how", "affected")]
+    if rest:
         d.h(2, "Other notes")
-        d.add(Table(["What", "Written down"], [[[k], [v]] for k, v in note.other_fields]))
+        d.add(Table(["What", "Written down"], [[[k], [v]] for k, v in rest]))
     d.h(2, "Timeline")
     if note.timeline:
         d.add(Table(["When", "Event", "What"], [[[_when(t)], [k.replace("_", " ")], [x]] for t, k, x in note.timeline]))

@@ -388,6 +388,7 @@ class PerfRow:
     budget_ms: float | None
     status: str | None
     source: str = ""
+    name: str = ""
 
 
 @dataclass
@@ -1152,15 +1153,11 @@ def _rollback_runs(results: list[ResultView], history: list[dict[str, Any]], inc
     if isinstance(incidents, dict):
         for iid in sorted(incidents, key=str):
             inc = incidents[iid]
-            if not isinstance(inc, dict):
-                continue
-            start, end = _rollback_events(inc.get("events"))
-            if start and end:
-                a, z = parse_time(start.get("at")), parse_time(end.get("at"))
-                if a and z:
-                    mins = (z - a).total_seconds() / 60
-                    runs.append(TimedRun(f"incident {iid}", str(start.get("at")), mins, budget, mins <= budget,
-                                         str(end.get("text") or "")))
+            if isinstance(inc, dict):
+                t = incident_rollback(inc, budget)
+                if t is not None and t.minutes is not None:
+                    t.source = f"incident {iid}"
+                    runs.append(t)
     by = {f.id: f for f in fields_}
     took = by.get("minutes_taken")
     if took and took.value:
@@ -1174,21 +1171,37 @@ def _rollback_runs(results: list[ResultView], history: list[dict[str, Any]], inc
     return runs
 
 
-def _rollback_events(events: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    start = end = None
-    if not isinstance(events, list):
-        return None, None
-    for e in events:
-        if not isinstance(e, dict):
-            continue
-        t = f"{e.get('type', '')}".lower()
-        if "rollback" not in t and "roll_back" not in t:
-            continue
-        if any(w in t for w in ("start", "begin")) and start is None:
-            start = e
-        elif any(w in t for w in ("end", "done", "finish", "complete", "stop")):
-            end = e
-    return start, end
+def incident_rollback(inc: dict[str, Any], budget: float) -> TimedRun | None:
+    """The rollback of an incident (its last `rollback` command event), timed from the
+    start of the incident, which is how the 10-minute budget counts."""
+    events = inc.get("events") if isinstance(inc.get("events"), list) else []
+    rb_ev = next((e for e in reversed(events) if isinstance(e, dict) and _is_rollback(e)), None)
+    if rb_ev is None:
+        return None
+    a = parse_time(inc.get("started_at"))
+    rb_end = parse_time(rb_ev.get("at"))
+    rb_start = parse_time(rb_ev.get("started_at"))
+    dur = _num(rb_ev.get("duration_s"))
+    if rb_start is None and rb_end is not None and dur is not None:
+        rb_start = rb_end - dt.timedelta(seconds=dur)
+    if dur is None and rb_start and rb_end:
+        dur = (rb_end - rb_start).total_seconds()
+    code = rb_ev.get("exit_code")
+    since_start = (rb_end - a).total_seconds() / 60 if rb_end and a else None
+    minutes = since_start if since_start is not None else (dur / 60 if dur is not None else None)
+    ok = None if minutes is None else (minutes <= budget and code in (0, None))
+    detail = str(rb_ev.get("text") or "")
+    if dur is not None and f"{dur:.0f} s" not in detail:
+        detail += f" (the command itself ran {dur:.0f} s)"
+    return TimedRun("incident", rb_start.isoformat() if rb_start else str(rb_ev.get("at") or ""), minutes, budget,
+                    ok, detail)
+
+
+def _is_rollback(e: dict[str, Any]) -> bool:
+    if e.get("rollback") is True:
+        return True
+    t = str(e.get("type") or "").lower()
+    return t == "command" and "rollback" in f"{e.get('step', '')} {e.get('command', '')}".lower()
 
 
 def _smoke_list(profile: Any) -> list[str]:
@@ -1232,21 +1245,26 @@ def _runbooks_view(profile: Any, state: dict[str, Any], runbooks: list[Any], res
 # -- performance --------------------------------------------------------------------------
 
 
-def _route_budgets(profile: Any) -> dict[str, float]:
-    out: dict[str, float] = {}
+def _route_budgets(profile: Any) -> dict[str, Any]:
+    """Budgets by route name and URL (and "name:<url>" -> the route's name)."""
+    out: dict[str, Any] = {}
     for key in ("performance.routes", "performance.pages"):
         items = _profile_get(profile, key, [])
         if not isinstance(items, list):
             continue
         for r in items:
-            if isinstance(r, dict) and _num(r.get("budget_ms")) is not None:
+            if not isinstance(r, dict):
+                continue
+            if r.get("name") and r.get("url"):
+                out[f"name:{r['url']}"] = str(r["name"])
+            if _num(r.get("budget_ms")) is not None:
                 for k in (r.get("name"), r.get("url")):
                     if k:
                         out[str(k)] = float(_num(r["budget_ms"]) or 0)
     return out
 
 
-def _perf_row(d: dict[str, Any], release: str, at: str, budgets: dict[str, float], source: str,
+def _perf_row(d: dict[str, Any], release: str, at: str, budgets: dict[str, Any], source: str,
               route: str = "") -> PerfRow | None:
     route = str(route or _pick(d, "route", "name", "url", "target", default=""))
     method = str(d.get("method") or "GET").upper()
@@ -1262,8 +1280,9 @@ def _perf_row(d: dict[str, Any], release: str, at: str, budgets: dict[str, float
     if budget is None:
         budget = DEFAULT_LATENCY_BUDGET_MS
     status = None if p95 is None else ("pass" if p95 <= budget else "fail")
+    name = budgets.get(f"name:{d.get('url') or route}", "")
     return PerfRow(route or "?", str(_pick(d, "release", default=release) or "unnamed"), at, p50, p95, p99, budget,
-                   status, source)
+                   status, source, str(name) if name and str(name) != route else "")
 
 
 def _performance(profile: Any, results: list[ResultView], history: list[dict[str, Any]]) -> tuple[list[PerfRow], str]:
@@ -1539,12 +1558,6 @@ def _ev_type(e: dict[str, Any]) -> str:
     return str(e.get("type") or "").lower()
 
 
-def _is_rollback(e: dict[str, Any]) -> bool:
-    if e.get("rollback") is True:
-        return True
-    return _ev_type(e) == "command" and "rollback" in f"{e.get('step', '')} {e.get('command', '')}".lower()
-
-
 def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: Any, now: dt.datetime) -> IncidentNote:
     """The note's model from core/incidents.py's timeline (events: step, check, command,
     note, decision; free facts in `fields`)."""
@@ -1577,25 +1590,12 @@ def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: An
     moments.append(("Decision", str(decision.get("at") or ""), str(decision.get("text") or "") + by(decision))
                    if decision else ("Decision", "", "not recorded"))
     rb_ev = next((e for e in reversed(events) if _is_rollback(e)), None)
-    rollback = None
+    rollback = incident_rollback(dict(inc, events=events), budget)
     rb_end = None
-    if rb_ev is not None:
+    if rb_ev is not None and rollback is not None:
         rb_end = parse_time(rb_ev.get("at"))
-        rb_start = parse_time(rb_ev.get("started_at"))
-        dur = _num(rb_ev.get("duration_s"))
-        if rb_start is None and rb_end is not None and dur is not None:
-            rb_start = rb_end - dt.timedelta(seconds=dur)
-        if dur is None and rb_start and rb_end:
-            dur = (rb_end - rb_start).total_seconds()
         code = rb_ev.get("exit_code")
-        since_start = (rb_end - a).total_seconds() / 60 if rb_end and a else None
-        minutes = since_start if since_start is not None else (dur / 60 if dur is not None else None)
-        ok = None if minutes is None else (minutes <= budget and code in (0, None))
-        detail = str(rb_ev.get("text") or "")
-        if dur is not None:
-            detail += f"; the command itself ran {dur:.0f} s"
-        rollback = TimedRun("incident", rb_start.isoformat() if rb_start else "", minutes, budget, ok, detail)
-        moments.append(("Rollback started", rb_start.isoformat() if rb_start else "", str(rb_ev.get("command") or "")))
+        moments.append(("Rollback started", rollback.at, str(rb_ev.get("command") or "")))
         outcome = ("succeeded" if code == 0 else f"failed (exit status {code})" if code is not None else "did not finish")
         moments.append(("Rollback finished", str(rb_ev.get("at") or ""), outcome))
     else:
@@ -1624,6 +1624,7 @@ def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: An
              "root_cause", "what_happened", "follow_ups", "followups", "follow_up", "next_steps", "detected_at",
              "detected", "detection"}
     other = [(k.replace("_", " ").capitalize(), v) for k, v in sorted(fields_.items()) if k not in shown and v]
+    other.sort(key=lambda kv: kv[0].lower() != "impact")
     timeline = []
     for e in events:
         t = parse_time(e.get("at"))

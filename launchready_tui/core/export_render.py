@@ -484,5 +484,6 @@ def html_page(title: str, body: str, *, lang: str = "en") -> str:
         f'<html lang="{h(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<meta name=\"referrer\" content=\"no-referrer\">\n"
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">\n'
         f"<title>{h(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
