@@ -161,6 +161,8 @@ async def check(ctx, target: str, params) -> CheckResult:
     profile = ctx.profile
     resolver = ctx.net.resolver
     is_apex = host == profile.domain
+    no_zone: tuple[str, list[str], str] = (host, [], "")
+    ns, caa = no_zone, no_zone
     try:
         if is_apex:
             (addrs, a, aaaa), ns, caa = await asyncio.gather(
@@ -170,7 +172,6 @@ async def check(ctx, target: str, params) -> CheckResult:
             )
         else:
             addrs, a, aaaa = await resolver.addresses(host)
-            ns = caa = None
     except DnsFailure as e:
         return errored(
             KIND,

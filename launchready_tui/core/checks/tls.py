@@ -439,13 +439,14 @@ async def check(ctx, target: str, params) -> CheckResult:
                       why="Browsers cannot open a secure connection, so visitors get an error page.",
                       fix="Check the https setup of this host at your hosting provider or CDN: a "
                       "certificate must be installed for this name, with TLS 1.2 or newer enabled.")
-    if isinstance(hs, BaseException):
+    if not isinstance(hs, Handshake):
         return errored(KIND, host, f"could not connect to {host}:443: {type(hs).__name__}: {hs}"[:300], evidence=ev)
     now = ctx.clock()
     cert = parse_cert(hs.leaf_der) if hs.leaf_der else None
     complete = chain_complete(hs) if verify_code is None else None
     chain_note = ""
-    if verify_code in (V_NO_LOCAL_ISSUER, V_UNABLE_VERIFY_LEAF) and cert and not cert["self_signed"]:
+    if (verify_code in (V_NO_LOCAL_ISSUER, V_UNABLE_VERIFY_LEAF) and cert and hs.leaf_der
+            and not cert["self_signed"]):
         ok, chain_note = await chain_verifies_with_aia(net, hs.leaf_der, hs.sent or [hs.leaf_der], cert, now)
         complete = False if ok else None
     ev.update({
