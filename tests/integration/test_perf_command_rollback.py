@@ -137,3 +137,22 @@ def test_command_block_through_the_cli(tmp_path):
     assert r_yes["status"] == "pass", r_yes
     assert marker.read_text().strip() == "shipped"
     assert r_yes["evidence"]["exit_status"] == 0
+
+
+async def test_runbook_rollback_block_gets_the_rollback_verdict(tmp_path):
+    from launchready_tui.core.runbook import Command
+
+    block = Command("rollback", '"{{ deploy.rollback }}"'.strip('"'), 1, "Roll back", 900.0, 10.0)
+    other = Command("notify", "echo told the team", 2)
+    deploy = {"rollback": "echo back", "rollback_budget_min": 5, "smoke": SMOKE}
+    with make_lab(tmp_path, deploy) as lab:
+        ctx = context(lab)
+        rb = await command.run_block(ctx, block)
+        plain = await command.run_block(ctx, other)
+        unconfirmed = await command.run_block(context(lab, yes=False), block)
+    assert rb.status.value == "pass", rb.summary
+    assert rb.target == "block:rollback" and rb.evidence["budget_min"] == 5  # the profile's budget
+    assert [s["status"] for s in rb.evidence["smoke"]] == ["pass", "pass"]
+    assert plain.status.value == "pass" and "smoke" not in plain.evidence
+    assert plain.evidence["output_tail"] == ["told the team"]
+    assert unconfirmed.status.value == "skip" and "needs confirmation" in unconfirmed.summary

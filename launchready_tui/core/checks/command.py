@@ -29,6 +29,7 @@ import base64
 import codecs
 import contextlib
 import os
+import re
 import signal
 import time
 from collections import deque
@@ -283,22 +284,45 @@ def _num(*vals) -> float | None:
     return None
 
 
+def is_rollback_block(block, profile) -> bool:
+    """A block whose command is the profile's deploy.rollback gets the rollback verdict."""
+    raw = re.sub(r"\s+", "", str(block.run))
+    if raw in ("{{deploy.rollback}}", '"{{deploy.rollback}}"'):
+        return True
+    rb = profile.get("deploy.rollback")
+    return bool(rb) and str(block.run).strip() == str(rb).strip()
+
+
+async def run_block(ctx, block, params: dict[str, Any] | None = None) -> CheckResult:
+    """Run one runbook `command` block (for the TUI's Run button, or an engine that plans
+    blocks): the same confirmation, streaming, redaction and verdicts as the check."""
+    params = dict(params or {})
+    params.pop("rollback", None)
+    params.pop("run", None)
+    params["block"] = block.id
+    return await _check(ctx, f"block:{block.id}", params, forced_block=block)
+
+
 async def check(ctx, target: str, params) -> CheckResult:
+    return await _check(ctx, target, params)
+
+
+async def _check(ctx, target: str, params, forced_block=None) -> CheckResult:
     from launchready_tui.core.runbook import TemplateMissing, render
 
     profile = ctx.profile
     rollback = bool(params.get("rollback"))
     budget_min: float | None = None
-    block = None
+    block = forced_block
     if rollback:
         text = str(profile.get("deploy.rollback") or "")
-        budget_min = _num(params.get("budget_min"), profile.get("deploy.rollback_budget_min")) \
-            or DEFAULT_ROLLBACK_BUDGET_MIN
-    elif params.get("run"):
+    elif params.get("run") and block is None:
         text = str(params["run"])
     else:
         blocks = list(getattr(ctx.step, "commands", []) or [])
-        if params.get("block"):
+        if block is not None:
+            pass
+        elif params.get("block"):
             block = next((b for b in blocks if b.id == str(params["block"])), None)
             if block is None:
                 return skipped(KIND, target, f"this step has no command block `{params['block']}`")
@@ -312,7 +336,15 @@ async def check(ctx, target: str, params) -> CheckResult:
         except TemplateMissing as e:
             return skipped(KIND, target, f"fill in `{e.var}` in launchready.yaml to run this command",
                            evidence={"missing_key": e.var})
-        budget_min = _num(params.get("budget_min"), block.budget_min)
+        rollback = is_rollback_block(block, profile)
+        if rollback:  # the profile's own rollback budget beats the runbook's default
+            budget_min = _num(params.get("budget_min"), profile.get("deploy.rollback_budget_min"),
+                              block.budget_min)
+        else:
+            budget_min = _num(params.get("budget_min"), block.budget_min)
+    if rollback and budget_min is None:
+        budget_min = _num(params.get("budget_min"), profile.get("deploy.rollback_budget_min")) \
+            or DEFAULT_ROLLBACK_BUDGET_MIN
     text = text.strip()
     if not text:
         return skipped(KIND, target, "the command is empty")
