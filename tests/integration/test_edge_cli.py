@@ -80,6 +80,17 @@ def world() -> World:
     w.records += [(f"www.{S}", "A", "127.0.0.1")]
     w.sites[S] = Site(default=to_https(f"www.{S}"), http=to_https(f"www.{S}"))
     w.sites[f"www.{S}"] = Site(default=page(), http=to_https(f"www.{S}"))
+    # cfdns.test: DNS at Cloudflare; some web names proxied, some not
+    C = "cfdns.test"
+    w.records += [(C, "SOA", "amy.ns.cloudflare.com. dns.cloudflare.com. 1 3600 600 86400 300"),
+                  (C, "NS", "amy.ns.cloudflare.com."), (C, "NS", "bob.ns.cloudflare.com."),
+                  (C, "A", "127.0.0.1"),
+                  (f"app.{C}", "CNAME", "acme.onrender.com."), ("acme.onrender.com", "A", "127.0.0.1"),
+                  (f"web.{C}", "CNAME", "cname.vercel-dns.com."), ("cname.vercel-dns.com", "A", "127.0.0.1"),
+                  (f"edge.{C}", "A", "127.0.0.1")]
+    for host in (C, f"app.{C}", f"web.{C}"):
+        w.sites[host] = Site(default=page(), http=to_https(host))
+    w.sites[f"edge.{C}"] = Site(default=page(GOOD + CF), http=to_https(f"edge.{C}", CF))
     # edge.test
     plain_hosts = ["www", "loop", "plain", "down", "hopnx", "hopdead", "offsite", "expired", "wrong",
                    "soon", "short", "shortok", "foreign", "chain", "fullchain", "oldtls", "pki", "nohsts",
@@ -267,6 +278,56 @@ def test_one_nameserver_and_apex_skipping_its_upgrade_warn(env):
     assert red["status"] == "warn" and codes(red) == {"apex_hsts"}, red["evidence"]["findings"]
     assert "HSTS" in red["why"] and f"https://{S}/" in red["fix"]
     assert by[("redirects", f"www.{S}")]["status"] == "pass"
+
+
+CF_RUNBOOK = """---
+id: cfdns
+title: "Cloudflare (test copy)"
+stage: 3
+goal: g
+summary: s
+---
+
+# Cloudflare
+
+## Proxied {#proxy}
+
+Text.
+
+```check
+id: proxy-status
+kind: cloudflare
+```
+
+## Origin {#origin}
+
+Text.
+
+```check
+id: origin-exposure
+kind: cloudflare
+part: origin
+```
+"""
+
+
+def test_dns_at_cloudflare_expects_web_names_proxied(env):
+    C = "cfdns.test"
+    profile = write_profile(env["tmp"] / "cfdns" / "launchready.yaml",
+                            {"project": "CF", "domain": C,
+                             "hosts": {"app": f"app.{C}", "web": f"web.{C}", "edge": f"edge.{C}"}},
+                            {k: v for k, v in env["net"].items() if k != "origins"})
+    (env["tmp"] / "rb-cf").mkdir()
+    (env["tmp"] / "rb-cf" / "cf.md").write_text(CF_RUNBOOK)
+    doc, by, _wall, _proc = run_check(profile, str(env["tmp"] / "rb-cf"))
+    apex, app = by[("cloudflare", C)], by[("cloudflare", f"app.{C}")]
+    assert apex["status"] == "warn" and "not proxied" in apex["summary"] and apex["evidence"]["dns_at_cloudflare"]
+    assert app["status"] == "warn" and "onrender.com" in app["summary"] and "orange" in app["fix"]
+    assert by[("cloudflare", f"web.{C}")]["status"] == "pass", "Vercel names stay DNS-only"
+    edge = by[("cloudflare", f"edge.{C}")]
+    assert edge["status"] == "pass" and edge["evidence"]["proxied"] is True
+    [origin] = [x for x in doc["results"] if x["check_id"] == "origin-exposure"]
+    assert origin["status"] == "skip" and origin["evidence"]["missing_key"] == "network.origins"
 
 
 # ---------------------------------------------------------------------------- dns

@@ -131,3 +131,16 @@ def test_knot_zone_plan():
         plan_zones(records, {"x.acme.test": "refused"})
     conf = render_config(Path("/tmp/k"), 5353, list(zones))
     assert "listen: 127.0.0.1@5353" in conf and "{" not in conf, "block style only: knotd rejects flow mappings"
+
+
+def test_origin_part_targets():
+    from launchready_tui.core.registry import MissingInput
+
+    assert cf.targets(PROFILE, {}) == ["acme.test", "www.acme.test", "app.acme.test"]
+    with pytest.raises(MissingInput) as e:
+        cf.targets(PROFILE, {"part": "origin"})
+    assert e.value.key == "network.origins"
+    p = parse_profile("project: T\ndomain: acme.test\nhosts:\n  app: app.acme.test\n  api: api.acme.test\n"
+                      "network:\n  origins:\n    app: 203.0.113.1\n    api.acme.test: 203.0.113.2\n"
+                      "    shop.acme.test: 203.0.113.3\n    other.example: 203.0.113.4\n")
+    assert cf.targets(p, {"part": "origin"}) == ["api.acme.test", "app.acme.test", "shop.acme.test"]

@@ -109,3 +109,12 @@ def test_old_version_context_is_quiet():
         for v in tls.OLD_VERSIONS:
             ctx = tls.old_version_context(v)
             assert ctx is None or ctx.maximum_version.name.startswith("TLSv1")
+
+
+def test_warn_days_parameter_moves_the_window_for_long_lived_certificates():
+    assert tls.expiry_threshold_days(90, warn_days=14) == 14
+    assert tls.expiry_threshold_days(6, warn_days=14) == 2, "short-lived certificates keep a third"
+    lines = tls.evaluate("acme.test", cert(20, 90), None, "", True, "", {}, NOW, None, warn_days=14)
+    assert lines == []
+    [line] = tls.evaluate("acme.test", cert(20, 90), None, "", True, "", {}, NOW, None, warn_days=21)
+    assert "less than 21 days left" in line.message

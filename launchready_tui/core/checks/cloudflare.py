@@ -6,9 +6,16 @@ Proxied or not is decided from two independent signals: the response headers (`c
 ranges (shipped as data in `core/data/cloudflare_ranges.json`, with the date they were
 taken). When the signals disagree, both are shown.
 
+When the domain's DNS is at Cloudflare (its NS are *.ns.cloudflare.com), a DNS-only web
+name that points at your own server or at a single-origin platform (Render, Heroku,
+Fly.io, Railway) is a warning: it belongs behind the proxy. Vercel and Netlify names stay
+DNS-only (they run their own edge). The `expect_proxied: true|false` parameter overrides.
+
 When the profile names origin addresses (`network.origins: {host: ip}`), we connect to
 the origin directly with the real host name (SNI and Host header): an origin that serves
-the site to anyone lets bots bypass the edge's protection.
+the site to anyone lets bots bypass the edge's protection. We also read the origin's own
+certificate. With `part: origin` the check covers only the hosts that have an origin,
+and is skipped (naming `network.origins`) when there is none.
 """
 
 from __future__ import annotations
@@ -22,15 +29,34 @@ from typing import Any
 
 from launchready_tui.core.checks import redirects as rd
 from launchready_tui.core.net import DnsFailure
+from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
 KIND = "cloudflare"
 
 
+# Hosts that run your app on one origin with no edge of their own: when the domain's DNS
+# is at Cloudflare, these (and plain A/AAAA records of your own servers) belong behind
+# the proxy. Vercel and Netlify run their own edge and advise against a second proxy.
+ORIGIN_PLATFORMS = ("onrender.com", "herokuapp.com", "herokudns.com", "fly.dev", "railway.app")
+
+
 def targets(profile, params) -> list[str]:
+    """Every edge host; with `part: origin`, only the hosts that have an origin address
+    in `network.origins` (skipped, naming the key, when there is none)."""
     from launchready_tui.core.checks.dns import edge_hosts
 
-    return edge_hosts(profile)
+    hosts = edge_hosts(profile)
+    if str(params.get("part") or "") == "origin":
+        origins = {str(k).lower() for k in (profile.get("network.origins") or {})}
+        roles = {role.lower(): h for role, h in profile.hosts.items()}
+        picked = [h for h in hosts if h in origins] + [roles[k] for k in origins if k in roles]
+        extra = [k for k in origins if k not in roles and k not in hosts and profile.is_own_host(k)]
+        picked = list(dict.fromkeys(picked + extra))
+        if not picked:
+            raise MissingInput("network.origins", "the origin server's IP address for each public name")
+        return picked
+    return hosts
 
 
 def deadline(params, timeout_s: float) -> float:
@@ -150,9 +176,10 @@ async def check(ctx, target: str, params) -> CheckResult:
                        fix=f"Fix the DNS record of {host} first, then run this check again.")
     cf_addrs = [ip for ip in addrs if in_cloudflare_ranges(ip)]
     async with rd.Fetcher(net, rd.check_budget(net.timeout_s)) as f:
-        https_chain, http_chain = await asyncio.gather(
+        https_chain, http_chain, (ns_zone, ns) = await asyncio.gather(
             rd.follow_chain(f, profile, f"https://{host}/"),
             rd.follow_chain(f, profile, f"http://{host}/"),
+            _nameservers(net, profile.domain),
         )
     chains = [https_chain, http_chain]
     first_hops = [c.hops[0] for c in chains if c.hops and c.hops[0].status is not None]
@@ -171,6 +198,10 @@ async def check(ctx, target: str, params) -> CheckResult:
     }
     if cf_ray:
         ev["cf_ray"] = cf_ray
+    cf_dns = any(n.lower().rstrip(".").endswith(".ns.cloudflare.com") for n in ns)
+    ev["dns_at_cloudflare"] = cf_dns
+    if a.chain:
+        ev["points_at"] = a.final_name
     notes: list[str] = []
     if header_cf and addrs and not cf_addrs:
         notes.append(f"answers with Cloudflare headers, but its address ({', '.join(addrs[:3])}) is "
@@ -221,12 +252,19 @@ async def check(ctx, target: str, params) -> CheckResult:
                       fix="Install a valid certificate on the origin for this name: a free Cloudflare "
                       "Origin CA certificate (SSL/TLS > Origin Server > Create Certificate) lasts up "
                       "to 15 years, or your host's Let's Encrypt certificate.")
-    if params.get("expect_proxied") and not proxied:
-        return warned(KIND, host, f"{host} is DNS-only: it is not behind Cloudflare", evidence=ev,
+    expect = params.get("expect_proxied")
+    if expect is None and cf_dns:
+        final = a.final_name.lower()
+        expect = not a.chain or any(final == p or final.endswith("." + p) for p in ORIGIN_PLATFORMS)
+    if expect and not proxied:
+        where = f" ({a.final_name})" if a.chain else f" (your server at {', '.join(addrs[:2])})"
+        return warned(KIND, host, f"{host} is DNS-only: your DNS is at Cloudflare, but this web "
+                      f"name is not proxied{where}", evidence=ev,
                       why="Visitors reach your server directly, without Cloudflare's DDoS "
                       "protection, firewall and caching.",
-                      fix=f"In the Cloudflare dashboard open DNS > Records, find {host} and switch "
-                      "its Proxy status to Proxied (orange cloud).")
+                      fix=f"In the Cloudflare dashboard open DNS > Records, find {host} and click the "
+                      "grey cloud so its Proxy status becomes Proxied (orange), then save. (On "
+                      "Vercel and Netlify keep it grey: they run their own edge.)")
     if proxied:
         how = " and ".join(x for x in (
             "Cloudflare headers" if header_cf else "",
@@ -237,3 +275,13 @@ async def check(ctx, target: str, params) -> CheckResult:
         return passed(KIND, host, f"{host} is proxied by Cloudflare ({how}){extra}", evidence=ev)
     return passed(KIND, host, f"{host} is DNS-only: not behind Cloudflare "
                   f"(address {', '.join(addrs[:3])}, no Cloudflare headers)", evidence=ev)
+
+
+async def _nameservers(net, domain: str) -> tuple[str, list[str]]:
+    """The domain's NS records (to see whether its DNS is at Cloudflare); never raises."""
+    from launchready_tui.core.checks.dns import _zone_records
+
+    try:
+        return await _zone_records(net.resolver, domain, "NS")
+    except DnsFailure:
+        return domain, []

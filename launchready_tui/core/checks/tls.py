@@ -9,8 +9,9 @@ told apart from an untrusted issuer by fetching the intermediate the certificate
 (its AIA "CA Issuers" address) and verifying again with it: browsers do that fetch and
 cope, API clients and monitors do not, so it is a warning, not a failure.
 
-Expiry is judged relative to the certificate's lifetime: under 30 days left for
-certificates of 90 days or more, under a third of the lifetime for shorter ones.
+Expiry is judged relative to the certificate's lifetime: under 30 days left (the
+check's `warn_days` parameter) for certificates of 90 days or more, under a third of the
+lifetime for shorter ones.
 """
 
 from __future__ import annotations
@@ -114,10 +115,11 @@ def lifetime_facts(cert: dict[str, Any], now: dt.datetime) -> dict[str, float]:
     }
 
 
-def expiry_threshold_days(lifetime_days: float) -> float:
-    """Warn below this many days left: 30 for lifetimes of 90+ days, else a third."""
+def expiry_threshold_days(lifetime_days: float, warn_days: float = LONG_WARN_DAYS) -> float:
+    """Warn below this many days left: `warn_days` (30) for lifetimes of 90+ days, else a
+    third of the lifetime (a fixed window is wrong for 6- and 47-day certificates)."""
     if lifetime_days >= LONG_LIFETIME_DAYS:
-        return LONG_WARN_DAYS
+        return warn_days
     return lifetime_days / 3
 
 
@@ -332,7 +334,7 @@ def renew_fix(cert: dict[str, Any] | None, renewer: str | None) -> str:
 
 def evaluate(host: str, cert: dict[str, Any] | None, verify_code: int | None, verify_message: str,
              complete: bool | None, chain_note: str, old: dict[str, str], now: dt.datetime,
-             renewer: str | None) -> list[Line]:
+             renewer: str | None, warn_days: float = LONG_WARN_DAYS) -> list[Line]:
     """Findings from what was observed (pure logic)."""
     out: list[Line] = []
     fix_renew = renew_fix(cert, renewer)
@@ -348,8 +350,8 @@ def evaluate(host: str, cert: dict[str, Any] | None, verify_code: int | None, ve
             out.append(Line("fail", "not_yet_valid", f"the certificate for {host} is not valid until {cert['not_before'][:10]}",
                             "Browsers reject it until then (or the server's clock is wrong).",
                             "Install the currently valid certificate, or fix the server's clock."))
-        elif left < expiry_threshold_days(life):
-            rule = ("less than 30 days left" if life >= LONG_LIFETIME_DAYS
+        elif left < expiry_threshold_days(life, warn_days):
+            rule = (f"less than {warn_days:g} days left" if life >= LONG_LIFETIME_DAYS
                     else f"less than a third of its {life:g}-day lifetime left")
             out.append(Line("warn", "expiring", f"the certificate for {host} expires in {left:g} days ({rule})",
                             "If renewal is broken, the site shows a security warning to everyone on "
@@ -466,7 +468,11 @@ async def check(ctx, target: str, params) -> CheckResult:
     renewer = ctx.record_value("cert_renewer")
     if renewer:
         ev["cert_renewer"] = renewer
-    lines = evaluate(host, cert, verify_code, verify_message, complete, chain_note, old, now, renewer)
+    try:
+        warn_days = float(params.get("warn_days") or LONG_WARN_DAYS)
+    except (TypeError, ValueError):
+        warn_days = LONG_WARN_DAYS
+    lines = evaluate(host, cert, verify_code, verify_message, complete, chain_note, old, now, renewer, warn_days)
     ev["findings"] = [x.to_dict() for x in lines]
     rank = {"fail": 2, "warn": 1}
     worst = max((rank.get(x.severity, 0) for x in lines), default=0)
