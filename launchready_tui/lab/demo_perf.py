@@ -169,7 +169,7 @@ def add(w: World, d: str) -> None:
     deploy = w.profile.setdefault("deploy", {})
     deploy.setdefault("rollback", "echo 'Rolling back to the previous release...' && sleep 1 && echo 'Done.'")
     deploy.setdefault("rollback_budget_min", 10)
-    deploy.setdefault("smoke", []).extend([
-        f"https://{app}/health",
-        {"url": f"https://{d}/", "status": 200, "contains": "Acme Creators"},
-    ])
+    smoke = deploy.setdefault("smoke", [])
+    for entry in (f"https://{app}/health", {"url": f"https://{d}/", "status": 200, "contains": "Acme Creators"}):
+        if entry not in smoke:
+            smoke.append(entry)

@@ -242,3 +242,30 @@ def test_cli_runs_latency_from_a_runbook(tmp_path):
     res = [r for r in data["results"] if r["check"] == "latency"]
     assert len(res) == 1 and res[0]["status"] == "pass" and res[0]["evidence"]["release"] == "rel-7"
     assert any(h.get("type") == "latency" and h["release"] == "rel-7" for h in hist)
+
+
+async def test_overlapping_identical_probes_run_once(tmp_path):
+    """Several runbook steps time the same route in one run: one load, one snapshot."""
+    from launchready_tui.core.checks import rate_limit
+    from launchready_tui.lab.demo_perf import LoginLimiter
+
+    dist = LatencyDistribution(5, 5, 0)
+    limiter = LoginLimiter(limit=3)
+    url = f"https://{API}/once"
+    extra = {"rate_limit": [{"url": f"https://{API}/login"}]}
+    with make_lab(tmp_path, {"/once": Rule(handler=dist), "/login": Rule(handler=limiter)},
+                  [{"url": url, "rate": 20, "duration_s": 0.5}], extra) as lab:
+        ctx = context(lab, release="v1")
+        a, b, c = await asyncio.gather(latency.check(ctx, url, {}), latency.check(ctx, url, {}),
+                                       latency.check(ctx, url, {"budget_ms": 1}))
+        r1, r2 = await asyncio.gather(rate_limit.check(ctx, f"https://{API}/login", {}),
+                                      rate_limit.check(ctx, f"https://{API}/login", {}))
+        later = await latency.check(ctx, url, {})  # not overlapping: measured again
+        hist = ctx.state.read_history()
+    assert len(dist.applied_ms) == 10 + 10  # one shared run of 10, then the later one
+    assert a.status.value == b.status.value == "pass" and c.status.value == "fail"  # own budgets
+    assert a is not b and a.evidence == b.evidence
+    assert len([h for h in hist if h["type"] == "latency"]) == 2
+    assert later.status.value == "pass"
+    assert limiter.attempts == 5  # 4 in one burst + 1 bypass probe, not twice that
+    assert r1.status.value == r2.status.value == "pass" and r1 is not r2

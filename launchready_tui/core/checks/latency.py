@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import weakref
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -125,6 +127,31 @@ async def auth_headers(ctx, entry: dict[str, Any]) -> tuple[dict[str, str], str 
     token = await get_secret(ctx, str(cred))
     headers["Authorization"] = authorization_value(token)
     return headers, token
+
+
+_INFLIGHT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def shared_probe(net, key: tuple, factory: Callable[[], Awaitable[Any]]) -> Any:
+    """Run factory() once for identical probes that overlap in one run (one `Net`).
+
+    Several runbook steps check the same route; run at the same moment they would
+    multiply the load (and, for rate limits, spoil each other's attempt counts). Only
+    probes still in flight are shared: a later re-run measures afresh."""
+    per = _INFLIGHT.setdefault(net, {})
+    task = per.get(key)
+    if task is None:
+        task = asyncio.ensure_future(factory())
+        per[key] = task
+
+        def _done(t: asyncio.Future) -> None:
+            if per.get(key) is t:
+                del per[key]
+            if not t.cancelled():
+                t.exception()  # retrieved, so an orphaned failure is not logged as lost
+
+        task.add_done_callback(_done)
+    return await asyncio.shield(task)
 
 
 # ---------------------------------------------------------------------------- targets
@@ -285,8 +312,39 @@ async def check(ctx, target: str, params) -> CheckResult:
         timeout_s=ctx.net.timeout_s,
         max_connections=int(min(256, max(8, rate))),
     )
-    try:
+    key = ("latency", url, method, rate, duration, str(route.get("auth") or ""),
+           str(sorted((route.get("headers") or {}).items())), str(body))
+
+    async def measure():
+        """Load, then the snapshot: once per route per run, however many steps ask."""
         rep = await loadgen.run_load(ctx.net, spec)
+        release, source = await release_name(ctx)
+        prev = None
+        if ctx.state is not None and rep.completed:
+            try:
+                prev = previous_snapshot(ctx.state.read_history(), url, method, release)
+            except OSError:
+                prev = None
+            s = rep.summary()
+            snap = {
+                "type": "latency",
+                "release": release,
+                "release_source": source,
+                "at": ctx.clock().isoformat(timespec="seconds"),
+                "url": url,
+                "method": method,
+                "budget_ms": budget,
+                **{k: s[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "requested_rps",
+                                     "achieved_rps", "errors", "error_rate", "planned")},
+            }
+            try:
+                ctx.state.append_history(snap)
+            except OSError as e:
+                return rep, release, source, prev, f"could not save the snapshot: {e.strerror or e}"
+        return rep, release, source, prev, None
+
+    try:
+        rep, release, source, prev, history_error = await shared_probe(ctx.net, key, measure)
     except (HostResolutionError, DnsFailure, OSError, ValueError) as e:
         return errored(KIND, url, f"could not start: {e}", evidence={"url": url})
 
@@ -294,6 +352,8 @@ async def check(ctx, target: str, params) -> CheckResult:
     ev: dict[str, Any] = {**s, "budget_ms": budget, "method_note": METHOD_NOTE}
     if notes:
         ev["capped"] = notes
+    if history_error:
+        ev["history_error"] = history_error
     if rep.completed == 0:
         top = max(rep.error_kinds.items(), key=lambda kv: kv[1])[0] if rep.error_kinds else "no answer"
         return errored(
@@ -301,15 +361,7 @@ async def check(ctx, target: str, params) -> CheckResult:
             fix="Open the address in a browser. If it does not load, the site is down: see "
             "the site-down incident runbook. If it loads, check the profile's `network` keys.",
         )
-
-    release, source = await release_name(ctx)
     ev["release"], ev["release_source"] = release, source
-    prev = None
-    if ctx.state is not None:
-        try:
-            prev = previous_snapshot(ctx.state.read_history(), url, method, release)
-        except OSError:
-            prev = None
     p95 = float(s["p95_ms"])
     pct = float(ctx.profile.get("performance.regression_pct") or DEFAULT_REGRESSION_PCT)
     regression = None
@@ -369,23 +421,6 @@ async def check(ctx, target: str, params) -> CheckResult:
         result = passed(KIND, url, f"{name} is fast: {figures}{tail}", evidence=ev,
                         why=f"Key actions stay under {budget:.0f} ms for 95% of requests.")
 
-    if ctx.state is not None:
-        snap = {
-            "type": "latency",
-            "release": release,
-            "release_source": source,
-            "at": ctx.clock().isoformat(timespec="seconds"),
-            "url": url,
-            "method": method,
-            "status": result.status.value,
-            "budget_ms": budget,
-            **{k: s[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "requested_rps",
-                                 "achieved_rps", "errors", "error_rate", "planned")},
-        }
-        try:
-            ctx.state.append_history(snap)
-        except OSError as e:
-            result.evidence["history_error"] = f"could not save the snapshot: {e.strerror or e}"
     return result
 
 

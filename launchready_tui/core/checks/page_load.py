@@ -13,13 +13,19 @@ to serve or too heavy to download; the evidence says so in plain words.
 from __future__ import annotations
 
 import asyncio
+import copy
 import re
 import time
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from launchready_tui.core.checks.latency import NeedsCredential, auth_headers, find_entry
+from launchready_tui.core.checks.latency import (
+    NeedsCredential,
+    auth_headers,
+    find_entry,
+    shared_probe,
+)
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
 
@@ -125,14 +131,20 @@ def deadline(params, timeout_s: float) -> float:
 
 
 async def check(ctx, target: str, params) -> CheckResult:
+    entry = find_entry(_entries(ctx.profile, params), target)
+    url = str(entry.get("url") or target)
+    budget = float(entry.get("budget_ms") or params.get("budget_ms") or DEFAULT_BUDGET_MS)
+    key = ("page_load", url, str(entry.get("auth") or ""), budget)
+    result = await shared_probe(ctx.net, key, lambda: _measure(ctx, url, entry, budget))
+    return copy.deepcopy(result)
+
+
+async def _measure(ctx, url: str, entry: dict[str, Any], budget: float) -> CheckResult:
     import httpx
 
     from launchready_tui.core.net import DnsFailure, HostResolutionError, describe_http_error
 
-    entry = find_entry(_entries(ctx.profile, params), target)
-    url = str(entry.get("url") or target)
     name = entry.get("name") or url
-    budget = float(entry.get("budget_ms") or params.get("budget_ms") or DEFAULT_BUDGET_MS)
     try:
         headers, _secret = await auth_headers(ctx, entry)
     except NeedsCredential as e:

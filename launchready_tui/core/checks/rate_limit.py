@@ -9,12 +9,13 @@ anyone can reset it. Only hosts under the profile's domain are probed.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import time
 from typing import Any
 
-from launchready_tui.core.checks.latency import find_entry, own_host_refusal
+from launchready_tui.core.checks.latency import find_entry, own_host_refusal, shared_probe
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
@@ -63,15 +64,24 @@ def _spoofed_address() -> str:
 
 
 async def check(ctx, target: str, params) -> CheckResult:
-    import httpx
-
-    from launchready_tui.core.net import DnsFailure, HostResolutionError, describe_http_error
-
     entry = find_entry(_entries(ctx.profile, params), target)
     url = str(entry.get("url") or target)
     refusal = own_host_refusal(KIND, ctx.profile, url, "probe")
     if refusal is not None:
         return refusal
+    # Two steps probing the same endpoint at once would share its counter and see the
+    # limit early: overlapping identical probes run once.
+    key = ("rate_limit", url, str(entry.get("method") or params.get("method") or "POST").upper(),
+           attempts_for(entry, params)[0], str(entry.get("body")), str(sorted((entry.get("headers") or {}).items())))
+    result = await shared_probe(ctx.net, key, lambda: _probe(ctx, url, entry, params))
+    return copy.deepcopy(result)
+
+
+async def _probe(ctx, url: str, entry: dict[str, Any], params) -> CheckResult:
+    import httpx
+
+    from launchready_tui.core.net import DnsFailure, HostResolutionError, describe_http_error
+
     name = entry.get("name") or url
     max_attempts, cap_note = attempts_for(entry, params)
     method = str(entry.get("method") or params.get("method") or "POST").upper()

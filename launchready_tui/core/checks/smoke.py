@@ -38,7 +38,7 @@ def targets(profile, params) -> list[str]:
     es = entries(profile, params)
     if not es:
         raise MissingInput("deploy.smoke", "pages that must work after every deploy, e.g. /health")
-    return [e["url"] for e in es]
+    return list(dict.fromkeys(e["url"] for e in es))  # one result per URL
 
 
 def deadline(params, timeout_s: float) -> float:
@@ -46,8 +46,15 @@ def deadline(params, timeout_s: float) -> float:
 
 
 async def check(ctx, target: str, params) -> CheckResult:
-    entry = next((e for e in entries(ctx.profile, params) if e["url"] == target), None)
-    return await run_smoke(ctx, entry or normalize(target))
+    """Every entry for this URL (a URL may be listed with different expectations)."""
+    import asyncio
+
+    from launchready_tui.core.results import SEVERITY
+
+    mine = [e for e in entries(ctx.profile, params) if e["url"] == target] or [normalize(target)]
+    unique = [dict(t) for t in dict.fromkeys(tuple(sorted(e.items())) for e in mine)]
+    results = await asyncio.gather(*(run_smoke(ctx, e) for e in unique))
+    return max(results, key=lambda r: SEVERITY[r.status])
 
 
 async def run_smoke(ctx, entry: dict[str, Any]) -> CheckResult:
