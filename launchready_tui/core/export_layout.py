@@ -250,6 +250,22 @@ def _cover(d: _Doc, doc: Handover) -> None:
     d.p(f"Checks on record: {c.get('pass', 0)} passed, {c.get('warn', 0)} warnings, {c.get('fail', 0)} failed, "
         f"{c.get('error', 0)} could not check, {c.get('skip', 0)} skipped. A check result older than "
         f"{STALE_DAYS} days is marked \"{STALE_TEXT}\".", cls="small")
+    if doc.stages:
+        rows = []
+        for sv in doc.stages:
+            counts: dict[str, int] = {}
+            for r in sv.results:
+                counts[r.status] = counts.get(r.status, 0) + 1
+            must = [c for st in sv.steps for c in st.confirms if c.blocker]
+            words = (("fail", "failed", "failed"), ("error", "could not check", "could not check"),
+                     ("warn", "warning", "warnings"), ("pass", "passed", "passed"))
+            checks = ", ".join(f"{counts[k]} {one if counts[k] == 1 else many}" for k, one, many in words
+                               if counts.get(k))
+            anchor = d.anchors.get(sv.title)
+            rows.append([[Link(sv.title, anchor)] if anchor else [sv.title], _status_parts(sv.status), [f"{sv.steps_done} of {len(sv.steps)}"],
+                         [checks or "none run"],
+                         [f"{sum(1 for c in must if c.checked)} of {len(must)}"] if must else ["—"]])
+        d.add(Table(["Stage", "Status", "Steps done", "Checks", "Must-do items ticked"], rows))
     if v.blockers:
         d.h(2, "Launch blockers")
         fails = [b for b in v.blockers if b.kind == "fail"]
@@ -376,9 +392,10 @@ def _stage_status(sv: StageView) -> Parts:
     parts: Parts = ["Status: ", *(_status_parts(sv.status) if sv.status else ["no checks run yet"]), " · ",
                     f"{sv.steps_done} of {len(sv.steps)} steps marked done"]
     if rs:
-        order = [("pass", "passed"), ("warn", "warnings"), ("fail", "failed"), ("error", "could not check"),
-                 ("skip", "skipped")]
-        parts.append(" · checks: " + ", ".join(f"{counts[k]} {w}" for k, w in order if counts.get(k)))
+        order = [("pass", "passed", "passed"), ("warn", "warning", "warnings"), ("fail", "failed", "failed"),
+                 ("error", "could not check", "could not check"), ("skip", "skipped", "skipped")]
+        parts.append(" · checks: " + ", ".join(f"{counts[k]} {one if counts[k] == 1 else many}"
+                                               for k, one, many in order if counts.get(k)))
     if blockers:
         parts.append(f" · {sum(1 for c in blockers if c.checked)} of {len(blockers)} must-do items ticked")
     return parts
@@ -447,7 +464,7 @@ def _stages(d: _Doc, doc: Handover) -> None:
     if not doc.stages:
         d.p("No stage runbooks were loaded.", cls="note")
     for sv in doc.stages:
-        d.h(3, sv.title, toc=True)
+        d.found[sv.title] = d.h(3, sv.title, toc=True)
         if sv.goal:
             d.p(Strong("Goal: "), sv.goal)
         d.p(*_stage_status(sv))
@@ -584,7 +601,7 @@ def _runbooks(d: _Doc, doc: Handover) -> None:
         d.p("Nobody has written down how to deploy yet (stage 2, \"Deploy from main with one known step\").", cls="warn")
     if rb.smoke:
         d.p("After each deploy, check these pages (`launchready check --runbook deploy-path --step smoke`):")
-        d.add(BulletList([ListItem([Code(s)]) for s in rb.smoke]))
+        d.add(BulletList([ListItem([Code(url)] + ([f" — {what}"] if what else [])) for url, what in rb.smoke]))
     d.h(3, "Rollback")
     by = {f.id: f for f in rb.rollback_fields}
     steps = by.get("steps")

@@ -368,7 +368,7 @@ class RunbooksView:
     deploy_fields: list[FieldView]
     deploy_command: str
     deploy_ci_job: str
-    smoke: list[str]
+    smoke: list[tuple[str, str]]  # (url, expectation)
     rollback_fields: list[FieldView]
     rollback_command: str
     rollback_budget_min: float
@@ -1204,21 +1204,24 @@ def _is_rollback(e: dict[str, Any]) -> bool:
     return t == "command" and "rollback" in f"{e.get('step', '')} {e.get('command', '')}".lower()
 
 
-def _smoke_list(profile: Any) -> list[str]:
+def _smoke_list(profile: Any) -> list[tuple[str, str]]:
+    """(url, what is expected) for each `deploy.smoke` entry, each once."""
     smoke = _profile_get(profile, "deploy.smoke", [])
-    out = []
+    out: list[tuple[str, str]] = []
     if isinstance(smoke, list):
         for s in smoke:
             if isinstance(s, dict):
-                bits = [str(s.get("url", ""))]
+                bits = []
                 if s.get("status"):
                     bits.append(f"expects HTTP {s['status']}")
                 if s.get("contains"):
-                    bits.append(f"expects the text '{s['contains']}'")
-                out.append(", ".join(b for b in bits if b))
+                    bits.append(f"and the text '{s['contains']}'" if bits else f"expects the text '{s['contains']}'")
+                item = (str(s.get("url", "")), " ".join(bits))
             else:
-                out.append(str(s))
-    return list(dict.fromkeys(out))
+                item = (str(s), "")
+            if item not in out:
+                out.append(item)
+    return out
 
 
 def _runbooks_view(profile: Any, state: dict[str, Any], runbooks: list[Any], results: list[ResultView],
