@@ -183,6 +183,8 @@ class LaunchReadyApp(App):
                                 main.action_run_stage)
             yield SystemCommand("Next step (n)", "Go to the next step", main.action_next_step)
             yield SystemCommand("Previous step (p)", "Go to the previous step", main.action_prev_step)
+            yield SystemCommand("Mark this step done (d)", "Mark it done and go to the next step",
+                                main.action_done)
             yield SystemCommand("Tick the selected box (space)", "Toggle the focused confirmation",
                                 main.action_toggle_confirm)
             for rb in self.session.runbooks:

@@ -84,7 +84,7 @@ async def test_help_palette_lists_our_commands(make, project):
                      "Export the handover (e)", "Credentials (c)", "Incident runbooks (i)", "Help (?)"):
             assert want in titles
         keys = {b.key for b in app.main.BINDINGS} | {b.key for b in app.BINDINGS}
-        assert {"r", "R", "n", "p", "space", "e", "c", "i", "question_mark", "q"} <= keys
+        assert {"r", "R", "n", "p", "d", "space", "e", "c", "i", "question_mark", "q"} <= keys
 
 
 # ---------------------------------------------------------------------------- checks
@@ -184,8 +184,10 @@ async def test_state_persists_across_restart(make, project):
         notes.focus()
         await pilot.press(*"ask Bo")
         await pilot.press("escape")
-        await pilot.click(app.main.view.query_one("#toggle-done"))
+        await pilot.click(app.main.view.query_one("#toggle-done"))  # done: on to the next step
         await pilot.pause()
+        assert step_title(app) == "basics/rollback"
+        await pilot.press("p")
         await pilot.press("q")
     app.session.close()
 
@@ -221,8 +223,8 @@ async def test_incident_mode_clock_and_timeline(make, project, clock):
         assert "08:55 left" in str(bar.query_one("#incident-budget").render())
         # a decision (tick), a step done, a command run, a note: all on the timeline
         await pilot.press("space", "space")
-        await pilot.click(app.main.view.query_one("#toggle-done"))
-        await pilot.press("n")
+        await pilot.press("d")  # done: on to the rollback step
+        assert step_title(app) == "deploy-failure/roll-back"
         await pilot.click(app.main.view.query_one("#run-command"))
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmCommandScreen"

@@ -20,6 +20,7 @@ Everything is saved as you go, in `.launchready/` beside your profile.
 | `r` | run this step's checks |
 | `R` | run every check of this stage |
 | `n` / `p` | next / previous step |
+| `d` | mark this step done and go to the next one |
 | `space` | tick or untick the selected tick box |
 | `Tab` / `Shift+Tab` | move between the parts of the screen |
 | `Esc` | leave a text field (so the keys above work again) |

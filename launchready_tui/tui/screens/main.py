@@ -64,8 +64,13 @@ class MainScreen(Screen):
         Binding("n", "next_step", "Next"),
         Binding("p", "prev_step", "Prev"),
         Binding("space", "toggle_confirm", "Tick"),
+        Binding("d", "done", "Done"),
         Binding("e", "export", "Export"),
         Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("pagedown", "scroll_step('page_down')", "Scroll down", show=False),
+        Binding("pageup", "scroll_step('page_up')", "Scroll up", show=False),
+        Binding("ctrl+down", "scroll_step('scroll_down')", show=False),
+        Binding("ctrl+up", "scroll_step('scroll_up')", show=False),
     ]
 
     def __init__(self, session: Session, *, incident: str | None = None) -> None:
@@ -134,11 +139,11 @@ class MainScreen(Screen):
         """The step view on screen (the previous one may still be leaving the DOM)."""
         return self._view
 
-    def show_step(self, rb, st, *, focus_view: bool = False) -> None:
+    def show_step(self, rb, st) -> None:
         with self.app.batch_update():
-            self._show_step(rb, st, focus_view)
+            self._show_step(rb, st)
 
-    def _show_step(self, rb, st, focus_view: bool) -> None:
+    def _show_step(self, rb, st) -> None:
         self.rb, self.st = rb, st
         self.session.set_position(rb, st)
         where = f"Stage {rb.stage}: {short_title(rb)}" if rb.stage else f"Incident runbook: {short_title(rb)}"
@@ -152,12 +157,16 @@ class MainScreen(Screen):
         else:
             view.display = True
             self._views.move_to_end(key)
+        old_focus = self.focused
         self._view = view
         self._evict()
         self.query_one(Sidebar).select_runbook(rb.id)
         self.query_one(DetailPanel).reset()
-        if focus_view:
-            view.focus()
+        if old_focus is not None and any(isinstance(a, StepView) and a is not view
+                                         for a in old_focus.ancestors_with_self):
+            # Focus was inside the step that just went away: park it on the sidebar
+            # (cheap to focus, and arrow keys there make sense).
+            self.query_one(Sidebar).focus()
         # Build the next step soon (hidden, after this one is on screen), so that `n`
         # shows it at once.
         self.set_timer(PREBUILD_DELAY_S, self._prebuild_next)
@@ -237,14 +246,16 @@ class MainScreen(Screen):
             self.app.ask_incident(rb)
             return
         if rb is self.rb:
-            self.view and self.view.focus()
             return
         pos = self.session.state.get("position") or {}
         self.show_step(rb, rb.steps[0] if pos.get("runbook") != rb.id else self.st)
 
     def action_leave_field(self) -> None:
+        self.query_one(Sidebar).focus()
+
+    def action_scroll_step(self, how: str) -> None:
         if self.view is not None:
-            self.view.focus()
+            getattr(self.view, f"action_{how}")()
 
     # -- buttons in the step view ------------------------------------------------------
 
@@ -262,14 +273,30 @@ class MainScreen(Screen):
 
     @on(Button.Pressed, "#toggle-done")
     def _toggle_done(self, event: Button.Pressed) -> None:
+        self.action_done()
+
+    def action_done(self) -> None:
+        """Mark this step done and go on to the next one (or mark it not done)."""
         rb, st = self.rb, self.st
+        if rb is None:
+            return
         done = not self.session.is_done(rb, st)
         self.session.set_step_done(rb, st, done)
         if self.view is not None:
             self.view.show_done(done)
         self.query_one(Sidebar).refresh_all()
-        if done:
-            self.notify("Step marked done. Press n (or Next) for the next step.")
+        if not done:
+            self.notify("Marked as not done.")
+            return
+        d, total = self.session.progress(rb)
+        nxt = self._neighbour(+1)
+        if nxt is None:
+            self.notify(f"Step done ({d} of {total}). That was the last step.")
+            return
+        self.notify(f"Step done ({d} of {total} in this stage).", timeout=3)
+        if nxt[0] is not rb:
+            self.notify(f"On to stage {nxt[0].stage}: {short_title(nxt[0])}.")
+        self.show_step(*nxt)
 
     # -- blocks -------------------------------------------------------------------------
 
@@ -352,6 +379,8 @@ class MainScreen(Screen):
             view = self.view_for(it.runbook.id, it.step.id)
             if view is not None:
                 view.set_running([it.key])
+        if self.view is not None:
+            self.view.show_checks()
         self.notify(f"Running {label} ({len(items)})…", timeout=3)
         results: list[CheckResult] = []
         ctx = await asyncio.to_thread(_prepare, session, items)

@@ -22,8 +22,18 @@ def when_text(at: str) -> str:
     return t.strftime("%d %b %Y %H:%M UTC")
 
 
+class TickBox(Checkbox):
+    """A checkbox that is empty until ticked (Textual's default shows a dim X when off,
+    which reads as "ticked" or "wrong" to someone new)."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's name
+        return "✓" if self.value else " "
+
+
 class ConfirmRow(Vertical):
-    """A statement to tick. Ticking records who and when."""
+    """A statement to tick. Ticking records who and when. The statement wraps, and
+    clicking it ticks the box too."""
 
     class Toggled(Message):
         def __init__(self, row: ConfirmRow, checked: bool) -> None:
@@ -40,17 +50,19 @@ class ConfirmRow(Vertical):
         label = self.block.text
         if self.block.blocker:
             label += "  (launch blocker)"
-        yield Checkbox(label, value=bool(self.entry), classes="confirm-box")
+        with Horizontal(classes="confirm-line"):
+            yield TickBox("", value=bool(self.entry), compact=True, classes="confirm-box")
+            yield Label(label, classes="confirm-text")
         yield Label(self._who_text(), classes="who")
 
     def _who_text(self) -> str:
         if not self.entry:
-            return "Not ticked yet. Press space (or click the box) when it is true."
-        return f"Ticked by {self.entry.get('by', '?')} on {when_text(self.entry.get('at', ''))}"
+            return "Not ticked yet. When it is true, click the box or press space on it."
+        return f"✓ Ticked by {self.entry.get('by', '?')} on {when_text(self.entry.get('at', ''))}"
 
     @property
     def checkbox(self) -> Checkbox:
-        return self.query_one(Checkbox)
+        return self.query_one(TickBox)
 
     def toggle(self) -> None:
         self.checkbox.toggle()
@@ -59,6 +71,11 @@ class ConfirmRow(Vertical):
     def _changed(self, event: Checkbox.Changed) -> None:
         event.stop()
         self.post_message(self.Toggled(self, event.value))
+
+    def on_click(self, event) -> None:
+        if event.widget is not None and event.widget.has_class("confirm-text"):
+            self.checkbox.focus()
+            self.toggle()
 
     def show_entry(self, entry: dict | None) -> None:
         self.entry = entry

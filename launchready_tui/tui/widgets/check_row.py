@@ -49,15 +49,18 @@ class CheckRow(Horizontal, can_focus=True):
         apply_status_class(badge, st)  # on the badge only: one node to restyle, not five
         badge.update(badge_text(st))
         if self.status == RUNNING:
-            text = f"{self.about}: checking now…"
+            text = "checking now…"
         elif self.result is None:
-            text = f"{self.about}: not run yet. Press r to run this step's checks."
+            text = ""
         else:
             text = self.result.summary
         self.query_one(".summary", Label).update(text)
         target = self.result.target if self.result is not None and self.result.target else self.target
         # The target goes on its own muted line, unless the summary already names it.
         show = target not in ("", "-") and target not in text
+        if not text:  # not run yet: the target alone, on the first line
+            self.query_one(".summary", Label).update(target if target not in ("", "-") else "not run yet")
+            show = False
         tl = self.query_one(".target", Label)
         tl.update(target if show else "")
         tl.display = show

@@ -33,7 +33,10 @@ class NavItem(ListItem):
         label = self.query_one(".nav-status", Label)
         apply_status_class(label, status)
         self.set_class(status is not None, "-ran")
-        label.update(f"{badge_text(status)} · {done}/{total} done")
+        text = f"{done}/{total} done"
+        if status is not None:
+            text += f" · {badge_text(status)}"
+        label.update(text)
 
 
 class Sidebar(ListView):

@@ -13,6 +13,18 @@ from launchready_tui.tui.session import split_step
 from launchready_tui.tui.widgets.blocks import CommandBlock, ConfirmRow, NotesField, RecordBlock
 from launchready_tui.tui.widgets.check_row import CheckRow
 
+_NAMES = {"dns": "DNS", "spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "mx": "MX", "tls": "TLS",
+          "env": "Env vars", "page_load": "Page load", "rate_limit": "Rate limit"}
+
+
+def check_title(spec: CheckSpec) -> str:
+    """"DNS check: host names resolve; the domain map"."""
+    if spec.title:
+        return spec.title
+    name = _NAMES.get(spec.kind, spec.kind.replace("_", " ").capitalize())
+    kind = KINDS.get(spec.kind)
+    return f"{name} check: {kind.about}" if kind is not None else f"{name} check"
+
 
 def _strip_h1(text: str) -> str:
     lines = text.strip().splitlines()
@@ -29,8 +41,11 @@ def _md(text: str, classes: str = "") -> Static:
     return Static(RichMarkdown(text, hyperlinks=True), classes=f"md {classes}".strip())
 
 
-class StepView(VerticalScroll):
-    """Everything of one step. The screen owns the session; this widget only shows it and
+class StepView(VerticalScroll, can_focus=False):
+    """Everything of one step.
+
+    Not focusable itself: a focus change restyles a widget's whole subtree in Textual,
+    and a step has hundreds of widgets. The screen scrolls it with PageUp/PageDown. The screen owns the session; this widget only shows it and
     posts what the person did (CheckRow.Selected, ConfirmRow.Toggled, ...)."""
 
     def __init__(self, session, rb, st, items: list, commands: dict, **kw) -> None:
@@ -74,16 +89,16 @@ class StepView(VerticalScroll):
         with Horizontal(classes="step-nav"):
             yield Button("◀ Previous (p)", id="prev-step", compact=True)
             yield Button(self._done_button(done), id="toggle-done", compact=True, variant="success")
-            yield Button("Next (n) ▶", id="next-step", compact=True, variant="primary")
+            yield Button("Next (n) ▶", id="next-step", compact=True)
 
     @staticmethod
     def _done_text(done: bool) -> str:
         return "✓ Done: you marked this step done." if done else \
-            "Read the step, do what it says, then mark it done at the bottom."
+            "Read the step and do what it says. When you have finished, press d (Done)."
 
     @staticmethod
     def _done_button(done: bool) -> str:
-        return "Mark as not done" if done else "✓ Mark step done"
+        return "Mark as not done (d)" if done else "✓ Done, next step (d)"
 
     def show_done(self, done: bool) -> None:
         line = self.query_one("#done-line", Label)
@@ -92,11 +107,9 @@ class StepView(VerticalScroll):
         self.query_one("#toggle-done", Button).label = self._done_button(done)
 
     def _check_group(self, spec: CheckSpec):
-        about = spec.title or f"{spec.kind.replace('_', ' ').capitalize()} check"
-        kind = KINDS.get(spec.kind)
-        if kind is not None and not spec.title:
-            about = f"{spec.kind.replace('_', ' ').capitalize()} ({kind.about})"
+        about = check_title(spec)
         with Vertical(classes="check-group"):
+            yield Label(about, classes="check-about")
             for it in self.items:
                 if it.spec.id != spec.id:
                     continue
@@ -133,6 +146,12 @@ class StepView(VerticalScroll):
         if row is not None:
             row.set_result(r)
         return row
+
+    def show_checks(self) -> None:
+        """Scroll so the first check row is on screen (results appear there)."""
+        if self.rows:
+            first = next(iter(self.rows.values()))
+            self.scroll_to_center(first, animate=False)
 
     def command_block(self, block_id: str) -> CommandBlock | None:
         for cb in self.query(CommandBlock):
