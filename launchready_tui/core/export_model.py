@@ -1458,6 +1458,8 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
     verdict = _verdict(stages, results, current, titles)
     project = str(getattr(profile, "project", "") or "this project")
     names = find_field(state, runbooks, "names")
+    dns_notes = find_field(state, runbooks, "records")  # stage 3: "name, type, value, purpose" per line
+    names_text = "\n".join(f.value for f in (names, dns_notes) if f is not None)
     map_fields = [f for f in find_record(state, runbooks, "domain-map") if f.id != "production_location"]
     prod = find_field(state, runbooks, "production_location")
     renewer = find_field(state, runbooks, "cert_renewer")
@@ -1465,7 +1467,7 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
         environments=_environments(profile),
         production=prod.value if prod else "",
         map_fields=map_fields,
-        hosts=_hosts(profile, results, names.value if names else ""),
+        hosts=_hosts(profile, results, names_text),
         redirects=[row for r in sorted(_latest(results, "redirects").values(), key=lambda r: r.target)
                    for row in _redirect_rows(r)],
         redirect_record=find_record(state, runbooks, "redirect-map"),
