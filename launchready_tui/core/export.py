@@ -114,11 +114,18 @@ def secret_values_from_env_files(profile) -> list[str]:
                 continue
             m = _URL_WITH_PASSWORD.match(value)
             if m:
-                out.append(m.group(1))
+                if _worth_hiding(m.group(1)):
+                    out.append(m.group(1))
                 out.append(value)
-            elif _SECRET_NAME.search(name) or _looks_like_key(value):
+            elif (_SECRET_NAME.search(name) and _worth_hiding(value)) or _looks_like_key(value):
                 out.append(value)
     return out
+
+
+def _worth_hiding(value: str) -> bool:
+    """Long enough and not a plain word: hiding "staging" or "true" everywhere would wreck
+    the document without protecting anything."""
+    return len(value) >= 10 and not value.isalpha() and value.lower() not in ("production", "development")
 
 
 def _read_env_file(path: Path) -> dict[str, str]:

@@ -269,3 +269,20 @@ def test_default_output_path_is_beside_the_profile(tmp_path):
     when = dt.datetime(2026, 3, 15, tzinfo=dt.UTC)
     assert default_output_path(p, "md", when) == tmp_path / "handover-acme-creators-beta-2026-03-15.md"
     assert default_output_path(p, "html", when).name == "handover-acme-creators-beta-2026-03-15.html"
+
+
+def test_env_file_values_worth_hiding(tmp_path):
+    from launchready_tui.core.export import secret_values_from_env_files
+    from launchready_tui.core.profile import parse_profile
+
+    (tmp_path / ".env.production").write_text(
+        "STRIPE_SECRET_KEY=sk_live_abcdefghijklmnop1234\nDATABASE_URL=postgres://app:staging@db:5432/app\n"
+        "NODE_ENV=production\nAPI_URL=https://api.acme.example\nSESSION_SECRET=short\nAUTH_MODE=password\n",
+        encoding="utf-8")
+    p = parse_profile("project: X\ndomain: acme.example\nenvironments:\n  production:\n    env_file: .env.production\n",
+                      str(tmp_path / "launchready.yaml"))
+    values = secret_values_from_env_files(p)
+    assert "sk_live_abcdefghijklmnop1234" in values
+    assert "postgres://app:staging@db:5432/app" in values
+    for word in ("staging", "production", "short", "password", "https://api.acme.example"):
+        assert word not in values
