@@ -80,7 +80,8 @@ class Redactor:
             return tuple(self.apply(v) for v in obj)
         if isinstance(obj, dict):
             return {self.apply(k): self.apply(v) for k, v in obj.items()}
-        if is_dataclass(obj) and not isinstance(obj, type):
+        if is_dataclass(obj) and not isinstance(obj, type) and type(obj).__module__ == _model.__name__:
+            # only the export's own model: runbooks and other shared objects are left alone
             for f in fields(obj):
                 if f.name.startswith("_"):
                     continue

@@ -286,3 +286,10 @@ def test_env_file_values_worth_hiding(tmp_path):
     assert "postgres://app:staging@db:5432/app" in values
     for word in ("staging", "production", "short", "password", "https://api.acme.example"):
         assert word not in values
+
+
+def test_redaction_leaves_the_shared_runbooks_alone():
+    books = runbooks()
+    before = [(s.title, s.markdown) for b in books for s in b.steps]
+    build_handover(profile(), state(), books, now=NOW, redactor=Redactor(["rollback"]))
+    assert [(s.title, s.markdown) for b in books for s in b.steps] == before
