@@ -1,16 +1,21 @@
 """The handover document: everything a new engineer needs to run the platform on day 2.
 
 `gather()` reads the state store, the history, the allowlist, the credentials metadata and
-the runbooks, and `build_handover()` turns them into a `Handover` (a plain data model, no
-I/O, deterministic for a given input and clock). `render_markdown()` and `render_html()`
-lay that model out in the order the roadmap asks for (see `export_layout.py`) and render
-it (see `export_render.py`). `render_incident_note()` does the same for one incident.
+the runbooks; `build_handover()` turns them into a `Handover` (plain data, no I/O,
+deterministic for a given input and clock); `render_markdown()` / `render_html()` lay it
+out and render it; `render_incident_note()` does the same for one incident. The parts:
 
-Evidence is rendered defensively: every check family may add or rename evidence keys, so
-nothing here assumes a key exists or has a given type, and evidence we do not know is
-shown generically. A secret value never reaches the document: credential metadata is
-filtered to known fields, and every string in the model goes through a redactor that
-knows the values in the profile's env files and in the keyring (see `Redactor`).
+* `export_model`   - the dataclasses and small shared readers;
+* `export_sources` - each family's evidence and the team's records, read defensively;
+* `export_build`   - stages, the verdict, the summary, the day-2 list;
+* `export_layout`  - the sections in the roadmap's order, as blocks (with
+  `export_evidence` for evidence lines and `export_runbook_md` for runbooks in full);
+* `export_render`  - blocks to GitHub Markdown or one self-contained HTML file;
+* `export_incident`- the incident note.
+
+A secret value never reaches the document: credential metadata is filtered to known
+fields, and every string of the model goes through a `Redactor` that knows the values in
+the profile's env files and in the keyring. No Textual here.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from launchready_tui.core import export_build, export_incident, export_sources
 from launchready_tui.core import export_model as _model
 from launchready_tui.core.export_model import STALE_DAYS, Handover, _pick, parse_time
 
@@ -214,7 +220,7 @@ def build_handover(
     now = now or dt.datetime.now(dt.UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=dt.UTC)
-    doc = _model.build(profile, state if isinstance(state, dict) else {}, list(runbooks or []),
+    doc = export_build.build(profile, state if isinstance(state, dict) else {}, list(runbooks or []),
                        history=list(history or []), allowlist=list(allowlist or []),
                        allowlist_problem=allowlist_problem, author=author, now=now)
     if redactor:
@@ -250,7 +256,7 @@ def load_allowlist(profile) -> tuple[list[dict[str, Any]], str]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except Exception as e:  # noqa: BLE001
         return [], f"{path.name} could not be read: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
-    entries = _model.allow_entries_from(data)
+    entries = export_sources.allow_entries_from(data)
     return (entries or []), ("" if entries is not None else f"{path.name} has no list of entries")
 
 
@@ -330,14 +336,14 @@ def render_incident_note(incident: dict[str, Any], *, incident_id: str = "", run
                          profile: Any = None, fmt: str = "md", now: dt.datetime | None = None,
                          redactor: Redactor | None = None) -> str:
     """The incident note from incident mode's timeline, as Markdown or HTML."""
-    from launchready_tui.core.export_layout import incident_blocks
+    from launchready_tui.core.export_incident import incident_blocks
     from launchready_tui.core.export_render import (
         html_page,
         render_blocks_html,
         render_blocks_markdown,
     )
 
-    note = _model.build_incident(incident, incident_id=incident_id, runbook=runbook,
+    note = export_incident.build_incident(incident, incident_id=incident_id, runbook=runbook,
                                  profile=profile, now=now or dt.datetime.now(dt.UTC))
     if redactor:
         redactor.apply(note)
@@ -358,7 +364,7 @@ def write_incident_note(profile, incident_id: str, *, fmt: str = "md", output: s
     store = StateStore(profile.state_dir)
     state = store.load()
     incidents = state.get("incidents") if isinstance(state.get("incidents"), dict) else {}
-    found = _model.find_incident(incidents, incident_id)
+    found = export_incident.find_incident(incidents, incident_id)
     if found is None:
         from launchready_tui.core.errors import UsageError
 

@@ -1,0 +1,313 @@
+"""Build the handover model: stages, the verdict, the summary and the day-2 list.
+
+Pure: no file or network access, deterministic for a given input and clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+from launchready_tui.core.export_model import (
+    STALE_DAYS,
+    Action,
+    Blocker,
+    ConfirmView,
+    CredentialView,
+    FieldView,
+    Handover,
+    RecordView,
+    ResultView,
+    RiskView,
+    RunbooksView,
+    SecretsView,
+    StageView,
+    Status,
+    StepView,
+    TlsRow,
+    Verdict,
+    Where,
+    _entry,
+    _record_view,
+    _render_command,
+    _results,
+    _severity,
+    find_field,
+    find_record,
+    parse_time,
+    stage_title,
+)
+from launchready_tui.core.export_sources import (
+    _allow,
+    _credentials,
+    _email,
+    _environments,
+    _hosts,
+    _latest,
+    _performance,
+    _redirect_rows,
+    _runbooks_view,
+    _tls_rows,
+)
+
+
+def _stage_views(runbooks: list[Any], state: dict[str, Any], results: list[ResultView],
+                 profile: Any) -> tuple[list[StageView], list[ResultView]]:
+    by_step: dict[tuple[str, str], list[ResultView]] = {}
+    for r in results:
+        by_step.setdefault((r.runbook, r.step), []).append(r)
+    confirms = state.get("confirmations") if isinstance(state.get("confirmations"), dict) else {}
+    records = state.get("records") if isinstance(state.get("records"), dict) else {}
+    notes = state.get("notes") if isinstance(state.get("notes"), dict) else {}
+    done = state.get("steps_done") if isinstance(state.get("steps_done"), dict) else {}
+    used: set[tuple[str, str]] = set()
+    stages = []
+    for rb in runbooks:
+        if rb.kind != "stage":
+            continue
+        steps = []
+        for st in rb.steps:
+            used.add((rb.id, st.id))
+            order = {c.id: i for i, c in enumerate(st.checks)}
+            rs = sorted(by_step.get((rb.id, st.id), []),
+                        key=lambda r, o=order: (o.get(r.check_id, len(o)), r.check_id, r.target))
+            cv = []
+            for c in st.confirms:
+                e = _entry(confirms.get(f"{rb.id}/{st.id}/{c.id}"))
+                cv.append(ConfirmView(c.id, c.text, c.blocker, bool(e.get("checked")),
+                                      str(e.get("by") or ""), str(e.get("at") or "")))
+            recs = [_record_view(b, records.get(f"{rb.id}/{st.id}/{b.id}")) for b in st.records]
+            note = _entry(notes.get(f"{rb.id}/{st.id}"))
+            d = _entry(done.get(f"{rb.id}/{st.id}"))
+            cmds = [(c.label or c.id, _render_command(c.run, profile)) for c in st.commands]
+            steps.append(StepView(rb.id, st.id, st.title, rs, cv, recs,
+                                  str(note.get("text") or note.get("value") or ""), str(note.get("at") or ""),
+                                  str(d.get("by") or ("yes" if d else "")), str(d.get("at") or ""), cmds,
+                                  [(c.id, c.kind) for c in st.checks]))
+        sv = StageView(rb.id, rb.stage, stage_title(rb), str(rb.goal or ""), steps)
+        ran = [r.status for r in sv.results if r.status != "skip"]
+        sv.status = max(ran, key=_severity) if ran else None
+        stages.append(sv)
+    incident_books = {rb.id for rb in runbooks if rb.kind != "stage"}
+    other = [r for r in results if (r.runbook, r.step) not in used and r.runbook not in incident_books]
+    return stages, other
+
+
+def current_results(results: list[ResultView], stage_of: dict[str, int]) -> list[ResultView]:
+    """One result per (check kind, target): the newest one says how things stand now.
+
+    The same check often runs in several places (stage 1, stage 7, an incident runbook);
+    counting each copy would list one problem three times. The result keeps the newest
+    status and text, and is placed at the earliest stage step that runs it, so links point
+    at a stage rather than at an incident runbook."""
+    groups: dict[tuple[str, str], list[ResultView]] = {}
+    for r in results:
+        groups.setdefault((r.check, r.target), []).append(r)
+    out = []
+    for rs in groups.values():
+        newest = max(rs, key=lambda r: (r.started_at, r.key))
+        staged = [r for r in rs if r.runbook in stage_of]
+        home = min(staged, key=lambda r: (stage_of[r.runbook], r.runbook, r.step, r.key)) if staged else newest
+        out.append(replace(newest, runbook=home.runbook, step=home.step, stage=home.stage)
+                   if home is not newest else newest)
+    out.sort(key=lambda r: (r.stage if r.stage is not None else 99, r.runbook, r.step, r.check_id, r.target, r.key))
+    return out
+
+
+def _where(r: ResultView, titles: dict[str, str]) -> str:
+    rb = titles.get(r.runbook, r.runbook or "checks")
+    step = titles.get(f"{r.runbook}/{r.step}", r.step)
+    return f"{rb} › {step}" if step else rb
+
+
+def _verdict(stages: list[StageView], results: list[ResultView], current: list[ResultView],
+             titles: dict[str, str]) -> Verdict:
+    blockers: list[Blocker] = []
+    for r in current:
+        if r.status == "fail":
+            blockers.append(Blocker("fail", r.summary or f"{r.check} failed on {r.target}", _where(r, titles), r.fix, r))
+    for sv in stages:
+        for st in sv.steps:
+            for c in st.confirms:
+                if c.blocker and not c.checked:
+                    blockers.append(Blocker("confirm", c.text, f"{sv.title} › {st.title}"))
+    counts = {s.value: 0 for s in Status}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return Verdict(
+        blockers=blockers,
+        warnings=[r for r in current if r.status == "warn"],
+        errors=[r for r in current if r.status == "error"],
+        counts=counts,
+        stale=sum(1 for r in current if r.stale),
+        total=len(results),
+    )
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _summary(project: str, v: Verdict, stages: list[StageView]) -> str:
+    fails = sum(1 for b in v.blockers if b.kind == "fail")
+    unticked = len(v.blockers) - fails
+    parts = []
+    if v.total == 0:
+        parts.append(f"No checks have been run for {project} yet, so this document only holds "
+                     "what people wrote down. Run `launchready check` before relying on it.")
+    if v.blockers:
+        why = []
+        if fails:
+            why.append(f"{_plural(fails, 'check')} failed")
+        if unticked:
+            why.append(f"{_plural(unticked, 'must-do item')} {'is' if unticked == 1 else 'are'} not ticked off yet")
+        parts.append(f"{project} is not ready to launch: {_plural(len(v.blockers), 'launch blocker')} "
+                     f"{'is' if len(v.blockers) == 1 else 'are'} open ({' and '.join(why)}).")
+        first = v.blockers[0]
+        parts.append(f"Start with: {first.text.rstrip('.')}.")
+    elif v.total:
+        parts.append(f"{project} has no open launch blockers.")
+    if v.warnings:
+        parts.append(f"{_plural(len(v.warnings), 'warning')} should be looked at soon; none stops a launch on its own.")
+    if v.errors:
+        parts.append(f"{_plural(len(v.errors), 'check')} could not run (no answer, a timeout or a refusal); "
+                     "that is not a pass, so run them again.")
+    if v.stale:
+        parts.append(f"{_plural(v.stale, 'result')} {'is' if v.stale == 1 else 'are'} more than {STALE_DAYS} days old "
+                     "and marked stale.")
+    if stages:
+        done = sum(1 for s in stages if s.steps and s.steps_done == len(s.steps))
+        parts.append(f"{done} of {len(stages)} roadmap stages have every step marked done.")
+    parts.append("The day-2 action list at the end says what to do next, in order.")
+    return " ".join(parts)
+
+
+def _day2(v: Verdict, stages: list[StageView], tls: list[TlsRow], creds: list[CredentialView],
+          plan: list[dict[str, str]], current_policy: str, runbooks: RunbooksView, team: list[FieldView],
+          current: list[ResultView], titles: dict[str, str], now: dt.datetime) -> list[Action]:
+    acts: list[Action] = []
+    for b in v.blockers:
+        if b.kind == "fail":
+            acts.append(Action(b.text, "", "", b.where, "fix"))
+        else:
+            acts.append(Action(b.text, "", "", b.where, "tick"))
+    for r in v.errors:
+        acts.append(Action(r.summary.removeprefix("Could not check: "), "", "", _where(r, titles), "rerun"))
+    stale = [r for r in current if r.stale and r.status not in ("skip", "error")]
+    if stale:
+        acts.append(Action(f"{_plural(len(stale), 'result')} {'is' if len(stale) == 1 else 'are'} more than "
+                           f"{STALE_DAYS} days old: run `launchready check` again", "", "", "stale evidence", "rerun"))
+    for r in v.warnings:
+        acts.append(Action(r.summary, "", "", _where(r, titles), "look"))
+    # certificates that expire on the same day and are renewed by the same people: one line
+    groups: dict[tuple[str, str], list[str]] = {}
+    for t in tls:
+        exp = parse_time(t.not_after)
+        if exp:
+            groups.setdefault((exp.strftime("%Y-%m-%d"), t.renews), []).append(t.host)
+    for (day, renews), hosts in sorted(groups.items()):
+        exp = parse_time(day)
+        names = ", ".join(hosts)
+        many = len(hosts) > 1
+        if exp <= now:
+            what = f"Certificate{'s' if many else ''} for {names} expired on {day}: renew {'them' if many else 'it'}"
+            due = now
+        else:
+            what = (f"Certificate{'s' if many else ''} for {names} expire{'' if many else 's'} on {day}: "
+                    f"confirm {'they have' if many else 'it has'} renewed")
+            due = max(exp - dt.timedelta(days=30), now)
+        acts.append(Action(what, due.strftime("%Y-%m-%d"), renews, "certificate renewal", "recurring"))
+    for c in creds:
+        if c.next_due:
+            what = f"Rotate {c.label}" + (" (overdue)" if c.overdue else "")
+            acts.append(Action(what, c.next_due, c.owner, f"credential rotation, {c.cadence}".rstrip(", "), "recurring"))
+    for p in plan:
+        if p.get("step") and p["step"].removeprefix("p=") == current_policy:
+            continue  # already there
+        if p.get("date") or p.get("step"):
+            acts.append(Action(f"DMARC: publish {p['step']}" + (f" ({p['note']})" if p.get("note") else ""),
+                               p.get("date", ""), "", "DMARC rollout plan", "recurring"))
+    last = next((r for r in runbooks.rollback_runs if parse_time(r.at)), None)
+    if last:
+        due = parse_time(last.at) + dt.timedelta(days=91)
+        acts.append(Action("Repeat the rollback drill and write down the time it took", due.strftime("%Y-%m-%d"),
+                           "", "every quarter", "recurring"))
+    for f in team:
+        if f.value:
+            acts.append(Action(f"{f.label}: {f.value}", "", f.by, "the team's own day-2 list", "team"))
+    dated = sorted([a for a in acts if a.kind == "recurring"], key=lambda a: (a.due or "9999", a.what))
+    return [a for a in acts if a.kind not in ("recurring", "team")] + dated + [a for a in acts if a.kind == "team"]
+
+
+def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: list[dict[str, Any]],
+          allowlist: list[dict[str, Any]], allowlist_problem: str, author: str, now: dt.datetime) -> Handover:
+    runbooks = sorted(runbooks, key=lambda r: (r.kind != "stage", r.stage or 0, r.id))
+    results = _results(state, now)
+    titles: dict[str, str] = {}
+    for rb in runbooks:
+        titles[rb.id] = stage_title(rb)
+        for st in rb.steps:
+            titles[f"{rb.id}/{st.id}"] = st.title
+    stages, other = _stage_views(runbooks, state, results, profile)
+    current = current_results(results, {rb.id: rb.stage or 0 for rb in runbooks if rb.kind == "stage"})
+    verdict = _verdict(stages, results, current, titles)
+    project = str(getattr(profile, "project", "") or "this project")
+    names = find_field(state, runbooks, "names")
+    dns_notes = find_field(state, runbooks, "records")  # stage 3: "name, type, value, purpose" per line
+    names_text = "\n".join(f.value for f in (names, dns_notes) if f is not None)
+    map_fields = [f for f in find_record(state, runbooks, "domain-map") if f.id != "production_location"]
+    prod = find_field(state, runbooks, "production_location")
+    renewer = find_field(state, runbooks, "cert_renewer")
+    where = Where(
+        environments=_environments(profile),
+        production=prod.value if prod else "",
+        map_fields=map_fields,
+        hosts=_hosts(profile, results, names_text),
+        redirects=[row for r in sorted(_latest(results, "redirects").values(), key=lambda r: r.target)
+                   for row in _redirect_rows(r)],
+        redirect_record=find_record(state, runbooks, "redirect-map"),
+        tls=_tls_rows(results, renewer.value if renewer else ""),
+        tls_record=[f for f in find_record(state, runbooks, "ssl-endpoints") if f.id != "endpoints"],
+    )
+    email = _email(profile, results, state, runbooks)
+    creds = _credentials(state, now)
+    secrets = SecretsView(creds, find_record(state, runbooks, "secret-inventory"),
+                          [r for r in current if r.check in ("secrets", "env", "credentials")])
+    rbv = _runbooks_view(profile, state, runbooks, results, history)
+    perf, perf_note = _performance(profile, results, history)
+    open_results = sorted([r for r in current if r.open],
+                          key=lambda r: (-_severity(r.status), r.stage if r.stage is not None else 99, r.runbook, r.step, r.target))
+    risk_records = []
+    for bid in ("risk-list", "launch-blockers", "risk-log"):
+        fs = find_record(state, runbooks, bid)
+        if any(f.value for f in fs):
+            label = next((b.label for rb in runbooks for st in rb.steps for b in st.records if b.id == bid), bid)
+            risk_records.append(RecordView(bid, label, [f for f in fs if f.id != "out_of_scope"]))
+    oos = find_field(state, runbooks, "out_of_scope")
+    risks = RiskView(open_results, [b for b in verdict.blockers if b.kind == "confirm"], _allow(allowlist, now),
+                     allowlist_problem, oos.value if oos else "", risk_records)
+    team = [f for f in find_record(state, runbooks, "day-2-actions") if f.value]
+    policy = next((str(r.evidence.get("effective_policy") or "") for r in email.results if r.check == "dmarc"), "")
+    day2 = _day2(verdict, stages, where.tls, creds, email.dmarc_plan, policy, rbv, team, current, titles, now)
+    return Handover(
+        project=project,
+        domain=str(getattr(profile, "domain", "")),
+        date=now.strftime("%Y-%m-%d"),
+        generated_at=now.replace(microsecond=0).isoformat(),
+        author=author or "unknown",
+        profile_path=str(getattr(profile, "path", "")),
+        verdict=verdict,
+        summary=_summary(project, verdict, stages),
+        where=where,
+        stages=stages,
+        other_results=other,
+        email=email,
+        secrets=secrets,
+        runbooks=rbv,
+        performance=perf,
+        performance_note=perf_note,
+        risks=risks,
+        day2=day2,
+        titles=titles,
+    )

@@ -1,0 +1,709 @@
+"""Read each family's evidence and the team's records into the handover's sections.
+
+Every family owns its evidence keys (core/checks/...); these readers take what is there
+and never assume a key or a type, so a renamed key shows up as "not found", not a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from launchready_tui.core.export_model import (
+    DEFAULT_LATENCY_BUDGET_MS,
+    EMAIL_KINDS,
+    ROLLBACK_BUDGET_MIN,
+    AllowEntry,
+    CredentialView,
+    EmailView,
+    FieldView,
+    HostRow,
+    PerfRow,
+    RedirectRow,
+    ResultView,
+    RunbooksView,
+    TimedRun,
+    TlsRow,
+    TreeNode,
+    _num,
+    _pick,
+    _profile_get,
+    _render_command,
+    _short,
+    cadence_days,
+    find_record,
+    parse_time,
+    show_date,
+)
+
+
+def dns_records(ev: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    chain = _pick(ev, "cname_chain", "chain", "cnames", default=[])
+    if isinstance(chain, list):
+        for link in chain:
+            if isinstance(link, list | tuple) and len(link) >= 2:
+                out.append(f"CNAME {link[-1]}")
+            elif isinstance(link, dict):
+                out.append(f"CNAME {_pick(link, 'target', 'to', 'cname', default='?')}")
+            elif isinstance(link, str):
+                out.append(f"CNAME {link}")
+    for key, label in (("a", "A"), ("aaaa", "AAAA")):
+        vals = ev.get(key)
+        if isinstance(vals, list) and vals:
+            out.append(f"{label} " + ", ".join(map(str, vals[:8])) + (" …" if len(vals) > 8 else ""))
+        elif isinstance(vals, str) and vals:
+            out.append(f"{label} {vals}")
+    recs = ev.get("records")
+    if isinstance(recs, dict):
+        for rtype in sorted(recs, key=str):
+            vals = recs[rtype]
+            if rtype.lower() in ("a", "aaaa") and any(x.startswith(rtype.upper() + " ") for x in out):
+                continue
+            if isinstance(vals, list) and vals:
+                out.append(f"{str(rtype).upper()} " + ", ".join(map(str, vals[:8])))
+            elif isinstance(vals, str | int) and vals != "":
+                out.append(f"{str(rtype).upper()} {vals}")
+    elif isinstance(recs, list):
+        for rec in recs[:20]:
+            if isinstance(rec, dict):
+                out.append(f"{_pick(rec, 'type', default='')} {_pick(rec, 'value', 'data', 'rdata', default='')}".strip())
+            else:
+                out.append(str(rec))
+    hmap = ev.get("map")
+    if isinstance(hmap, dict):
+        for entry in hmap.values():
+            if isinstance(entry, dict) and entry.get("provider"):
+                out.append(f"hosted on {entry['provider']}")
+    for key in ("ns", "caa", "mx"):
+        vals = ev.get(key)
+        if isinstance(vals, list) and vals and not any(x.upper().startswith(key.upper() + " ") for x in out):
+            out.append(f"{key.upper()} " + ", ".join(map(str, vals[:8])))
+    seen: list[str] = []
+    for x in out:
+        if x not in seen:
+            seen.append(x)
+    return seen
+
+
+def _purpose(host: str, names_text: str) -> str:
+    for line in names_text.splitlines():
+        low = line.lower()
+        if not host:
+            continue
+        # the line naming exactly this host (not a longer name that contains it)
+        if re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-]|\.[\w-])", low):
+            rest = re.sub(rf"(?<![\w.-]){re.escape(host)}(?![\w-]|\.[\w-])", "", line, count=1, flags=re.I)
+            return rest.strip(" ,;:-–—|\t") or line.strip()
+    return ""
+
+
+def _latest(results: list[ResultView], check: str) -> dict[str, ResultView]:
+    out: dict[str, ResultView] = {}
+    for r in results:
+        if r.check != check:
+            continue
+        t = r.target.lower().rstrip(".")
+        if t not in out or r.started_at > out[t].started_at:
+            out[t] = r
+    return out
+
+
+def _host_of(target: str) -> str:
+    t = target.lower()
+    t = re.sub(r"^[a-z][a-z0-9+.-]*://", "", t)
+    return t.split("/", 1)[0].split(":", 1)[0].rstrip(".")
+
+
+def _hosts(profile: Any, results: list[ResultView], names_text: str) -> list[HostRow]:
+    try:
+        all_hosts = list(profile.all_hosts())
+        roles = {str(v).lower().rstrip("."): str(k) for k, v in profile.hosts.items()}
+        domain = str(profile.domain).lower()
+        canonical = str(profile.canonical_host).lower()
+    except Exception:
+        all_hosts, roles, domain, canonical = [], {}, "", ""
+    dns = _latest(results, "dns")
+    for t in sorted(dns):
+        if t not in all_hosts and t not in ("", "-"):
+            all_hosts.append(t)
+    rows = []
+    for host in all_hosts:
+        role = roles.get(host, "")
+        if host == domain:
+            role = "root domain" + (f", {role}" if role else "")
+        if host == canonical and host != domain:
+            role = (role + ", " if role else "") + "main address"
+        elif host == canonical:
+            role += ", main address"
+        r = dns.get(host)
+        rows.append(HostRow(
+            host=host, role=role, records=dns_records(r.evidence) if r else [],
+            purpose=_purpose(host, names_text), status=r.status if r else None,
+            summary=r.summary if r and r.status != "pass" else "", checked_at=r.started_at if r else "",
+            stale=bool(r and r.stale),
+        ))
+    return rows
+
+
+_ENDS = {
+    "final": "",
+    "loop": "redirect loop",
+    "too_many": "too many redirects",
+    "off_domain": "leaves your domains (not followed)",
+    "broken": "broken: a later hop does not answer",
+    "unresolved": "the host does not resolve",
+    "no_answer": "no answer",
+    "dns_error": "DNS lookup failed",
+    "bad_location": "bad Location header",
+    "out_of_time": "ran out of time",
+}
+
+
+def _hop_text(hop: Any) -> str:
+    """One request of a redirect chain: its answer, and where it sent the visitor."""
+    if isinstance(hop, dict):
+        status = _pick(hop, "status", "code", "status_code", default="")
+        nxt = _pick(hop, "next_url", "location", "to", default="")
+        err = _pick(hop, "error", "cert_error", "problem", default="")
+        text = str(status) if status not in ("", None) else "no answer"
+        if nxt:
+            text += f" → {nxt}"
+        if err:
+            text += f" ({_short(err, 120)})"
+        return text
+    return _short(hop, 160)
+
+
+def _redirect_rows(r: ResultView) -> list[RedirectRow]:
+    ev = r.evidence
+    rows: list[RedirectRow] = []
+
+    def add(start: Any, hops: Any, final: Any, note: Any = "") -> None:
+        hop_list = [_hop_text(h) for h in hops] if isinstance(hops, list) else []
+        if len(hop_list) > 12:
+            hop_list = hop_list[:11] + [f"… {len(hop_list) - 11} more", hop_list[-1]]
+        rows.append(RedirectRow(str(start or r.target), hop_list, str(final or ""), r.status,
+                                _ENDS.get(str(note), str(note or "")), r.stale))
+
+    m = ev.get("map")
+    hops = ev.get("hops")
+    ends = ev.get("ends") if isinstance(ev.get("ends"), dict) else {}
+    if isinstance(m, dict) and m:
+        for old in sorted(m, key=lambda u: (not str(u).startswith("http:"), str(u))):
+            v = m[old]
+            hop_list = hops.get(old) if isinstance(hops, dict) else None
+            if isinstance(v, dict):
+                add(old, v.get("hops", hop_list), _pick(v, "final", "to", "final_url", "end"),
+                    _pick(v, "note", "problem", "end", default=ends.get(old, "")))
+            else:
+                add(old, hop_list, v, ends.get(old, ""))
+    elif isinstance(m, list) and m:
+        for v in m:
+            if isinstance(v, dict):
+                add(_pick(v, "from", "start", "url", "old"), v.get("hops"),
+                    _pick(v, "to", "final", "final_url", "end", "new"), _pick(v, "note", "problem"))
+    elif isinstance(hops, list | dict) or "final" in ev or "final_url" in ev:
+        if isinstance(hops, dict):
+            for start in sorted(hops, key=str):
+                add(start, hops[start], "", ends.get(start, ""))
+        else:
+            add(_pick(ev, "start", "url", "from"), hops, _pick(ev, "final", "final_url", "to"),
+                "loop" if ev.get("loop") else "")
+    elif r.status != "skip":
+        add(r.target, [], "", r.summary)
+    return rows
+
+
+def _name_of(v: Any) -> str:
+    if isinstance(v, dict):
+        return str(_pick(v, "commonName", "common_name", "CN", "organizationName", "O", "name", default="")) or ", ".join(
+            f"{k}={x}" for k, x in sorted(v.items(), key=lambda kv: str(kv[0])))
+    if isinstance(v, list):
+        return ", ".join(_name_of(x) for x in v[:4])
+    return str(v or "")
+
+
+def _tls_rows(results: list[ResultView], renewer: str) -> list[TlsRow]:
+    rows = []
+    for host, r in sorted(_latest(results, "tls").items()):
+        ev = r.evidence
+        if r.status == "skip":
+            continue
+        cert = ev.get("certificate") if isinstance(ev.get("certificate"), dict) else ev
+        issuer = _pick(cert, "issuer_org", "issuer_cn", "issuer", default="")
+        cn = _pick(cert, "issuer_cn")
+        if cn and issuer != cn and isinstance(issuer, str):
+            issuer = f"{issuer} ({cn})"
+        days = _num(_pick(cert, "days_left", "days_remaining"))
+        rows.append(TlsRow(
+            host=host,
+            issuer=_name_of(issuer),
+            not_after=str(_pick(cert, "not_after", "expires", "expiry", "notAfter", default="")),
+            days_left=days,
+            status=r.status,
+            renews=str(_pick(ev, "cert_renewer", "renewer", "renewed_by", "who_renews", default="") or renewer),
+            summary=r.summary if r.status != "pass" else "",
+            stale=r.stale,
+        ))
+    return rows
+
+
+def _environments(profile: Any) -> list[dict[str, str]]:
+    envs = _profile_get(profile, "environments", {})
+    if not isinstance(envs, dict):
+        return []
+    out = []
+    for name in sorted(envs, key=lambda n: (not (isinstance(envs[n], dict) and envs[n].get("production")) and n != "production", str(n))):
+        e = envs[name] if isinstance(envs[name], dict) else {}
+        prod = bool(e.get("production")) or name == "production"
+        out.append({
+            "name": str(name),
+            "url": str(e.get("url") or ""),
+            "settings": str(e.get("env_file") or (f"process env ({e.get('source')})" if e.get("source") else "")),
+            "production": "yes" if prod else "no",
+            "public": "yes" if e.get("public") else "",
+        })
+    return out
+
+
+# -- email ------------------------------------------------------------------------------
+
+
+def tree_node(obj: Any, budget: list[int], depth: int = 0) -> TreeNode:
+    """A generic tree from evidence: dicts with a name and children, lists, or text."""
+    budget[0] -= 1
+    if depth > 12 or budget[0] < 0:
+        return TreeNode("…")
+    if isinstance(obj, dict) and isinstance(obj.get("terms"), list) and "total" in obj:
+        return _spf_node(obj, budget, depth)
+    if isinstance(obj, dict):
+        label = str(_pick(obj, "domain", "name", "include", "term", "target", "mechanism", "label", default="record"))
+        bits = []
+        look = _pick(obj, "lookups", "lookup_count", "count", "cost")
+        if look is not None and not isinstance(look, dict | list):
+            bits.append(f"{look} lookup{'s' if str(look) != '1' else ''}")
+        total = _pick(obj, "total", "total_lookups", "subtotal")
+        if total is not None and not isinstance(total, dict | list):
+            bits.append(f"{total} in total")
+        void = _pick(obj, "void", "voids", "void_lookups")
+        if void:
+            bits.append(f"{void} void")
+        rec = _pick(obj, "record", "txt", "spf", "value")
+        if isinstance(rec, str):
+            bits.append(f"record: {_short(rec, 200)}")
+        err = _pick(obj, "error", "problem", "result", "note")
+        if isinstance(err, str):
+            bits.append(err)
+        if obj.get("over_limit") or obj.get("exceeds"):
+            bits.append("over the limit")
+        kids_raw = _pick(obj, "children", "includes", "nodes", "subtree", default=[])
+        kids = [tree_node(k, budget, depth + 1) for k in kids_raw[:50]] if isinstance(kids_raw, list) else []
+        red = obj.get("redirect")
+        if isinstance(red, dict):
+            kids.append(tree_node(red, budget, depth + 1))
+        return TreeNode(label, "; ".join(bits), kids)
+    if isinstance(obj, list):
+        return TreeNode("", "", [tree_node(x, budget, depth + 1) for x in obj[:50]])
+    return TreeNode(_short(obj, 200))
+
+
+def _spf_node(node: dict[str, Any], budget: list[int], depth: int) -> TreeNode:
+    """One record of an SPF lookup tree (core/checks/email/spf.py `walk_spf`)."""
+    term = str(node.get("term") or "")
+    domain = str(node.get("domain") or "")
+    label = f"{term} → {domain}" if term and domain and domain not in term else (term or domain or "record")
+    total = node.get("total")
+    bits = [f"{total} DNS lookup{'s' if total != 1 else ''}" + (" in total" if node.get("children") else "")]
+    if node.get("total_void"):
+        bits.append(f"{node['total_void']} void")
+    if node.get("problem"):
+        bits.append(str(node["problem"]))
+    if node.get("counted") is False:
+        bits.append("not counted")
+    if isinstance(node.get("record"), str):
+        bits.append(f"record: {_short(node['record'], 300)}")
+    kids_by_term = {str(c.get("term")): c for c in node.get("children") or [] if isinstance(c, dict)}
+    kids: list[TreeNode] = []
+    for t in node["terms"][:60]:
+        if not isinstance(t, dict):
+            continue
+        child = kids_by_term.pop(str(t.get("term")), None)
+        if child is not None:
+            if depth < 12 and budget[0] > 0:
+                budget[0] -= 1
+                kids.append(_spf_node(child, budget, depth + 1))
+            continue
+        if not t.get("cost") and not t.get("note") and not t.get("problem"):
+            continue
+        extra = [f"{t['cost']} lookup{'s' if t.get('cost') != 1 else ''}"] if t.get("cost") else []
+        extra += [str(x) for x in (t.get("problem"), t.get("note")) if x]
+        kids.append(TreeNode(str(t.get("term") or "?"), "; ".join(extra)))
+    for child in kids_by_term.values():
+        kids.append(_spf_node(child, budget, depth + 1))
+    return TreeNode(label, "; ".join(bits), kids)
+
+
+def _dmarc_plan(ev: dict[str, Any]) -> list[dict[str, str]]:
+    raw = _pick(ev, "rollout", "rollout_plan", "plan")
+    if isinstance(raw, dict) and not any(k in raw for k in ("steps", "stages")):
+        return [{"date": show_date(k), "step": str(v), "record": "", "note": ""} for k, v in sorted(raw.items(), key=lambda kv: str(kv[0]))]
+    if isinstance(raw, dict):
+        raw = _pick(raw, "steps", "stages", default=[])
+    out = []
+    if isinstance(raw, list):
+        for x in raw[:20]:
+            if isinstance(x, dict):
+                step = _pick(x, "policy", "p", "step", "action", default="")
+                out.append({
+                    "date": show_date(_pick(x, "date", "on", "when", "from", "start", default="")),
+                    "step": f"p={step}" if str(step) in ("none", "quarantine", "reject") else str(step),
+                    "record": str(_pick(x, "record", default="")),
+                    "note": str(_pick(x, "note", "why", "what", "description", default="")),
+                })
+            else:
+                out.append({"date": "", "step": str(x), "record": "", "note": ""})
+    return out
+
+
+def _email(profile: Any, results: list[ResultView], state: dict[str, Any], runbooks: list[Any]) -> EmailView:
+    latest: dict[tuple[str, str], ResultView] = {}
+    for r in results:
+        if r.check in EMAIL_KINDS:
+            k = (r.check, r.target)
+            if k not in latest or r.started_at > latest[k].started_at:
+                latest[k] = r
+    rs = sorted(latest.values(), key=lambda r: (EMAIL_KINDS.index(r.check), r.target))
+    spf_tree, spf_total, plan = None, "", []
+    for r in rs:
+        if r.check == "spf" and spf_tree is None and r.evidence.get("tree") is not None:
+            spf_tree = tree_node(r.evidence["tree"], [400])
+            tot = _pick(r.evidence, "lookups", "total_lookups", "lookup_count")
+            if tot is None and isinstance(r.evidence["tree"], dict):
+                tot = _pick(r.evidence["tree"], "total", "total_lookups")
+            if tot is not None and not isinstance(tot, dict | list):
+                spf_total = f"{tot} of the 10 DNS lookups SPF allows"
+        if r.check == "dmarc" and not plan:
+            plan = _dmarc_plan(r.evidence)
+    domain = str(_profile_get(profile, "email.domain", "") or getattr(profile, "domain", ""))
+    return EmailView(domain, rs, spf_tree, spf_total, plan, [])
+
+
+# -- secrets ----------------------------------------------------------------------------
+
+_CRED_VALUE_KEYS = {"value", "secret", "password", "token", "api_key", "key_value", "plaintext"}
+
+
+def _credentials(state: dict[str, Any], now: dt.datetime) -> list[CredentialView]:
+    creds = state.get("credentials")
+    if isinstance(creds, list):
+        creds = {str(_pick(c, "id", default=i)): c for i, c in enumerate(creds) if isinstance(c, dict)}
+    if not isinstance(creds, dict):
+        return []
+    out = []
+    for cid in sorted(creds, key=str):
+        c = creds[cid] if isinstance(creds[cid], dict) else {}
+        c = {k: v for k, v in c.items() if str(k).lower() not in _CRED_VALUE_KEYS}
+        cadence_raw = _pick(c, "rotation_days", "rotate_every_days", "cadence_days", "cadence", "rotation",
+                            "rotation_cadence", "rotate_every")
+        days = cadence_days(cadence_raw)
+        last = _pick(c, "last_rotated", "rotated_at", "last_rotated_at", default="")
+        nxt_raw = _pick(c, "next_due", "next_rotation", "due")
+        nxt = parse_time(nxt_raw)
+        if nxt is None and days and parse_time(last):
+            nxt = parse_time(last) + dt.timedelta(days=days)
+        cadence = ""
+        if days:
+            cadence = f"every {int(days) if days == int(days) else days} days"
+        elif cadence_raw:
+            cadence = str(cadence_raw)
+        stored = _pick(c, "in_keyring", "has_value", "stored", "value_stored")
+        out.append(CredentialView(
+            id=str(cid),
+            label=str(_pick(c, "label", "name", "title", default=cid)),
+            reference=str(_pick(c, "reference", "where", "location", "ref", "lives", default="")),
+            owner=str(_pick(c, "owner", "owned_by", default="")),
+            cadence=cadence,
+            last_rotated=show_date(last) if last else "",
+            next_due=nxt.strftime("%Y-%m-%d") if nxt else (str(nxt_raw) if nxt_raw else ""),
+            overdue=bool(nxt and nxt < now),
+            how_to_rotate=str(_pick(c, "how_to_rotate", "rotation_steps", "rotate_howto", "howto", "rotation_notes",
+                                    "how", "notes", default="")),
+            in_keyring="yes" if stored is True else ("no" if stored is False else ""),
+        ))
+    return out
+
+
+# -- runbooks to keep -------------------------------------------------------------------
+
+
+def _minutes_from(ev: dict[str, Any], fallback_ms: Any = None) -> float | None:
+    for key, scale in (("duration_min", 1), ("minutes", 1), ("duration_s", 1 / 60), ("elapsed_s", 1 / 60),
+                       ("seconds", 1 / 60), ("duration_ms", 1 / 60000), ("elapsed_ms", 1 / 60000)):
+        n = _num(ev.get(key))
+        if n is not None:
+            return n * scale
+    n = _num(fallback_ms)
+    return n / 60000 if n else None
+
+
+def _rollback_runs(results: list[ResultView], history: list[dict[str, Any]], incidents: Any,
+                   fields_: list[FieldView], budget: float) -> list[TimedRun]:
+    runs: list[TimedRun] = []
+    for r in results:
+        if r.check != "command" or r.status == "skip":
+            continue
+        if "rollback" not in f"{r.check_id} {r.step} {r.target}".lower():
+            continue
+        ev = r.evidence
+        mins = _minutes_from(ev)
+        if mins is None and r.status in ("pass", "fail"):
+            mins = _minutes_from({}, _pick(ev, "duration_ms") or None)
+        b = _num(_pick(ev, "budget_min")) or ((_num(ev.get("budget_s")) or 0) / 60) or budget
+        code = _pick(ev, "exit_status", "exit_code", "returncode", "status_code")
+        detail = r.summary
+        if code is not None and str(code) not in detail:
+            detail += f" (exit status {code})"
+        runs.append(TimedRun("drill run by LaunchReady", r.started_at, mins, b,
+                             None if mins is None else (mins <= b and r.status == "pass"), detail))
+    for e in history:
+        if not isinstance(e, dict):
+            continue
+        kind = str(e.get("type") or "")
+        if kind in ("rollback", "rollback_drill") or (kind == "command" and "rollback" in str(e).lower()):
+            mins = _minutes_from(e)
+            b = _num(e.get("budget_min")) or budget
+            ok = e.get("ok")
+            runs.append(TimedRun("history", str(_pick(e, "at", "started_at", default="")), mins, b,
+                                 ok if isinstance(ok, bool) else (None if mins is None else mins <= b),
+                                 str(_pick(e, "summary", "text", default=""))))
+    if isinstance(incidents, dict):
+        for iid in sorted(incidents, key=str):
+            inc = incidents[iid]
+            if isinstance(inc, dict):
+                t = incident_rollback(inc, budget)
+                if t is not None and t.minutes is not None:
+                    t.source = f"incident {iid}"
+                    runs.append(t)
+    by = {f.id: f for f in fields_}
+    took = by.get("minutes_taken")
+    if took and took.value:
+        mins = _num(took.value)
+        when = by.get("last_tested")
+        who = by.get("tested_by")
+        runs.append(TimedRun(f"written down by {who.value if who and who.value else took.by or 'the team'}",
+                             when.value if when and when.value else took.at, mins, budget,
+                             None if mins is None else mins <= budget, ""))
+    runs.sort(key=lambda t: (parse_time(t.at) or dt.datetime.min.replace(tzinfo=dt.UTC)), reverse=True)
+    return runs
+
+
+def incident_rollback(inc: dict[str, Any], budget: float) -> TimedRun | None:
+    """The rollback of an incident (its last `rollback` command event), timed from the
+    start of the incident, which is how the 10-minute budget counts."""
+    events = inc.get("events") if isinstance(inc.get("events"), list) else []
+    rb_ev = next((e for e in reversed(events) if isinstance(e, dict) and _is_rollback(e)), None)
+    if rb_ev is None:
+        return None
+    a = parse_time(inc.get("started_at"))
+    rb_end = parse_time(rb_ev.get("at"))
+    rb_start = parse_time(rb_ev.get("started_at"))
+    dur = _num(rb_ev.get("duration_s"))
+    if rb_start is None and rb_end is not None and dur is not None:
+        rb_start = rb_end - dt.timedelta(seconds=dur)
+    if dur is None and rb_start and rb_end:
+        dur = (rb_end - rb_start).total_seconds()
+    code = rb_ev.get("exit_code")
+    since_start = (rb_end - a).total_seconds() / 60 if rb_end and a else None
+    minutes = since_start if since_start is not None else (dur / 60 if dur is not None else None)
+    ok = None if minutes is None else (minutes <= budget and code in (0, None))
+    detail = str(rb_ev.get("text") or "")
+    if dur is not None and f"{dur:.0f} s" not in detail:
+        detail += f" (the command itself ran {dur:.0f} s)"
+    return TimedRun("incident", rb_start.isoformat() if rb_start else str(rb_ev.get("at") or ""), minutes, budget,
+                    ok, detail)
+
+
+def _is_rollback(e: dict[str, Any]) -> bool:
+    if e.get("rollback") is True:
+        return True
+    t = str(e.get("type") or "").lower()
+    return t == "command" and "rollback" in f"{e.get('step', '')} {e.get('command', '')}".lower()
+
+
+def _smoke_list(profile: Any) -> list[tuple[str, str]]:
+    """(url, what is expected) for each `deploy.smoke` entry, each once."""
+    smoke = _profile_get(profile, "deploy.smoke", [])
+    out: list[tuple[str, str]] = []
+    if isinstance(smoke, list):
+        for s in smoke:
+            if isinstance(s, dict):
+                bits = []
+                if s.get("status"):
+                    bits.append(f"expects HTTP {s['status']}")
+                if s.get("contains"):
+                    bits.append(f"and the text '{s['contains']}'" if bits else f"expects the text '{s['contains']}'")
+                item = (str(s.get("url", "")), " ".join(bits))
+            else:
+                item = (str(s), "")
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def _runbooks_view(profile: Any, state: dict[str, Any], runbooks: list[Any], results: list[ResultView],
+                   history: list[dict[str, Any]]) -> RunbooksView:
+    budget = _num(_profile_get(profile, "deploy.rollback_budget_min")) or ROLLBACK_BUDGET_MIN
+    rollback_fields = find_record(state, runbooks, "rollback-note")
+    incidents = [rb for rb in runbooks if rb.kind == "incident"]
+    incidents.sort(key=lambda rb: (rb.id != "deploy-failure", rb.id))
+    return RunbooksView(
+        deploy_fields=find_record(state, runbooks, "deploy-command"),
+        deploy_command=str(_profile_get(profile, "deploy.command", "")),
+        deploy_ci_job=str(_profile_get(profile, "deploy.ci_job", "")),
+        smoke=_smoke_list(profile),
+        rollback_fields=rollback_fields,
+        rollback_command=str(_profile_get(profile, "deploy.rollback", "")),
+        rollback_budget_min=budget,
+        rollback_runs=_rollback_runs(results, history, state.get("incidents"), rollback_fields, budget),
+        incidents=incidents,
+        commands={f"{rb.id}/{st.id}/{c.id}": _render_command(c.run, profile)
+                  for rb in incidents for st in rb.steps for c in st.commands},
+    )
+
+
+# -- performance --------------------------------------------------------------------------
+
+
+def _route_budgets(profile: Any) -> dict[str, Any]:
+    """Budgets by route name and URL (and "name:<url>" -> the route's name)."""
+    out: dict[str, Any] = {}
+    for key in ("performance.routes", "performance.pages"):
+        items = _profile_get(profile, key, [])
+        if not isinstance(items, list):
+            continue
+        for r in items:
+            if not isinstance(r, dict):
+                continue
+            if r.get("name") and r.get("url"):
+                out[f"name:{r['url']}"] = str(r["name"])
+            if _num(r.get("budget_ms")) is not None:
+                for k in (r.get("name"), r.get("url")):
+                    if k:
+                        out[str(k)] = float(_num(r["budget_ms"]) or 0)
+    return out
+
+
+def _perf_row(d: dict[str, Any], release: str, at: str, budgets: dict[str, Any], source: str,
+              route: str = "") -> PerfRow | None:
+    route = str(route or _pick(d, "route", "name", "url", "target", default=""))
+    method = str(d.get("method") or "GET").upper()
+    if method != "GET" and not route.upper().startswith(method):
+        route = f"{method} {route}"
+    p = d.get("percentiles") if isinstance(d.get("percentiles"), dict) else d
+    p50, p95, p99 = (_num(_pick(p, f"p{q}", f"p{q}_ms")) for q in (50, 95, 99))
+    if p95 is None and p50 is None and p99 is None:
+        return None
+    budget = _num(_pick(d, "budget_ms", "budget"))
+    if budget is None:
+        budget = budgets.get(str(d.get("name") or "")) or budgets.get(str(d.get("url") or "")) or budgets.get(route)
+    if budget is None:
+        budget = DEFAULT_LATENCY_BUDGET_MS
+    status = None if p95 is None else ("pass" if p95 <= budget else "fail")
+    name = budgets.get(f"name:{d.get('url') or route}", "")
+    return PerfRow(route or "?", str(_pick(d, "release", default=release) or "unnamed"), at, p50, p95, p99, budget,
+                   status, source, str(name) if name and str(name) != route else "")
+
+
+def _performance(profile: Any, results: list[ResultView], history: list[dict[str, Any]]) -> tuple[list[PerfRow], str]:
+    budgets = _route_budgets(profile)
+    rows: list[PerfRow] = []
+    for e in history:
+        if not isinstance(e, dict):
+            continue
+        kind = str(e.get("type") or e.get("kind") or "")
+        if kind not in ("latency", "latency_snapshot", "snapshot", "perf", "performance") and not (
+            "p95" in e or "p95_ms" in e
+        ):
+            continue
+        release = str(_pick(e, "release", "version", default=""))
+        at = str(_pick(e, "at", "started_at", "time", default=""))
+        routes = _pick(e, "routes", "results", "snapshots")
+        if isinstance(routes, dict):
+            for name in sorted(routes, key=str):
+                if isinstance(routes[name], dict):
+                    row = _perf_row(routes[name], release, at, budgets, "snapshot", route=str(name))
+                    if row:
+                        rows.append(row)
+        elif isinstance(routes, list):
+            for item in routes:
+                if isinstance(item, dict):
+                    row = _perf_row(item, release, at, budgets, "snapshot")
+                    if row:
+                        rows.append(row)
+        else:
+            row = _perf_row(e, release, at, budgets, "snapshot")
+            if row:
+                rows.append(row)
+    note = ""
+    if not rows:
+        for r in results:
+            if r.check == "latency" and r.status != "skip":
+                row = _perf_row(r.evidence, str(r.evidence.get("release") or ""), r.started_at, budgets, "last check",
+                                route=str(_pick(r.evidence, "route", "name", "url", default=r.target)))
+                if row:
+                    rows.append(row)
+        if rows:
+            note = "No release snapshots are stored yet; these are the figures from the last latency checks."
+    # one row per route and release: the newest snapshot wins
+    newest: dict[tuple[str, str], PerfRow] = {}
+    for row in rows:
+        k = (row.route, row.release)
+        if k not in newest or row.at > newest[k].at:
+            newest[k] = row
+    out = sorted(newest.values(), key=lambda x: (x.route, parse_time(x.at) or dt.datetime.min.replace(tzinfo=dt.UTC), x.release))
+    return out, note
+
+
+def allow_entries_from(data: Any) -> list[dict[str, Any]] | None:
+    """Allowlist entries from whatever core/allowlist.py or allow.yaml gives (None if none)."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        for k in ("entries", "allow", "ignore", "ignores", "allowlist", "fingerprints"):
+            if isinstance(data.get(k), list | dict):
+                return allow_entries_from(data[k])
+        if all(isinstance(v, dict) for v in data.values()):
+            return [dict(v, fingerprint=v.get("fingerprint", k)) for k, v in data.items()]
+        return None
+    if isinstance(data, list | tuple):
+        out = []
+        for x in data:
+            if isinstance(x, dict):
+                out.append(x)
+            elif is_dataclass_like(x):
+                out.append({k: getattr(x, k) for k in dir(x) if not k.startswith("_") and not callable(getattr(x, k))})
+        return out
+    entries = getattr(data, "entries", None)
+    if entries is not None:
+        return allow_entries_from(list(entries))
+    return None
+
+
+def is_dataclass_like(x: Any) -> bool:
+    return hasattr(x, "__dataclass_fields__") or hasattr(x, "__slots__") or hasattr(x, "__dict__")
+
+
+def _allow(entries: list[dict[str, Any]], now: dt.datetime) -> list[AllowEntry]:
+    out = []
+    for e in entries:
+        what_bits = [str(x) for x in (_pick(e, "rule", "rule_id", "kind", "check"), _pick(e, "fingerprint", "id", "match", "name"),
+                                      _pick(e, "path", "file", "where", "target")) if x]
+        exp = _pick(e, "expires", "expiry", "until", "expires_at", "expires_on", default="")
+        t = parse_time(exp)
+        out.append(AllowEntry(" · ".join(what_bits) or "?", str(_pick(e, "reason", "why", "note", default="")),
+                              show_date(exp) if exp else "", bool(t and t < now),
+                              str(_pick(e, "by", "added_by", "owner", default=""))))
+    out.sort(key=lambda a: (a.expired is False, a.expires or "9999", a.what))
+    return out
