@@ -190,7 +190,7 @@ def secret_values_from_keyring(profile, credential_ids: Iterable[str]) -> list[s
                     except Exception:
                         value = None
                     break
-        if value is None:
+        if value is None and cred_mod is None:  # the credentials module refuses unsafe backends; so do we
             try:
                 import keyring
 
