@@ -327,6 +327,8 @@ def _tree_items(node: TreeNode) -> list[ListItem]:
     parts: Parts = [Code(node.label)] if node.label else []
     if node.detail:
         parts += [" — " if parts else "", node.detail]
+    if node.record:
+        parts += [Br(), "record: ", Code(node.record)]
     return [ListItem(parts, [x for k in node.children for x in _tree_items(k)])]
 
 
@@ -362,9 +364,11 @@ def _email(d: _Doc, doc: Handover) -> None:
     d.h(3, "DMARC rollout plan")
     if e.dmarc_plan:
         d.p("Move one step at a time, and read the DMARC reports before each move:")
-        d.add(Table(["From", "Policy", "Record to publish at _dmarc", "Note"],
+        notes = any(p.get("note") for p in e.dmarc_plan)
+        d.add(Table(["From", "Policy", "Record to publish at _dmarc"] + (["Note"] if notes else []),
                     [[[p["date"]], [Code(p["step"])] if p["step"] else [],
-                      [Code(p["record"])] if p.get("record") else [], [p.get("note", "")]] for p in e.dmarc_plan]))
+                      [Code(p["record"])] if p.get("record") else []] + ([[p.get("note", "")]] if notes else [])
+                     for p in e.dmarc_plan]))
     else:
         dmarc = [r for r in e.results if r.check == "dmarc"]
         if dmarc and all(r.status == "pass" for r in dmarc):

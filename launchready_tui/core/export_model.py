@@ -320,6 +320,7 @@ class TreeNode:
     label: str
     detail: str = ""
     children: list[TreeNode] = field(default_factory=list)
+    record: str = ""
 
 
 @dataclass

@@ -322,8 +322,7 @@ def _spf_node(node: dict[str, Any], budget: list[int], depth: int) -> TreeNode:
         bits.append(str(node["problem"]))
     if node.get("counted") is False:
         bits.append("not counted")
-    if isinstance(node.get("record"), str):
-        bits.append(f"record: {_short(node['record'], 300)}")
+    record = _short(node["record"], 300) if isinstance(node.get("record"), str) else ""
     kids_by_term = {str(c.get("term")): c for c in node.get("children") or [] if isinstance(c, dict)}
     kids: list[TreeNode] = []
     for t in node["terms"][:60]:
@@ -342,7 +341,7 @@ def _spf_node(node: dict[str, Any], budget: list[int], depth: int) -> TreeNode:
         kids.append(TreeNode(str(t.get("term") or "?"), "; ".join(extra)))
     for child in kids_by_term.values():
         kids.append(_spf_node(child, budget, depth + 1))
-    return TreeNode(label, "; ".join(bits), kids)
+    return TreeNode(label, "; ".join(bits), kids, record)
 
 
 def _dmarc_plan(ev: dict[str, Any]) -> list[dict[str, str]]:
