@@ -47,6 +47,12 @@ def clean_host(text: str) -> str:
     return t.split("/", 1)[0].split(":", 1)[0].rstrip(".")
 
 
+def clean_domain(text: str) -> str:
+    """The apex: "https://www.Acme.example/" -> "acme.example"."""
+    h = clean_host(text)
+    return h[4:] if h.startswith("www.") and h.count(".") >= 2 else h
+
+
 def check_host(text: str) -> str | None:
     """An error message for a bad host name, or None when it is fine."""
     h = clean_host(text)
@@ -99,7 +105,7 @@ def _q(s: str) -> str:
 def build_profile(a: Answers) -> str:
     """A commented launchready.yaml from the answers. Only filled-in parts are written;
     the rest stays as commented examples to fill in later."""
-    domain = clean_host(a.domain)
+    domain = clean_domain(a.domain)
     lines = [
         "# LaunchReady profile, written by `launchready init`. Edit it any time:",
         "# only `project` and `domain` are required. A check whose setting is missing is",
@@ -252,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
           "you can fill it in later by editing the file.\n")
     a = Answers()
     a.project = _ask("Project name", "The name of your product, e.g. Acme Creators.", required=True)
-    a.domain = clean_host(_ask("Domain", "The root domain customers type, e.g. acme.example.",
+    a.domain = clean_domain(_ask("Domain", "The root domain customers type, e.g. acme.example.",
                                required=True, check=check_host))
 
     def hosts_ok(text: str) -> str | None:

@@ -66,6 +66,12 @@ class LaunchReadyApp(App):
 
     # -- actions -------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # Credentials and incidents belong to a project: not offered on the welcome screen.
+        if action in ("credentials", "incidents") and self.main is None:
+            return False
+        return True
+
     def action_help(self) -> None:
         from launchready_tui.tui.screens.help import HelpScreen
 

@@ -173,7 +173,8 @@ class CredentialsScreen(Screen):
             self.query_one(f"#c-{f}", Input).value = ""
         self.refresh_list()
         self.notify(f"Added {cid}" + (" (value stored in the keyring)." if with_value else "."))
-        self.query_one("#c-id", Input).focus()
+        self.query_one("#c-id", Input).focus(scroll_visible=False)
+        self.query_one("#cred-body").scroll_home(animate=False)
 
     @on(Button.Pressed, "#back")
     def action_close(self) -> None:

@@ -7,54 +7,69 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Markdown
+from textual.widgets import Button, Label, Static
 
-HELP = """\
-LaunchReady walks you through **seven stages** of getting ready to launch. Each stage
-has **steps**. Each step says why it matters, what to do, and has live **checks** that
-test your real setup, boxes to **tick**, fields to **fill in** and a place for **notes**.
-Everything is saved as you go, in `.launchready/` beside your profile.
+from launchready_tui.core.results import LABEL, SYMBOL, Status
 
-| Key | What it does |
-| --- | --- |
-| `r` | run this step's checks |
-| `R` | run every check of this stage |
-| `n` / `p` | next / previous step |
-| `d` | mark this step done and go to the next one |
-| `space` | tick or untick the selected tick box |
-| `Tab` / `Shift+Tab` | move between the parts of the screen |
-| `Esc` | leave a text field (so the keys above work again) |
-| `e` | export the handover document |
-| `c` | credentials (stored in your computer's keyring) |
-| `i` | incident runbooks (something is broken right now) |
-| `Ctrl+P` | search every command |
-| `?` | this help |
-| `q` | quit (everything is already saved) |
+ABOUT = (
+    "LaunchReady walks you through seven stages of getting ready to launch. Each stage has "
+    "steps. Each step says why it matters and what to do, and has live checks that test your "
+    "real setup, boxes to tick, fields to fill in and a place for notes. Everything is saved "
+    "as you go, in .launchready/ beside your profile."
+)
 
-The mouse works everywhere: click a stage, a check, a box or a button.
+KEYS = [
+    ("r", "run this step's checks"),
+    ("R", "run every check of this stage"),
+    ("n / p", "next / previous step"),
+    ("d", "mark this step done and go to the next one"),
+    ("space", "tick or untick the selected tick box"),
+    ("Tab", "move to the next part of the screen (Shift+Tab: back)"),
+    ("Esc", "leave a text field, so the keys here work again"),
+    ("PgUp / PgDn", "scroll the step"),
+    ("Enter", "on a check: its details; in the list on the left: open it"),
+    ("e", "export the handover document"),
+    ("c", "credentials (kept in your computer's keyring)"),
+    ("i", "incident runbooks: something is broken right now"),
+    ("Ctrl+P", "search every command"),
+    ("?", "this help"),
+    ("q", "quit (everything is already saved)"),
+]
 
-**What the results mean** (never colour alone):
+MEANINGS = {
+    Status.PASS: "all is well",
+    Status.WARN: "look closer; not broken yet",
+    Status.FAIL: "a real problem: select it to see how to fix it",
+    Status.ERROR: "the tool could not reach it; this is not a pass",
+    Status.SKIP: "your profile lacks a setting; the message names it",
+}
 
-| Symbol | Word | Meaning |
-| --- | --- | --- |
-| ✓ | pass | all is well |
-| ! | warning | look closer; not broken yet |
-| ✗ | FAIL | a real problem: select it to see how to fix it |
-| ? | could not check | the tool could not reach it; not a pass |
-| – | skipped | your profile lacks a setting; the message names it |
-| · | not run yet | press `r` to run it |
-"""
+
+def keys_text() -> str:
+    return "\n".join(f"  {k:<13} {what}" for k, what in KEYS)
+
+
+def statuses_text() -> str:
+    lines = [f"  {SYMBOL[s]} {LABEL[s]:<16} {MEANINGS[s]}" for s in MEANINGS]
+    lines.append(f"  · {'not run yet':<16} press r to run it")
+    return "\n".join(lines)
 
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "modal.tcss"
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close help")]
+    BINDINGS = [Binding("escape,question_mark", "close", "Close help")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="help-dialog"):
             yield Label("Help", classes="dialog-title")
             with VerticalScroll(id="help-body"):
-                yield Markdown(HELP)
+                yield Static(ABOUT, classes="dialog-text")
+                yield Label("Keys", classes="help-head")
+                yield Static(keys_text(), markup=False, classes="help-table")
+                yield Static("The mouse works everywhere: click a stage, a check, a box or a button.",
+                             classes="dialog-text")
+                yield Label("What the results mean (never colour alone)", classes="help-head")
+                yield Static(statuses_text(), markup=False, classes="help-table")
             yield Button("Close (Esc)", id="close", variant="primary")
 
     @on(Button.Pressed, "#close")

@@ -15,7 +15,7 @@ from launchready_tui.commands.init import (
     Answers,
     build_profile,
     check_host,
-    clean_host,
+    clean_domain,
     parse_email,
     parse_hosts,
     write_profile,
@@ -116,7 +116,7 @@ class InitScreen(Screen):
             return None
         return Answers(
             project=self._value("project"),
-            domain=clean_host(self._value("domain")),
+            domain=clean_domain(self._value("domain")),
             hosts=hosts,
             email=parse_email(self._value("email")),
             production_url=self._value("production_url"),
@@ -133,7 +133,9 @@ class InitScreen(Screen):
     def _save(self) -> None:
         a = self.answers()
         if a is None:
-            self.notify("Some answers need fixing (marked ✗).", severity="warning")
+            bad = next(fid for fid, *_ in QUESTIONS if str(self.query_one(f"#err-{fid}", Label).render()))
+            self.query_one(f"#q-{bad}", Input).focus()
+            self.notify("An answer needs fixing: see the ✗ under it.", severity="warning")
             return
         text = build_profile(a)
         if self.profile_path.exists():

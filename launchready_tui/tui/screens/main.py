@@ -17,10 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Label
+from textual.widgets import Button, Footer, Header, Input, Label, TextArea
 from textual.worker import Worker, WorkerState
 
-from launchready_tui.core.results import CheckResult, count
+from launchready_tui.core.results import SEVERITY, CheckResult, count
 from launchready_tui.tui.session import Session, short_title
 from launchready_tui.tui.widgets.blocks import CommandBlock, ConfirmRow, NotesField, RecordBlock
 from launchready_tui.tui.widgets.check_row import CheckRow
@@ -58,15 +58,22 @@ def _summary_text(results: list[CheckResult]) -> str:
 
 class MainScreen(Screen):
     CSS_PATH = "main.tcss"
+    # Footer order: what a newcomer needs first. `?`, `q`, `c` and `i` repeat the app's own
+    # bindings so that they sit in this order.
     BINDINGS = [
-        Binding("r", "run_step", "Run step"),
-        Binding("R", "run_stage", "Run stage", key_display="R"),
+        Binding("r", "run_step", "Run checks"),
         Binding("n", "next_step", "Next"),
         Binding("p", "prev_step", "Prev"),
-        Binding("space", "toggle_confirm", "Tick"),
         Binding("d", "done", "Done"),
+        Binding("space", "toggle_confirm", "Tick"),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
+        Binding("q", "app.quit", "Quit"),
+        Binding("R", "run_stage", "Run stage", key_display="R"),
         Binding("e", "export", "Export"),
-        Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("c", "app.credentials", "Credentials"),
+        Binding("i", "app.incidents", "Incidents"),
+        Binding("escape", "leave_field", "Leave the text field (then the keys work again)",
+                key_display="Esc"),
         Binding("pagedown", "scroll_step('page_down')", "Scroll down", show=False),
         Binding("pageup", "scroll_step('page_up')", "Scroll up", show=False),
         Binding("ctrl+down", "scroll_step('scroll_down')", show=False),
@@ -95,17 +102,19 @@ class MainScreen(Screen):
         with Horizontal(id="body"):
             yield Sidebar(self.session, id="sidebar")
             with Vertical(id="center"):
+                yield Label("", id="crumb")
+                yield Vertical(id="step-holder")
+                # Docked on top by CSS but last in the DOM, so Tab reaches the step's own
+                # buttons before "End incident".
                 bar = IncidentBar(id="incident-bar")
                 bar.display = False
                 yield bar
-                yield Label("", id="crumb")
-                yield Vertical(id="step-holder")
             with Vertical(id="right"):
                 yield DetailPanel(id="detail")
                 tl = Timeline(id="timeline")
                 tl.display = False
                 yield tl
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         s = self.session
@@ -250,6 +259,11 @@ class MainScreen(Screen):
         pos = self.session.state.get("position") or {}
         self.show_step(rb, rb.steps[0] if pos.get("runbook") != rb.id else self.st)
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "leave_field":  # only offered (and shown) while typing in a field
+            return isinstance(self.focused, Input | TextArea)
+        return True
+
     def action_leave_field(self) -> None:
         self.query_one(Sidebar).focus()
 
@@ -293,7 +307,8 @@ class MainScreen(Screen):
         if nxt is None:
             self.notify(f"Step done ({d} of {total}). That was the last step.")
             return
-        self.notify(f"Step done ({d} of {total} in this stage).", timeout=3)
+        where = "this stage" if rb.kind == "stage" else "this runbook"
+        self.notify(f"Step done ({d} of {total} in {where}).", timeout=3)
         if nxt[0] is not rb:
             self.notify(f"On to stage {nxt[0].stage}: {short_title(nxt[0])}.")
         self.show_step(*nxt)
@@ -308,6 +323,15 @@ class MainScreen(Screen):
             detail.show(row.result)
         else:
             detail.show_not_run(row.about, row.target)
+
+    @on(CheckRow.Opened)
+    def _check_opened(self, event: CheckRow.Opened) -> None:
+        self._check_selected(event)  # type: ignore[arg-type]
+        if self.app.has_class("-narrow") or self.has_class("-narrow"):
+            from launchready_tui.tui.screens.check_detail import CheckDetailScreen
+
+            row = event.row
+            self.app.push_screen(CheckDetailScreen(row.result, row.about, row.target))
 
     @on(ConfirmRow.Toggled)
     def _confirm(self, event: ConfirmRow.Toggled) -> None:
@@ -396,12 +420,20 @@ class MainScreen(Screen):
         self._flush_results()
         session.finish_run(results, scope)
         self.query_one(Sidebar).refresh_all()
-        bad = any(r.status.value in ("fail", "error", "warn") for r in results)
-        self.notify(
-            f"Finished {label}: {_summary_text(results)}."
-            + (" Select a row to see why and how to fix it." if bad else ""),
-            severity="warning" if bad else "information",
-        )
+        worst_first = sorted((r for r in results if r.status.value in ("fail", "error", "warn")),
+                             key=lambda r: -SEVERITY[r.status])
+        hint = ""
+        if worst_first:
+            if self.has_class("-narrow"):
+                hint = " Tab to a row and press Enter to see why and how to fix it."
+            else:
+                hint = " The worst one is shown on the right; click any row for its details."
+                here = [r for r in worst_first if self.view is not None and r.step == self.view.st.id
+                        and r.runbook == self.view.rb.id]
+                if here and not isinstance(self.focused, CheckRow):
+                    self.query_one(DetailPanel).show(here[0])
+        self.notify(f"Finished {label}: {_summary_text(results)}.{hint}",
+                    severity="warning" if worst_first else "information", timeout=8)
         return results
 
     def _queue_result(self, r: CheckResult) -> None:

@@ -8,15 +8,14 @@ from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Static
 
-WELCOME = """\
-LaunchReady walks you, step by step, from "it works on my machine" to a launch your
-first customers can rely on. It has seven stages, from a quick audit to a handover
-document. Each step explains why it matters and what to click, and runs live checks
-on your real setup: DNS, certificates, redirects, email, secrets, uptime and more.
-
-To check your setup it needs a short description of your project: a file called
-launchready.yaml in this folder. It holds names and addresses only, never passwords.
-"""
+WELCOME = (
+    "LaunchReady walks you, step by step, from \"it works on my machine\" to a launch your "
+    "first customers can rely on. It has seven stages, from a quick audit to a handover "
+    "document. Each step explains why it matters and what to click, and runs live checks on "
+    "your real setup: DNS, certificates, redirects, email, secrets, uptime and more.\n\n"
+    "To check your setup it needs a short description of your project: a file called "
+    "launchready.yaml in this folder. It holds names and addresses only, never passwords."
+)
 
 
 class WelcomeScreen(Screen):
@@ -33,19 +32,26 @@ class WelcomeScreen(Screen):
                 with Vertical(id="welcome-box"):
                     yield Label("Welcome to LaunchReady", id="welcome-title")
                     yield Static(WELCOME, id="welcome-text")
-                    yield Static(f"No profile was found at {self.profile_path}.", id="welcome-missing",
-                                 markup=False)
+                    yield Static(self._missing_text(), id="welcome-missing", markup=False)
                     with Horizontal(id="welcome-buttons"):
                         yield Button("Create my profile", id="create", variant="primary")
                         yield Button("Look around first", id="browse")
                         yield Button("Quit", id="quit")
                     yield Static(
-                        "Create my profile asks six short questions (the same as running "
+                        "Create my profile asks a few short questions (the same as running "
                         "`launchready init`). Not ready yet? Quit and run `launchready demo` to "
                         "try it on a built-in test lab, with nothing to set up.",
                         id="welcome-hint",
                     )
         yield Footer()
+
+    def _missing_text(self) -> str:
+        from pathlib import Path
+
+        p = Path(self.profile_path)
+        if p.parent == Path.cwd():
+            return f"There is no {p.name} in this folder ({p.parent}) yet."
+        return f"There is no profile at {p} yet."
 
     def on_mount(self) -> None:
         self.query_one("#create", Button).focus()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -14,11 +15,25 @@ from launchready_tui.tui.widgets.status import RUNNING, apply_status_class, badg
 
 
 class CheckRow(Horizontal, can_focus=True):
-    """Focus it (Tab or click) to see its evidence and fix in the detail panel."""
+    """Focus it (Tab or click) to see its evidence and fix in the detail panel. Up and
+    down move between rows; Enter opens the details full size."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Previous check", show=False),
+        Binding("down", "move(1)", "Next check", show=False),
+        Binding("enter", "open", "Details", show=False),
+    ]
 
     status: reactive[str | None] = reactive(None, init=False, always_update=True)
 
     class Selected(Message):
+        def __init__(self, row: CheckRow) -> None:
+            self.row = row
+            super().__init__()
+
+    class Opened(Message):
+        """Enter or a click: show the details (full size on a narrow screen)."""
+
         def __init__(self, row: CheckRow) -> None:
             self.row = row
             super().__init__()
@@ -80,4 +95,14 @@ class CheckRow(Horizontal, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         self.focus()
-        self.post_message(self.Selected(self))
+        self.post_message(self.Opened(self))
+
+    def action_open(self) -> None:
+        self.post_message(self.Opened(self))
+
+    def action_move(self, delta: int) -> None:
+        rows = list(self.parent.parent.query(CheckRow)) if self.parent and self.parent.parent else [self]
+        i = rows.index(self) + delta
+        if 0 <= i < len(rows):
+            rows[i].focus()
+            rows[i].scroll_visible(animate=False)

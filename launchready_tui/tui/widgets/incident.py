@@ -8,27 +8,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Static
 
 from launchready_tui.core.incidents import budget_left_s, elapsed_s, format_clock, parse_iso
 
 
-class IncidentBar(Horizontal):
+class IncidentBar(Vertical):
     """Elapsed time and the rollback budget counting down; the screen calls `tick()`."""
-
-    incident: reactive[dict] = reactive(dict, init=False, always_update=True)
 
     def compose(self) -> ComposeResult:
         yield Label("", id="incident-name")
-        yield Label("", id="incident-elapsed")
-        yield Label("", id="incident-budget")
-        yield Button("End incident…", id="end-incident", variant="error", compact=True)
+        with Horizontal(classes="incident-line"):
+            yield Label("", id="incident-elapsed")
+            yield Label("", id="incident-budget")
 
     def tick(self, incident: dict, now: dt.datetime) -> None:
         if not incident:
             return
-        self.query_one("#incident-name", Label).update(f"INCIDENT: {incident.get('title') or incident.get('runbook')}")
+        self.query_one("#incident-name", Label).update(
+            f"INCIDENT: {incident.get('title') or incident.get('runbook')}")
         self.query_one("#incident-elapsed", Label).update(f"Elapsed {format_clock(elapsed_s(incident, now))}")
         left = budget_left_s(incident, now)
         budget = self.query_one("#incident-budget", Label)
@@ -42,16 +40,17 @@ class IncidentBar(Horizontal):
 
 
 def event_line(ev: dict, started_at: str | None) -> str:
+    """"+01:05  12:01 UTC  command: Ran `./rollback.sh`: succeeded in 42 s"."""
     at = ev.get("at", "")
-    stamp = at[11:19] if len(at) >= 19 else at
+    stamp = f"{at[11:16]} UTC" if len(at) >= 16 else at
     offset = ""
     if started_at and at:
         try:
-            offset = f" +{format_clock((parse_iso(at) - parse_iso(started_at)).total_seconds())}"
+            offset = f"+{format_clock((parse_iso(at) - parse_iso(started_at)).total_seconds())}  "
         except ValueError:
             pass
     by = f" ({ev['by']})" if ev.get("by") and ev.get("type") in ("note", "decision") else ""
-    return f"{stamp}{offset}  {ev.get('type', '')}: {ev.get('text', '')}{by}"
+    return f"{offset}{stamp}  {ev.get('type', '')}: {ev.get('text', '')}{by}"
 
 
 class Timeline(Vertical):
@@ -66,6 +65,7 @@ class Timeline(Vertical):
         yield Label("Incident timeline", classes="panel-title")
         yield VerticalScroll(id="timeline-events")
         yield Input(placeholder="Add a note or decision, then Enter", id="timeline-note")
+        yield Button("End incident and save the note…", id="end-incident", variant="error", compact=True)
 
     def show(self, incident: dict) -> None:
         box = self.query_one("#timeline-events", VerticalScroll)

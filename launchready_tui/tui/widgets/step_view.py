@@ -13,16 +13,39 @@ from launchready_tui.tui.session import split_step
 from launchready_tui.tui.widgets.blocks import CommandBlock, ConfirmRow, NotesField, RecordBlock
 from launchready_tui.tui.widgets.check_row import CheckRow
 
-_NAMES = {"dns": "DNS", "spf": "SPF", "dkim": "DKIM", "dmarc": "DMARC", "mx": "MX", "tls": "TLS",
-          "env": "Env vars", "page_load": "Page load", "rate_limit": "Rate limit"}
+# What each kind of check looks at, in plain words (the registry's notes are for engineers).
+PLAIN = {
+    "dns": ("DNS", "each name points somewhere"),
+    "uptime": ("Uptime", "the address answers"),
+    "redirects": ("Redirects", "every address lands on one secure address, with no loops"),
+    "tls": ("Certificates", "valid, trusted and not about to expire"),
+    "headers": ("Security headers", "browsers are told to use HTTPS and block common attacks"),
+    "cloudflare": ("Cloudflare", "traffic goes through Cloudflare as you intended"),
+    "spf": ("SPF", "the services that send your email are listed"),
+    "dkim": ("DKIM", "your emails carry a valid signature"),
+    "dmarc": ("DMARC", "inboxes know what to do with fake emails"),
+    "mx": ("MX", "email sent to your domain has somewhere to go"),
+    "env": ("Env vars", "every setting exists in every environment"),
+    "secrets": ("Secrets", "no keys in your code, built files or logs"),
+    "credentials": ("Credentials", "keys have owners and get replaced on time"),
+    "deps": ("Dependencies", "no packages with known security holes"),
+    "latency": ("Speed", "key actions answer fast enough"),
+    "page_load": ("Page load", "key pages load fast enough"),
+    "rate_limit": ("Rate limits", "login and invite pages limit repeated tries"),
+    "smoke": ("Smoke test", "the app works after a deploy"),
+    "command": ("Command", "a command runs and succeeds"),
+}
 
 
 def check_title(spec: CheckSpec) -> str:
-    """"DNS check: host names resolve; the domain map"."""
+    """"DNS check: each name points somewhere"."""
     if spec.title:
         return spec.title
-    name = _NAMES.get(spec.kind, spec.kind.replace("_", " ").capitalize())
+    if spec.kind in PLAIN:
+        name, about = PLAIN[spec.kind]
+        return f"{name} check: {about}"
     kind = KINDS.get(spec.kind)
+    name = spec.kind.replace("_", " ").capitalize()
     return f"{name} check: {kind.about}" if kind is not None else f"{name} check"
 
 
@@ -66,7 +89,8 @@ class StepView(VerticalScroll, can_focus=False):
         if n == 1 and rb.intro:
             intro = _strip_h1(rb.intro)
             if rb.goal:
-                intro = f"**Goal of this stage:** {rb.goal}\n\n{intro}"
+                what = "Goal of this stage" if rb.kind == "stage" else "Goal"
+                intro = f"**{what}:** {rb.goal}\n\n{intro}"
             yield _md(intro, "intro")
         parts = split_step(st)
         for i, part in enumerate(parts):
