@@ -16,7 +16,7 @@ D = "lab.test"
 
 def world() -> World:
     w = World(profile={"project": "Lab Test", "domain": D, "hosts": {"app": f"app.{D}", "gone": f"gone.{D}", "broken": f"broken.{D}"}})
-    w.records += [(D, "A", "127.0.0.1"), (f"app.{D}", "A", "127.0.0.1")]
+    w.records += [(D, "A", "127.0.0.1"), (f"www.{D}", "CNAME", f"{D}."), (f"app.{D}", "A", "127.0.0.1")]
     w.faults[f"broken.{D}"] = "servfail"
     w.sites[D] = Site()
     w.sites[f"app.{D}"] = Site(paths={"/down": Rule(status=503, body="down")})
@@ -51,7 +51,8 @@ def test_check_json_against_lab(lab):
     assert by[("uptime", f"https://app.{D}/down")]["status"] == "fail"
     assert by[("uptime", f"https://app.{D}/down")]["evidence"]["status"] == 503
     assert by[("uptime", f"https://gone.{D}/")]["status"] == "fail"
-    assert doc["counts"]["pass"] == 3
+    assert by[("dns", f"www.{D}")]["status"] == "pass", "www is always covered"
+    assert doc["counts"]["pass"] == 4
     assert "Traceback" not in proc.stderr
     # state was saved beside the profile, with history
     state = json.loads((lab.dir / ".launchready" / "state.json").read_text())
@@ -66,7 +67,7 @@ def test_step_selection_and_text_and_junit(lab, tmp_path):
     out = tmp_path / "r.xml"
     proc = run_cli("check", "--profile", str(lab.profile_path), "--runbooks", RB, "--format", "junit", "--output", str(out), "--stage", "1")
     assert proc.returncode == 1 and proc.stdout == ""
-    assert out.read_text().count("<testcase") == 7
+    assert out.read_text().count("<testcase") == 8
 
 
 def _dead_udp_port() -> int:

@@ -25,11 +25,15 @@ KIND = "dns"
 
 
 def edge_hosts(profile) -> list[str]:
-    """The hosts every edge check covers: the apex, the canonical host and every `hosts`
-    role (www is covered when the profile lists it, as the stage 1 runbook asks)."""
+    """The hosts every edge check covers: the apex, www, the canonical host and every
+    `hosts` role. www is always included: people type it whether or not you use it, so
+    it must exist and send them to the canonical address."""
     hosts = profile.all_hosts()
     if not hosts:
         raise MissingInput("domain")
+    www = f"www.{profile.domain}"
+    if www not in hosts:
+        hosts.insert(1, www)
     return hosts
 
 
