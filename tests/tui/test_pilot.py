@@ -184,8 +184,8 @@ async def test_state_persists_across_restart(make, project):
         notes = view.query_one("#notes-area", TextArea)
         notes.focus()
         await pilot.press(*"ask Bo")
-        await pilot.press("escape")
-        await pilot.click(app.main.view.query_one("#toggle-done"))  # done: on to the next step
+        await pilot.press("escape")  # leave the text field, so that d means "done"
+        await pilot.press("d")  # done: on to the next step
         await pilot.pause()
         assert step_title(app) == "basics/rollback"
         await pilot.press("p")

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, TextArea
+from textual.widgets import Button, Header, Input, Label, TextArea
 from textual.worker import Worker, WorkerState
 
 from launchready_tui.core.results import SEVERITY, CheckResult, count
@@ -25,6 +25,7 @@ from launchready_tui.tui.session import Session, short_title
 from launchready_tui.tui.widgets.blocks import CommandBlock, ConfirmRow, NotesField, RecordBlock
 from launchready_tui.tui.widgets.check_row import CheckRow
 from launchready_tui.tui.widgets.detail import DetailPanel
+from launchready_tui.tui.widgets.footer import KeyFooter
 from launchready_tui.tui.widgets.incident import IncidentBar, Timeline
 from launchready_tui.tui.widgets.sidebar import NavItem, Sidebar
 from launchready_tui.tui.widgets.step_view import StepView
@@ -114,7 +115,7 @@ class MainScreen(Screen):
                 tl = Timeline(id="timeline")
                 tl.display = False
                 yield tl
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         s = self.session

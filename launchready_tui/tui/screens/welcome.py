@@ -50,7 +50,7 @@ class WelcomeScreen(Screen):
 
         p = Path(self.profile_path)
         if p.parent == Path.cwd():
-            return f"There is no {p.name} in this folder ({p.parent}) yet."
+            return f"There is no {p.name} in this folder yet."
         return f"There is no profile at {p} yet."
 
     def on_mount(self) -> None:

@@ -39,6 +39,7 @@ class DetailPanel(VerticalScroll):
         yield Label("Details", classes="panel-title")
         yield Static(EMPTY, id="detail-empty")
         yield Label(id="detail-badge", classes="badge")
+        yield Label(id="detail-what", classes="detail-what")
         yield Static(id="detail-summary", markup=False)
         yield Label("Why it matters", classes="detail-head", id="why-head")
         yield Static(id="detail-why", markup=False)
@@ -57,16 +58,16 @@ class DetailPanel(VerticalScroll):
         self._showing = result
         empty = result is None
         self.query_one("#detail-empty").display = empty
-        for wid in ("#detail-badge", "#detail-summary", "#detail-evidence", "#ev-head"):
+        for wid in ("#detail-badge", "#detail-what", "#detail-summary", "#detail-evidence", "#ev-head"):
             self.query_one(wid).display = not empty
         if result is None:
             for wid in ("#why-head", "#detail-why", "#fix-head", "#detail-fix"):
                 self.query_one(wid).display = False
             return
         apply_status_class(self.query_one("#detail-badge"), result.status)
-        self.query_one("#detail-badge", Label).update(
-            f"{badge_text(result.status)}  ·  {result.check}" + (f" · {result.target}" if result.target not in ("", "-") else "")
-        )
+        self.query_one("#detail-badge", Label).update(badge_text(result.status))
+        what = result.check + (f" · {result.target}" if result.target not in ("", "-") else "")
+        self.query_one("#detail-what", Label).update(what)
         self.query_one("#detail-summary", Static).update(result.summary)
         for head, body, text in (("#why-head", "#detail-why", result.why), ("#fix-head", "#detail-fix", result.fix)):
             self.query_one(head).display = bool(text)

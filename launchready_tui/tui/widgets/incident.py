@@ -32,7 +32,7 @@ class IncidentBar(Vertical):
         budget = self.query_one("#incident-budget", Label)
         mins = float(incident.get("budget_min") or 10)
         if left >= 0:
-            budget.update(f"Rollback budget: {format_clock(left)} left of {mins:g} min")
+            budget.update(f"Rollback budget: {format_clock(left)} left ({mins:g} min)")
         else:
             budget.update(f"Rollback budget BLOWN by {format_clock(-left)}: roll back now")
         self.set_class(left < 0, "-blown")

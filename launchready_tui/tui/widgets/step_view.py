@@ -111,7 +111,7 @@ class StepView(VerticalScroll, can_focus=False):
                 yield self._command(part)
         yield NotesField(s.note(rb, st))
         with Horizontal(classes="step-nav"):
-            yield Button("◀ Previous (p)", id="prev-step", compact=True)
+            yield Button("◀ Prev (p)", id="prev-step", compact=True)
             yield Button(self._done_button(done), id="toggle-done", compact=True, variant="success")
             yield Button("Next (n) ▶", id="next-step", compact=True)
 
@@ -122,7 +122,7 @@ class StepView(VerticalScroll, can_focus=False):
 
     @staticmethod
     def _done_button(done: bool) -> str:
-        return "Mark as not done (d)" if done else "✓ Done, next step (d)"
+        return "Not done (d)" if done else "✓ Done, next (d)"
 
     def show_done(self, done: bool) -> None:
         line = self.query_one("#done-line", Label)
