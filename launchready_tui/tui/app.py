@@ -16,7 +16,10 @@ from launchready_tui.tui.session import Session, short_title
 
 
 class LaunchReadyApp(App):
-    CSS_PATH = "app.tcss"
+    # The main screen's stylesheet (beside it, in screens/) is loaded with the app's: a
+    # screen's own CSS_PATH makes Textual re-parse every stylesheet when it first opens,
+    # which would land on the first frame. Dialogs keep theirs (loaded when first opened).
+    CSS_PATH = ["app.tcss", "screens/main.tcss"]
     TITLE = "LaunchReady"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [

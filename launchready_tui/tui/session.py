@@ -146,9 +146,8 @@ class Session:
 
     def load(self) -> Session:
         """Load the profile, the runbooks and the state. Problems are kept, not raised."""
-        from launchready_tui.core.profile import load_profile
-        from launchready_tui.core.runbook import load_runbooks
         from launchready_tui.core.state import StateStore, empty_state
+        from launchready_tui.tui.cache import load_profile, load_runbooks
 
         self.profile, self.profile_error = None, None
         if self.has_profile:

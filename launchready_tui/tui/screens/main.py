@@ -11,24 +11,26 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Label, TextArea
+from textual.widgets import Header, Label
 from textual.worker import Worker, WorkerState
 
 from launchready_tui.core.results import SEVERITY, CheckResult, count
 from launchready_tui.tui.session import Session, short_title
-from launchready_tui.tui.widgets.blocks import CommandBlock, ConfirmRow, NotesField, RecordBlock
-from launchready_tui.tui.widgets.check_row import CheckRow
 from launchready_tui.tui.widgets.detail import DetailPanel
 from launchready_tui.tui.widgets.footer import KeyFooter
-from launchready_tui.tui.widgets.incident import IncidentBar, Timeline
+from launchready_tui.tui.widgets.incident import IncidentBar
 from launchready_tui.tui.widgets.sidebar import NavItem, Sidebar
-from launchready_tui.tui.widgets.step_view import StepView
+
+if TYPE_CHECKING:  # pragma: no cover - loaded with the first step view, after the first frame
+    from launchready_tui.tui.widgets.blocks import CommandBlock
+    from launchready_tui.tui.widgets.step_view import StepView
 
 MAX_OUTPUT_LINES = 2000
 MAX_CACHED_VIEWS = 8
@@ -58,7 +60,7 @@ def _summary_text(results: list[CheckResult]) -> str:
 
 
 class MainScreen(Screen):
-    CSS_PATH = "main.tcss"
+    # Styles: screens/main.tcss, loaded by the app (see LaunchReadyApp.CSS_PATH).
     # Footer order: what a newcomer needs first. `?`, `q`, `c` and `i` repeat the app's own
     # bindings so that they sit in this order.
     BINDINGS = [
@@ -112,15 +114,22 @@ class MainScreen(Screen):
                 yield bar
             with Vertical(id="right"):
                 yield DetailPanel(id="detail")
-                tl = Timeline(id="timeline")
-                tl.display = False
-                yield tl
+                # The incident timeline is mounted here when incident mode starts.
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         s = self.session
         self.title = "LaunchReady"
         self.sub_title = f"{s.project}" + ("  ·  DEMO: checks run against a test lab on this computer" if s.demo else "")
+        self.query_one(Sidebar).focus()
+        # The first frame shows the sidebar at once; the step (many widgets) comes right after.
+        self.query_one("#crumb", Label).update("Opening…")
+        self.call_after_refresh(self._open_first)
+
+    def _open_first(self) -> None:
+        if not self.is_attached or self.app._exit_renderables:  # quitting already
+            return
+        s = self.session
         rb, st = s.first_position()
         if self._start_incident:
             target = s.runbook(self._start_incident)
@@ -140,7 +149,6 @@ class MainScreen(Screen):
             )
             return
         self.show_step(rb, st)
-        self.query_one(Sidebar).focus()
 
     # -- navigation ----------------------------------------------------------------
 
@@ -172,6 +180,8 @@ class MainScreen(Screen):
         self._evict()
         self.query_one(Sidebar).select_runbook(rb.id)
         self.query_one(DetailPanel).reset()
+        from launchready_tui.tui.widgets.step_view import StepView
+
         if old_focus is not None and any(isinstance(a, StepView) and a is not view
                                          for a in old_focus.ancestors_with_self):
             # Focus was inside the step that just went away: park it on the sidebar
@@ -182,6 +192,8 @@ class MainScreen(Screen):
         self.set_timer(PREBUILD_DELAY_S, self._prebuild_next)
 
     def _build_view(self, rb, st, *, visible: bool) -> StepView:
+        from launchready_tui.tui.widgets.step_view import StepView
+
         items = self.session.plan(rb, st)
         view = StepView(self.session, rb, st, items, self.commands)
         view.display = visible
@@ -262,7 +274,9 @@ class MainScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "leave_field":  # only offered (and shown) while typing in a field
-            return isinstance(self.focused, Input | TextArea)
+            # By class name: importing Input/TextArea here would load them for the first frame.
+            f = self.focused
+            return f is not None and any(c.__name__ in ("Input", "TextArea") for c in type(f).__mro__)
         return True
 
     def action_leave_field(self) -> None:
@@ -274,21 +288,20 @@ class MainScreen(Screen):
 
     # -- buttons in the step view ------------------------------------------------------
 
-    @on(Button.Pressed, "#next-step")
-    def _next(self, event: Button.Pressed) -> None:
-        self.action_next_step()
-
-    @on(Button.Pressed, "#prev-step")
-    def _prev(self, event: Button.Pressed) -> None:
-        self.action_prev_step()
-
-    @on(Button.Pressed, ".run-step")
-    def _run_pressed(self, event: Button.Pressed) -> None:
-        self.action_run_step()
-
-    @on(Button.Pressed, "#toggle-done")
-    def _toggle_done(self, event: Button.Pressed) -> None:
-        self.action_done()
+    def on_button_pressed(self, event) -> None:
+        """Buttons of the step view and the timeline (by id, so that the button and step
+        widget modules need not load before the first frame)."""
+        b = event.button
+        if b.id == "next-step":
+            self.action_next_step()
+        elif b.id == "prev-step":
+            self.action_prev_step()
+        elif b.id == "toggle-done":
+            self.action_done()
+        elif b.has_class("run-step"):
+            self.action_run_step()
+        elif b.id == "end-incident":
+            self._end_incident()
 
     def action_done(self) -> None:
         """Mark this step done and go on to the next one (or mark it not done)."""
@@ -316,8 +329,10 @@ class MainScreen(Screen):
 
     # -- blocks -------------------------------------------------------------------------
 
-    @on(CheckRow.Selected)
-    def _check_selected(self, event: CheckRow.Selected) -> None:
+    # Handlers by name (on_<widget>_<message>) rather than @on(Class.Message): the widget
+    # modules load with the first step view, after the first frame.
+
+    def on_check_row_selected(self, event) -> None:
         row = event.row
         detail = self.query_one(DetailPanel)
         if row.result is not None:
@@ -325,29 +340,25 @@ class MainScreen(Screen):
         else:
             detail.show_not_run(row.about, row.target)
 
-    @on(CheckRow.Opened)
-    def _check_opened(self, event: CheckRow.Opened) -> None:
-        self._check_selected(event)  # type: ignore[arg-type]
-        if self.app.has_class("-narrow") or self.has_class("-narrow"):
+    def on_check_row_opened(self, event) -> None:
+        self.on_check_row_selected(event)
+        if self.has_class("-narrow"):
             from launchready_tui.tui.screens.check_detail import CheckDetailScreen
 
             row = event.row
             self.app.push_screen(CheckDetailScreen(row.result, row.about, row.target))
 
-    @on(ConfirmRow.Toggled)
-    def _confirm(self, event: ConfirmRow.Toggled) -> None:
+    def on_confirm_row_toggled(self, event) -> None:
         entry = self.session.set_confirm(self.rb, self.st, event.row.block.id, event.checked)
         event.row.show_entry(entry)
         if self.session.incident is not None:
             verb = "Confirmed" if event.checked else "Unticked"
             self.session.incident_event("decision", f"{verb}: {event.row.block.text}")
 
-    @on(RecordBlock.FieldChanged)
-    def _record(self, event: RecordBlock.FieldChanged) -> None:
+    def on_record_block_field_changed(self, event) -> None:
         self.session.set_record(self.rb, self.st, event.block.block.id, event.field_id, event.value)
 
-    @on(NotesField.Changed)
-    def _notes(self, event: NotesField.Changed) -> None:
+    def on_notes_field_changed(self, event) -> None:
         self.session.set_note(self.rb, self.st, event.text)
 
     def action_toggle_confirm(self) -> None:
@@ -431,6 +442,8 @@ class MainScreen(Screen):
                 hint = " The worst one is shown on the right; click any row for its details."
                 here = [r for r in worst_first if self.view is not None and r.step == self.view.st.id
                         and r.runbook == self.view.rb.id]
+                from launchready_tui.tui.widgets.check_row import CheckRow
+
                 if here and not isinstance(self.focused, CheckRow):
                     self.query_one(DetailPanel).show(here[0])
         self.notify(f"Finished {label}: {_summary_text(results)}.{hint}",
@@ -480,8 +493,7 @@ class MainScreen(Screen):
 
     # -- commands -----------------------------------------------------------------------
 
-    @on(CommandBlock.RunRequested)
-    def _command_requested(self, event: CommandBlock.RunRequested) -> None:
+    def on_command_block_run_requested(self, event) -> None:
         from launchready_tui.tui.screens.run_command import ConfirmCommandScreen
 
         block = event.block
@@ -581,10 +593,16 @@ class MainScreen(Screen):
         inc = self.session.start_incident(rb)
         bar = self.query_one(IncidentBar)
         bar.display = True
-        tl = self.query_one(Timeline)
+        from launchready_tui.tui.widgets.timeline import Timeline
+
+        existing = self.query(Timeline)
+        if existing:
+            tl = existing.first()
+            tl.show(inc)
+        else:
+            tl = self._timeline()
         tl.display = True
         self.add_class("-incident")
-        tl.show(inc)
         self._tick()
         if self._ticker is None:
             self._ticker = self.set_interval(1.0, self._tick)
@@ -594,6 +612,17 @@ class MainScreen(Screen):
         self.notify(f"Incident mode: {short_title(rb)}. The clock is running; every step, check "
                     "and command goes on the timeline.", severity="warning")
 
+    def _timeline(self):
+        """The timeline widget, mounted on first use (it is not needed for the first frame)."""
+        from launchready_tui.tui.widgets.timeline import Timeline
+
+        found = self.query(Timeline)
+        if found:
+            return found.first()
+        tl = Timeline(self.session.incident_data(), id="timeline")
+        self.query_one("#right").mount(tl)
+        return tl
+
     def _tick(self) -> None:
         inc = self.session.incident_data()
         if inc:
@@ -602,14 +631,12 @@ class MainScreen(Screen):
     def _incident_event(self, ev: dict) -> None:
         inc = self.session.incident_data()
         if inc and self.is_mounted:
-            self.query_one(Timeline).add(ev, inc.get("started_at"))
+            self._timeline().add(ev, inc.get("started_at"))
 
-    @on(Timeline.NoteAdded)
-    def _timeline_note(self, event: Timeline.NoteAdded) -> None:
+    def on_timeline_note_added(self, event) -> None:
         self.session.incident_event("note", event.text)
 
-    @on(Button.Pressed, "#end-incident")
-    def _end_incident(self, event: Button.Pressed) -> None:
+    def _end_incident(self) -> None:
         from launchready_tui.tui.screens.end_incident import EndIncidentScreen
 
         def answered(fields: dict | None) -> None:
@@ -623,7 +650,10 @@ class MainScreen(Screen):
 
     def leave_incident(self) -> None:
         self.query_one(IncidentBar).display = False
-        self.query_one(Timeline).display = False
+        from launchready_tui.tui.widgets.timeline import Timeline
+
+        for tl in self.query(Timeline):
+            tl.display = False
         self.remove_class("-incident")
         if self._ticker is not None:
             self._ticker.stop()

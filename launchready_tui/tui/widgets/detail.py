@@ -1,4 +1,9 @@
-"""The detail panel: what the selected check saw, why it matters, how to fix it."""
+"""The detail panel: what the selected check saw, why it matters, how to fix it.
+
+One Static with styled content rather than a dozen widgets: the panel is on the first
+frame. Text from outside (summaries, evidence from remote servers) goes in as template
+variables, never as markup, so a `[` in a TXT record cannot restyle or break the panel.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,12 @@ import json
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Label, Static
+from textual.content import Content
+from textual.widgets import Static
 
 from launchready_tui.core.results import CheckResult
-from launchready_tui.tui.widgets.status import apply_status_class, badge_text
+from launchready_tui.tui.widgets.sidebar import STATUS_STYLE
+from launchready_tui.tui.widgets.status import badge_text
 
 EMPTY = (
     "Select a check to see what was found and how to fix it: click it, or press Tab "
@@ -34,60 +41,56 @@ def evidence_lines(evidence: dict, limit: int = 40) -> list[str]:
     return out
 
 
+def render_detail(result: CheckResult) -> Content:
+    """The whole panel for one result, as one piece of styled text."""
+    parts = [
+        Content.from_markup(f"[{STATUS_STYLE.get(str(result.status), '')} b]$badge[/]\n",
+                            badge=badge_text(result.status)),
+        Content.from_markup("[dim]$what[/]\n\n", what=result.check + (
+            f" · {result.target}" if result.target not in ("", "-") else "")),
+        Content.from_markup("$summary\n", summary=result.summary),
+    ]
+    for head, text in (("Why it matters", result.why), ("How to fix it", result.fix)):
+        if text:
+            parts.append(Content.from_markup("\n[b u]$head[/]\n$text\n", head=head, text=text))
+    ev = evidence_lines(result.evidence or {})
+    if result.started_at:
+        ev.append(f"checked {result.started_at}")
+    parts.append(Content.from_markup("\n[b u]What was seen[/]\n$ev", ev="\n".join(ev) or "(nothing recorded)"))
+    return Content("").join(parts)
+
+
 class DetailPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
-        yield Label("Details", classes="panel-title")
-        yield Static(EMPTY, id="detail-empty")
-        yield Label(id="detail-badge", classes="badge")
-        yield Label(id="detail-what", classes="detail-what")
-        yield Static(id="detail-summary", markup=False)
-        yield Label("Why it matters", classes="detail-head", id="why-head")
-        yield Static(id="detail-why", markup=False)
-        yield Label("How to fix it", classes="detail-head", id="fix-head")
-        yield Static(id="detail-fix", markup=False)
-        yield Label("What was seen", classes="detail-head", id="ev-head")
-        yield Static(id="detail-evidence", markup=False)
+        yield Static(Content.from_markup("[b $accent]Details[/]"), classes="panel-title")
+        yield Static(Content(EMPTY), id="detail-body", classes="-empty")
 
-    def on_mount(self) -> None:
-        self.show(None)
-
-    _showing: CheckResult | None = None
-    _empty_text = EMPTY
-
-    def show(self, result: CheckResult | None, about: str = "") -> None:
-        self._showing = result
-        empty = result is None
-        self.query_one("#detail-empty").display = empty
-        for wid in ("#detail-badge", "#detail-what", "#detail-summary", "#detail-evidence", "#ev-head"):
-            self.query_one(wid).display = not empty
+    def show(self, result: CheckResult | None) -> None:
+        self.result = result
+        body = self.query_one("#detail-body", Static)
         if result is None:
-            for wid in ("#why-head", "#detail-why", "#fix-head", "#detail-fix"):
-                self.query_one(wid).display = False
-            return
-        apply_status_class(self.query_one("#detail-badge"), result.status)
-        self.query_one("#detail-badge", Label).update(badge_text(result.status))
-        what = result.check + (f" · {result.target}" if result.target not in ("", "-") else "")
-        self.query_one("#detail-what", Label).update(what)
-        self.query_one("#detail-summary", Static).update(result.summary)
-        for head, body, text in (("#why-head", "#detail-why", result.why), ("#fix-head", "#detail-fix", result.fix)):
-            self.query_one(head).display = bool(text)
-            self.query_one(body).display = bool(text)
-            self.query_one(body, Static).update(text or "")
-        ev = evidence_lines(result.evidence or {})
-        when = f"checked {result.started_at}" if result.started_at else ""
-        self.query_one("#detail-evidence", Static).update("\n".join(ev + ([when] if when else [])) or "(nothing recorded)")
+            body.update(Content(EMPTY))
+            body.add_class("-empty")
+        else:
+            body.update(render_detail(result))
+            body.remove_class("-empty")
 
     def show_not_run(self, about: str, target: str) -> None:
-        self.show(None)
-        self._empty_text = about
-        self.query_one("#detail-empty", Static).update(
-            f"{about}\n\nThis check has not run yet. Press r to run this step's checks."
-            + (f"\n\nTarget: {target}" if target not in ("", "-") else "")
-        )
+        self.result = None
+        self._touched = True
+        text = f"{about}\n\nThis check has not run yet. Press r to run this step's checks."
+        if target not in ("", "-"):
+            text += f"\n\nTarget: {target}"
+        body = self.query_one("#detail-body", Static)
+        body.update(Content(text))
+        body.add_class("-empty")
 
     def reset(self) -> None:
-        if self._showing is None and self._empty_text == EMPTY:
+        if getattr(self, "result", None) is None and not getattr(self, "_touched", False):
             return
+        self._touched = False
         self.show(None)
-        self._empty_text = EMPTY
-        self.query_one("#detail-empty", Static).update(EMPTY)
+
+    def text(self) -> str:
+        """The panel's plain text (for tests)."""
+        return self.query_one("#detail-body", Static).visual.plain  # type: ignore[union-attr]
