@@ -31,6 +31,14 @@ COMMANDS = [
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # exit 2 with one clear line, no usage dump noise
+        if message.startswith("unrecognized arguments:"):
+            # Never echo what was typed: it may be a secret (`--token=sk_live_...`).
+            words = message.split(":", 1)[1].split()
+            shown = [w.split("=", 1)[0] + ("=..." if "=" in w else "") for w in words if w.startswith("-")]
+            hidden = len(words) - len(shown)
+            message = "unrecognized arguments: " + " ".join(shown)
+            if hidden:
+                message += f" (and {hidden} more value(s), not shown in case they are secret)"
         self.print_usage(sys.stderr)
         self.exit(2, f"launchready: error: {message}\n")
 

@@ -31,6 +31,23 @@ def _private_user_dirs(tmp_path_factory, monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _memory_keyring(request, monkeypatch):
+    """Every test gets an in-memory keyring, never the developer's real one. Tests marked
+    `keyring_real` talk to a real Secret Service in subprocesses instead."""
+    if request.node.get_closest_marker("keyring_real"):
+        yield None
+        return
+    import keyring.core
+
+    from tests.unit.conftest_keyring import MemoryKeyring
+
+    monkeypatch.setenv("LAUNCHREADY_TEST_KEYRING", "1")
+    kr = MemoryKeyring()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", kr)
+    yield kr
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120, stdin: str | None = None):
     """Run the real CLI in a subprocess, as a user would."""
     import subprocess
