@@ -20,9 +20,10 @@ shared httpx client collapses at about 77 requests/s on a 2-core machine, and on
 per connection still tops out near 600 (docs/loadgen.md has the figures). The `httpx`
 engine stays for the benchmark's comparison only.
 
-epoll sleeps in whole milliseconds, so the dispatcher may wake up to 1 ms late. It
-therefore hands out work up to `SLACK_S` early; a request sent before its due time is
-measured from when it was actually sent, so early sending never shortens a latency.
+epoll sleeps in whole milliseconds, and a sleeping process wakes late when the CPU is
+busy, so the dispatcher hands work out up to `slack_for(rate)` (2 to 5 ms) early; a
+request sent before its due time is measured from when it was actually sent, so early
+sending never shortens a latency.
 """
 
 from __future__ import annotations
@@ -35,7 +36,17 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-SLACK_S = 0.002  # hand out work up to 2 ms early: epoll sleeps in whole ms, plus wake-up jitter
+# Hand work out early: epoll sleeps in whole ms, and a process that sleeps between
+# requests wakes up late when other processes want the CPU. Half the interval between
+# requests, between 2 and 5 ms: at 10-100 requests/s that absorbs wake-up delays without
+# bunching requests; at 1,000/s it stays at 2 ms.
+SLACK_MIN_S = 0.002
+SLACK_MAX_S = 0.005
+
+
+def slack_for(rate: float) -> float:
+    return max(SLACK_MIN_S, min(SLACK_MAX_S, 0.5 / rate))
+
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a bigger answer is an error, not a latency sample
 USER_AGENT = "LaunchReady/0.1 (+latency probe)"
@@ -510,6 +521,7 @@ async def run_load(net, spec: LoadSpec, *, engine: str = "raw") -> LoadReport:
         raise ValueError(f"unknown engine {engine!r}")
 
     interval = 1.0 / spec.rate
+    slack = slack_for(spec.rate)
     n = spec.planned
     await asyncio.sleep(0)  # let pre-warmed workers reach the queue
     run.t0 = t0 = loop.time() + 0.002
@@ -517,7 +529,7 @@ async def run_load(net, spec: LoadSpec, *, engine: str = "raw") -> LoadReport:
         i = 0
         while i < n:
             now = loop.time()
-            horizon = now + SLACK_S
+            horizon = now + slack
             while i < n and t0 + i * interval <= horizon:
                 run.queue.put_nowait(t0 + i * interval)
                 i += 1
@@ -527,7 +539,7 @@ async def run_load(net, spec: LoadSpec, *, engine: str = "raw") -> LoadReport:
                 if free <= 0 and len(run.workers) < cap:
                     run.workers.append(new_worker())
             if i < n:
-                await asyncio.sleep(max(0.0, t0 + i * interval - SLACK_S - loop.time()))
+                await asyncio.sleep(max(0.0, t0 + i * interval - slack - loop.time()))
         # Drain: every worker stops after the queue empties. Bound the wait.
         for _ in run.workers:
             run.queue.put_nowait(None)
