@@ -7,7 +7,8 @@ clock stops when the first frame is on the terminal: the moment its output conta
 text that only the first frame draws ("Quick audit" in the sidebar for LaunchReady, a
 marker for the bare app). Runs alternate between the two programs; medians are compared.
 Peak RSS is the kernel's high-water mark (VmHWM) of the process after its first frame
-and one more second of running (the app builds the next step in the background).
+and three more seconds of running (the app builds the next step and loads the
+check modules in the background meanwhile).
 
 The profile is copied into a temporary folder first, so the app's `.launchready/` state
 never lands in the repository. By default the project's modules are byte-compiled first,
@@ -73,7 +74,7 @@ ENV: dict[str, str] = {}
 
 
 def first_frame(cmd: list[str], marker: bytes, cwd: Path, *, timeout: float = 30.0,
-                linger: float = 1.0) -> tuple[float, float]:
+                linger: float = 3.0) -> tuple[float, float]:
     """Run cmd in a pty; return (seconds to the first frame, peak RSS in MB)."""
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS), **ENV)
     env.pop("TEXTUAL", None)

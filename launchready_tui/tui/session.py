@@ -473,18 +473,19 @@ class Session:
             self.on_incident_event(ev)
         return ev
 
-    def end_incident(self, fields: dict[str, str] | None = None) -> Path | None:
-        """Close the incident and save its note. Returns the note's path."""
-        log = self.incident
+    def end_incident(self, fields: dict[str, str] | None = None, *, log=None) -> Path | None:
+        """Close the incident (the open one, or `log`) and save its note. Returns the note's
+        path. Safe to call off the UI thread with `log` after `incident` was cleared."""
+        log = log or self.incident
         if log is None:
             return None
+        self.incident = None
         self.writer.flush()
         for k, v in (fields or {}).items():
             log.set_field(k, v)
         log.end(who=self.who, save_note=False)
         path = self._write_note(log)
         self.state["incidents"] = self.store.load().get("incidents") or {}
-        self.incident = None
         return path
 
     def _write_note(self, log) -> Path:

@@ -257,7 +257,7 @@ async def test_incident_mode_clock_and_timeline(make, project, clock):
         await pilot.pause()
         app.screen.query_one("#f-cause", Input).value = "bad migration"
         await pilot.click("#end")
-        await pilot.pause()
+        await settle(app, pilot)  # the note is written off the UI thread
         assert not bar.display
         notes = list((project.parent / ".launchready" / "incidents").glob("*"))
         assert len(notes) == 1

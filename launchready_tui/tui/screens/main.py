@@ -36,6 +36,7 @@ MAX_OUTPUT_LINES = 2000
 MAX_CACHED_VIEWS = 8
 PREBUILD_DELAY_S = 0.2
 RESULT_BATCH_S = 0.05
+PRELOAD_DELAY_S = 1.5
 
 
 class CommandRun:
@@ -129,6 +130,7 @@ class MainScreen(Screen):
     def _open_first(self) -> None:
         if not self.is_attached or self.app._exit_renderables:  # quitting already
             return
+        self.set_timer(PRELOAD_DELAY_S, self.preload)
         s = self.session
         rb, st = s.first_position()
         if self._start_incident:
@@ -149,6 +151,27 @@ class MainScreen(Screen):
             )
             return
         self.show_step(rb, st)
+
+    @work(thread=True, group="preload", exit_on_error=False)
+    def preload(self) -> None:
+        """In the background, once the screen is up: who is at the keyboard (asks git) and
+        the check modules and network libraries, so that neither a first tick nor a first
+        run of checks stalls the screen on them later."""
+        _ = self.session.who
+        from launchready_tui.core.registry import KINDS, NotAvailable, load_kind
+
+        for kind in KINDS:
+            try:
+                load_kind(kind)
+            except (NotAvailable, ImportError):
+                pass
+        import importlib
+
+        for name in _PRELOAD:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass
 
     # -- navigation ----------------------------------------------------------------
 
@@ -640,13 +663,21 @@ class MainScreen(Screen):
         from launchready_tui.tui.screens.end_incident import EndIncidentScreen
 
         def answered(fields: dict | None) -> None:
-            if fields is None:
-                return
-            path = self.session.end_incident(fields)
-            self.leave_incident()
-            self.notify(f"Incident closed. The incident note is saved in {path}", timeout=15)
+            if fields is not None:
+                log = self.session.incident
+                self.session.incident = None  # no more events: the note is being written
+                self.leave_incident()
+                self.close_incident(fields, log)
 
         self.app.push_screen(EndIncidentScreen(), answered)
+
+    @work(thread=True, group="incident", exit_on_error=False)
+    def close_incident(self, fields: dict, log) -> None:
+        """Off the UI thread: the note is rendered and secrets are redacted from it, which
+        reads env files and the keyring."""
+        path = self.session.end_incident(fields, log=log)
+        self.app.call_from_thread(self.notify, f"Incident closed. The incident note is saved in {path}",
+                                  timeout=15)
 
     def leave_incident(self) -> None:
         self.query_one(IncidentBar).display = False
