@@ -253,6 +253,7 @@ async def test_incident_mode_clock_and_timeline(make, project, clock):
         app.main._tick()
         assert "BLOWN" in str(bar.query_one("#incident-budget").render())
         # end it: the note is saved under .launchready/incidents/
+        app.clear_notifications()  # toasts sit over the bottom right corner
         await pilot.click("#end-incident")
         await pilot.pause()
         app.screen.query_one("#f-cause", Input).value = "bad migration"

@@ -18,14 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Label
+from textual.widgets import Label
 from textual.worker import Worker, WorkerState
 
 from launchready_tui.core.results import SEVERITY, CheckResult, count
 from launchready_tui.tui.session import Session, short_title
 from launchready_tui.tui.widgets.detail import DetailPanel
-from launchready_tui.tui.widgets.footer import KeyFooter
-from launchready_tui.tui.widgets.incident import IncidentBar
+from launchready_tui.tui.widgets.footer import KeyBar
 from launchready_tui.tui.widgets.sidebar import NavItem, Sidebar
 
 if TYPE_CHECKING:  # pragma: no cover - loaded with the first step view, after the first frame
@@ -102,26 +101,24 @@ class MainScreen(Screen):
     # -- layout --------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Label("", id="title-bar")
         with Horizontal(id="body"):
             yield Sidebar(self.session, id="sidebar")
             with Vertical(id="center"):
                 yield Label("", id="crumb")
                 yield Vertical(id="step-holder")
-                # Docked on top by CSS but last in the DOM, so Tab reaches the step's own
-                # buttons before "End incident".
-                bar = IncidentBar(id="incident-bar")
-                bar.display = False
-                yield bar
+                # The incident bar is mounted here when incident mode starts.
             with Vertical(id="right"):
                 yield DetailPanel(id="detail")
                 # The incident timeline is mounted here when incident mode starts.
-        yield KeyFooter(compact=True)
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         s = self.session
-        self.title = "LaunchReady"
-        self.sub_title = f"{s.project}" + ("  ·  DEMO: checks run against a test lab on this computer" if s.demo else "")
+        title = f"LaunchReady — {s.project}"
+        if s.demo:
+            title += "  ·  DEMO: checks run against a test lab on this computer"
+        self.query_one("#title-bar", Label).update(title)
         self.query_one(Sidebar).focus()
         # The first frame shows the sidebar at once; the step (many widgets) comes right after.
         self.query_one("#crumb", Label).update("Opening…")
@@ -295,11 +292,16 @@ class MainScreen(Screen):
         pos = self.session.state.get("position") or {}
         self.show_step(rb, rb.steps[0] if pos.get("runbook") != rb.id else self.st)
 
+    def on_descendant_focus(self, event) -> None:
+        self.query_one(KeyBar).typing(_is_text_field(self.focused))
+
+    def on_descendant_blur(self, event) -> None:
+        self.call_after_refresh(lambda: self.is_attached and self.query_one(KeyBar).typing(
+            _is_text_field(self.focused)))
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "leave_field":  # only offered (and shown) while typing in a field
-            # By class name: importing Input/TextArea here would load them for the first frame.
-            f = self.focused
-            return f is not None and any(c.__name__ in ("Input", "TextArea") for c in type(f).__mro__)
+            return _is_text_field(self.focused)
         return True
 
     def action_leave_field(self) -> None:
@@ -614,7 +616,7 @@ class MainScreen(Screen):
 
     def enter_incident(self, rb) -> None:
         inc = self.session.start_incident(rb)
-        bar = self.query_one(IncidentBar)
+        bar = self._incident_bar()
         bar.display = True
         from launchready_tui.tui.widgets.timeline import Timeline
 
@@ -635,6 +637,17 @@ class MainScreen(Screen):
         self.notify(f"Incident mode: {short_title(rb)}. The clock is running; every step, check "
                     "and command goes on the timeline.", severity="warning")
 
+    def _incident_bar(self):
+        """The clock bar, mounted on first use (docked on top of the step by CSS)."""
+        from launchready_tui.tui.widgets.incident import IncidentBar
+
+        found = self.query(IncidentBar)
+        if found:
+            return found.first()
+        bar = IncidentBar(id="incident-bar")
+        self.query_one("#center").mount(bar)
+        return bar
+
     def _timeline(self):
         """The timeline widget, mounted on first use (it is not needed for the first frame)."""
         from launchready_tui.tui.widgets.timeline import Timeline
@@ -649,7 +662,7 @@ class MainScreen(Screen):
     def _tick(self) -> None:
         inc = self.session.incident_data()
         if inc:
-            self.query_one(IncidentBar).tick(inc, self.session.clock())
+            self._incident_bar().tick(inc, self.session.clock())
 
     def _incident_event(self, ev: dict) -> None:
         inc = self.session.incident_data()
@@ -680,7 +693,10 @@ class MainScreen(Screen):
                                   timeout=15)
 
     def leave_incident(self) -> None:
-        self.query_one(IncidentBar).display = False
+        from launchready_tui.tui.widgets.incident import IncidentBar
+
+        for bar in self.query(IncidentBar):
+            bar.display = False
         from launchready_tui.tui.widgets.timeline import Timeline
 
         for tl in self.query(Timeline):
@@ -690,6 +706,11 @@ class MainScreen(Screen):
             self._ticker.stop()
             self._ticker = None
         self.query_one(Sidebar).refresh_all()
+
+
+def _is_text_field(widget) -> bool:
+    """By class name: importing Input/TextArea here would load them for the first frame."""
+    return widget is not None and any(c.__name__ in ("Input", "TextArea") for c in type(widget).__mro__)
 
 
 def _kill(proc) -> None:

@@ -21,8 +21,19 @@ class IncidentBar(Vertical):
             yield Label("", id="incident-elapsed")
             yield Label("", id="incident-budget")
 
+    _pending: tuple | None = None
+    _ready = False
+
+    def on_mount(self) -> None:
+        self._ready = True
+        if self._pending is not None:
+            self.tick(*self._pending)
+
     def tick(self, incident: dict, now: dt.datetime) -> None:
         if not incident:
+            return
+        if not self._ready:  # composed a moment later: paint then
+            self._pending = (incident, now)
             return
         self.query_one("#incident-name", Label).update(
             f"INCIDENT: {incident.get('title') or incident.get('runbook')}")

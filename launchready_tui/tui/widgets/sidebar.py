@@ -43,8 +43,10 @@ def entry_prompt(item: NavItem, status, done: int, total: int, note: str = "") -
         line2 = f"{done}/{total} done"
         if status is not None:
             style = STATUS_STYLE.get(str(status), "")
+            # No-break spaces: a narrow sidebar wraps between the parts, never inside one.
             return Content.from_markup(f"[b]$title[/b]\n  $line2 · [{style}]$badge[/]",
-                                       title=item.title, line2=line2, badge=badge_text(status))
+                                       title=item.title, line2=line2.replace(" ", "\u00a0"),
+                                       badge=badge_text(status).replace(" ", "\u00a0"))
         return Content.from_markup("[b]$title[/b]\n  [dim]$line2[/]", title=item.title, line2=line2)
     if item.kind == "problems":
         return Content.from_markup("[b $warning]$title[/]\n  [dim]$note[/]", title=item.title, note=note)
@@ -114,7 +116,7 @@ class Sidebar(OptionList):
 
     def entry_text(self, item_id: str) -> str:
         """The plain text of an entry (for tests and screen readers)."""
-        return self.get_option(item_id).prompt.plain  # type: ignore[union-attr]
+        return self.get_option(item_id).prompt.plain.replace("\u00a0", " ")  # type: ignore[union-attr]
 
     def status_of(self, item_id: str):
         return self._painted.get(item_id, (None,))[0]
