@@ -69,6 +69,11 @@ class CheckRow(Horizontal, can_focus=True):
             text = ""
         else:
             text = self.result.summary
+            # The badge already says "could not check" / "skipped": don't say it twice.
+            for prefix in ("Could not check: ", "Skipped: "):
+                if text.startswith(prefix):
+                    text = text[len(prefix):]
+                    text = text[:1].upper() + text[1:]
         self.query_one(".summary", Label).update(text)
         target = self.result.target if self.result is not None and self.result.target else self.target
         # The target goes on its own muted line, unless the summary already names it.
