@@ -173,6 +173,14 @@ async def test_error_rate_over_1pct_is_reported(tmp_path):
     assert "2 of 20 requests failed" in r.summary and "HTTP 500" in r.summary
 
 
+async def test_route_answering_errors_is_a_fail_not_fast(tmp_path):
+    url = f"https://{API}/broken"
+    with make_lab(tmp_path, {"/broken": Rule(status=401, body="no")}, [{"url": url, "rate": 20, "duration_s": 0.5}]) as lab:
+        r = await latency.check(context(lab), url, {})
+    assert r.status.value == "fail" and "is failing" in r.summary
+    assert "auth:" in r.fix  # a 401 without `auth` points at signing in
+
+
 async def test_auth_token_from_credentials_and_skips(tmp_path):
     seen = []
 

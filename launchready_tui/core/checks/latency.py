@@ -38,6 +38,7 @@ CAP_DURATION_S = 60.0
 HEAVY_MAX_RATE = 2000.0
 HEAVY_MAX_DURATION_S = 300.0
 ERROR_RATE_LIMIT = 0.01
+BROKEN_ERROR_RATE = 0.5  # most requests failing: the route is broken, whatever its speed
 METHOD_NOTE = (
     "open loop at a fixed rate: each request is timed from when it was due to be sent, "
     "so waiting behind a stalled server counts (no coordinated omission)"
@@ -391,7 +392,14 @@ async def check(ctx, target: str, params) -> CheckResult:
         extras.append("; ".join(notes))
     tail = (". " + ". ".join(extras)) if extras else ""
 
-    if p95 > budget:
+    if rep.error_rate > BROKEN_ERROR_RATE:
+        result = failed(
+            KIND, url, f"{name} is failing: {figures}{tail}", evidence=ev,
+            why="Most requests to this route fail, so for users it is broken, however fast "
+            "the error pages come back.",
+            fix=_error_fix(rep, route),
+        )
+    elif p95 > budget:
         result = failed(
             KIND, url, f"{name} is too slow: {figures}{tail}", evidence=ev,
             why=f"One in twenty requests takes longer than {budget:.0f} ms. People notice "
