@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if args.step and not selected:
         raise UsageError(f"runbook '{args.runbook}' has no step '{args.step}'", "--step")
     ctx = _common.make_context(profile, args, options=RunOptions(yes=args.yes, release=args.release))
-    items = engine.plan(selected, profile)
+    items = engine.plan(selected, profile, include_commands=True)
     results = asyncio.run(engine.run_all(items, ctx))
     if ctx.state is not None:
         try:

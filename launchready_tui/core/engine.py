@@ -56,12 +56,19 @@ def select(
     return out
 
 
-def plan(selected: list[tuple[Runbook, Step]], profile) -> list[Planned]:
-    """Expand every check block of the selected steps into one item per target."""
+def plan(selected: list[tuple[Runbook, Step]], profile, *, include_commands: bool = False) -> list[Planned]:
+    """Expand every check block of the selected steps into one item per target.
+
+    With include_commands, each `command` block also becomes a `command` check (the CLI
+    does this; the check itself refuses to run without explicit confirmation, --yes)."""
     items: list[Planned] = []
     for rb, st in selected:
         for spec in st.checks:
             items.extend(plan_spec(rb, st, spec, profile))
+        if include_commands:
+            for block in st.commands:
+                spec = CheckSpec(block.id, "command", {"block": block.id}, None, block.line, block.label)
+                items.extend(plan_spec(rb, st, spec, profile))
     return items
 
 

@@ -138,6 +138,7 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else kept-alive replies wait ~40 ms on delayed ACKs
     server: _Server
 
     def log_message(self, *args) -> None:  # quiet
