@@ -162,3 +162,23 @@ def test_demo_headless_runs_offline():
     proc = run_cli("demo", "--no-tui", "--runbooks", RB, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "✓ pass" in proc.stdout and "✗ FAIL" in proc.stdout
+
+
+def test_command_blocks_run_only_with_yes(tmp_path):
+    rb = tmp_path / "rb"
+    rb.mkdir()
+    (rb / "ops.md").write_text(
+        "---\nid: ops\ntitle: Ops\nstage: 2\ngoal: g\nsummary: s\n---\n"
+        "## Roll back {#rollback}\n```command\nrun: echo rolled-back-ok\nid: rb\n```\n"
+    )
+    (tmp_path / "launchready.yaml").write_text("project: X\ndomain: x.example\n")
+    args = ("check", "--profile", str(tmp_path / "launchready.yaml"), "--runbooks", str(rb), "--format", "json")
+    proc = run_cli(*args)
+    doc = json.loads(proc.stdout)
+    [r] = doc["results"]
+    assert r["check"] == "command" and r["status"] == "skip" and "needs confirmation" in r["summary"]
+    proc = run_cli(*args, "--yes")
+    doc = json.loads(proc.stdout)
+    [r] = doc["results"]
+    assert r["status"] == "pass", r
+    assert proc.returncode == 0
