@@ -36,6 +36,7 @@ MAX_CACHED_VIEWS = 8
 PREBUILD_DELAY_S = 0.2
 RESULT_BATCH_S = 0.05
 PRELOAD_DELAY_S = 1.5
+FIRST_STEP_DELAY_S = 0.05  # let the first frame (sidebar, keys) reach the terminal first
 
 
 class CommandRun:
@@ -122,7 +123,7 @@ class MainScreen(Screen):
         self.query_one(Sidebar).focus()
         # The first frame shows the sidebar at once; the step (many widgets) comes right after.
         self.query_one("#crumb", Label).update("Opening…")
-        self.call_after_refresh(self._open_first)
+        self.set_timer(FIRST_STEP_DELAY_S, self._open_first)
 
     def _open_first(self) -> None:
         if not self.is_attached or self.app._exit_renderables:  # quitting already
