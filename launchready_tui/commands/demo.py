@@ -2,7 +2,9 @@
 
 The lab (DNS + HTTPS servers on 127.0.0.1) runs in-process with a made-up creator
 platform that has some healthy and some broken setups; nothing leaves this computer.
-`--no-tui` runs the checks headless and prints the text report.
+`--no-tui` (or no terminal, e.g. piped output) runs the checks headless and prints the
+text report. `--dir DIR` keeps the demo's profile and state, so a second run resumes
+where you left off.
 """
 
 from __future__ import annotations
@@ -36,15 +38,17 @@ def run(args) -> int:
     directory = Path(args.dir) if args.dir else None
     if directory:
         directory.mkdir(parents=True, exist_ok=True)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
     with Lab(demo_world(), directory) as lab:
         if args.no_tui:
             return _run_headless(lab, args)
-        try:
-            from launchready_tui.tui.app import run_app
-        except ImportError:
-            print("launchready: the app is not available yet; showing the headless report",
-                  file=sys.stderr)
+        if not interactive:  # piped or in CI: the app needs a terminal, the report does not
+            print("launchready: not a terminal, so showing the demo as a report "
+                  "(run `launchready demo` in a terminal for the app)", file=sys.stderr)
             return _run_headless(lab, args)
+        from launchready_tui.tui.app import run_app
+
+        # The app runs in this process, beside the lab's servers; they stop when it exits.
         return int(run_app(profile_path=lab.profile_path, runbook_dirs=args.runbooks, demo=True) or 0)
 
 

@@ -93,10 +93,23 @@ def test_demo_opens_the_app_on_the_lab_and_stops_it(monkeypatch):
         return 0
 
     monkeypatch.setattr(app_module, "run_app", fake_run_app)
+
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("sys.stdout", Terminal())
     ns = argparse.Namespace(no_tui=False, format="text", dir=None, runbooks=None)
     assert demo.run(ns) == 0
     assert seen["demo"] is True
     assert not seen["path"].exists()  # the lab's temporary folder is gone: it stopped
+
+
+def test_demo_without_a_terminal_prints_the_report(cli):
+    r = cli("demo", timeout=180)
+    assert r.returncode == 0
+    assert "not a terminal" in r.stderr and "LaunchReady report for Acme Creators (demo)" in r.stdout
 
 
 def test_incident_cli_lists_rejects_unknown_and_exports(cli, project):
