@@ -49,7 +49,8 @@ def run(args) -> int:
         from launchready_tui.tui.app import run_app
 
         # The app runs in this process, beside the lab's servers; they stop when it exits.
-        return int(run_app(profile_path=lab.profile_path, runbook_dirs=args.runbooks, demo=True) or 0)
+        return int(run_app(profile_path=lab.profile_path, runbook_dirs=args.runbooks, demo=True,
+                           temporary=directory is None) or 0)
 
 
 def _run_headless(lab, args) -> int:

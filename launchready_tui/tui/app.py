@@ -174,7 +174,11 @@ class LaunchReadyApp(App):
         except (LaunchReadyError, OSError) as e:
             self.call_from_thread(self.notify, f"Export failed: {e}", severity="error", timeout=10)
             return
-        self.call_from_thread(self.notify, f"Handover written to {path}", timeout=15)
+        msg = f"Handover written to {path}"
+        if s.temporary:
+            msg += (". This demo's folder is deleted when the demo ends: copy the file now, or "
+                    "run `launchready demo --dir DIR` to keep everything.")
+        self.call_from_thread(self.notify, msg, timeout=20)
 
     async def action_quit(self) -> None:
         self.session.writer.flush()
@@ -217,13 +221,16 @@ def make_app(
     incident: str | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     who: str | None = None,
+    temporary: bool = False,
 ) -> LaunchReadyApp:
-    """The one factory: the CLI and the tests build the app the same way."""
+    """The one factory: the CLI and the tests build the app the same way. `temporary`
+    says the profile's folder disappears when the app ends (the demo's lab folder)."""
     from launchready_tui.core.profile import find_profile
 
     path = find_profile(profile_path)
     kw = {"clock": clock} if clock is not None else {}
     session = Session(path, runbook_dirs, demo=demo, who=who, **kw).load()
+    session.temporary = temporary
     return LaunchReadyApp(session, incident=incident)
 
 
@@ -233,8 +240,9 @@ def run_app(
     *,
     demo: bool = False,
     incident: str | None = None,
+    temporary: bool = False,
 ) -> int:
-    app = make_app(profile_path, runbook_dirs, demo=demo, incident=incident)
+    app = make_app(profile_path, runbook_dirs, demo=demo, incident=incident, temporary=temporary)
     try:
         app.run()
     finally:

@@ -122,6 +122,7 @@ class Session:
         self.profile_path = Path(profile_path)
         self.runbook_dirs = [Path(d) for d in runbook_dirs] if runbook_dirs else None
         self.demo = demo
+        self.temporary = False  # the profile's folder is deleted when the app ends (demo)
         self.clock = clock
         self._who = who
         self.profile = None

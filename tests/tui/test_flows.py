@@ -80,11 +80,11 @@ def test_demo_opens_the_app_on_the_lab_and_stops_it(monkeypatch):
 
     seen = {}
 
-    def fake_run_app(profile_path, runbook_dirs=None, demo=False, **kw):
+    def fake_run_app(profile_path, runbook_dirs=None, demo=False, temporary=False, **kw):
         from launchready_tui.core.profile import load_profile
 
         profile = load_profile(profile_path)
-        seen.update(path=profile_path, demo=demo, ns=profile.get("network.nameservers"))
+        seen.update(path=profile_path, demo=demo, temporary=temporary, ns=profile.get("network.nameservers"))
         import socket
 
         host, port = seen["ns"][0].rsplit(":", 1)
@@ -102,7 +102,7 @@ def test_demo_opens_the_app_on_the_lab_and_stops_it(monkeypatch):
     monkeypatch.setattr("sys.stdout", Terminal())
     ns = argparse.Namespace(no_tui=False, format="text", dir=None, runbooks=None)
     assert demo.run(ns) == 0
-    assert seen["demo"] is True
+    assert seen["demo"] is True and seen["temporary"] is True
     assert not seen["path"].exists()  # the lab's temporary folder is gone: it stopped
 
 
