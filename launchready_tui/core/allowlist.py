@@ -106,15 +106,13 @@ def _parse_date(value: Any) -> dt.date | None:
 
 
 def parse_allowlist(text: str, file: str = ALLOW_FILENAME) -> Allowlist:
-    import yaml
-
-    from launchready_tui.core.yamlpos import load_with_lines, yaml_error_line, yaml_error_text
+    from launchready_tui.core.yamlpos import YamlSyntaxError, load_with_lines
 
     out = Allowlist(path=file)
     try:
         data, lines = load_with_lines(text)
-    except yaml.YAMLError as e:
-        out.problems.append(Problem(file, yaml_error_line(e), None, yaml_error_text(e)))
+    except YamlSyntaxError as e:
+        out.problems.append(Problem(file, e.line, None, e.text))
         return out
     if data is None:
         return out

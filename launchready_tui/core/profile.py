@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from launchready_tui.core.errors import Problem, ProfileError, Warning_
-from launchready_tui.core.yamlpos import load_with_lines, yaml_error_line, yaml_error_text
+from launchready_tui.core.yamlpos import YamlSyntaxError, load_with_lines
 
 PROFILE_FILENAME = "launchready.yaml"
 
@@ -318,8 +316,8 @@ def load_profile(path: str | Path) -> Profile:
 def parse_profile(text: str, file: str = PROFILE_FILENAME) -> Profile:
     try:
         data, lines = load_with_lines(text)
-    except yaml.YAMLError as e:
-        raise ProfileError(Problem(file, yaml_error_line(e), None, yaml_error_text(e))) from None
+    except YamlSyntaxError as e:
+        raise ProfileError(Problem(file, e.line, None, e.text)) from None
     if data is None:
         data = {}
     v = _Validator(file, lines)

@@ -21,10 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from launchready_tui.core.errors import Problem, RunbookError
-from launchready_tui.core.yamlpos import load_with_lines, yaml_error_line, yaml_error_text
+from launchready_tui.core.yamlpos import YamlSyntaxError, load_with_lines
 
 BLOCK_KINDS = ("check", "confirm", "record", "command")
 RECORD_FIELD_TYPES = ("text", "multiline", "url", "date", "owner", "credential", "number")
@@ -276,8 +274,8 @@ def _split_front_matter(text: str, file: str, problems: list[Problem]) -> tuple[
             fm = "".join(lines[1:i])
             try:
                 data, _ = load_with_lines(fm, line_offset=1)
-            except yaml.YAMLError as e:
-                problems.append(Problem(file, yaml_error_line(e, 1), "front matter", yaml_error_text(e)))
+            except YamlSyntaxError as e:
+                problems.append(Problem(file, e.line, "front matter", e.text))
                 data = {}
             if data is None:
                 data = {}
@@ -293,8 +291,8 @@ def _yaml_block(content: str, line: int, file: str, problems: list[Problem], wha
     try:
         data, _ = load_with_lines(content, line_offset=line)
         return data
-    except yaml.YAMLError as e:
-        problems.append(Problem(file, yaml_error_line(e, line), what, yaml_error_text(e)))
+    except YamlSyntaxError as e:
+        problems.append(Problem(file, e.line, what, e.text))
         return None
 
 

@@ -1,57 +1,93 @@
-"""Load YAML and remember the line of every key, so errors can name file:line:field."""
+"""Load YAML and remember the line of every key, so errors can name file:line:field.
+
+PyYAML is imported on first use, not at import time (it costs start-up time in the
+app), and libyaml's C parser is used when available. Syntax errors are raised as
+`YamlSyntaxError` carrying the line and a plain message, so callers need not import yaml.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-import yaml
+
+class YamlSyntaxError(ValueError):
+    def __init__(self, line: int | None, text: str) -> None:
+        self.line, self.text = line, text
+        super().__init__(text)
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+@cache
+def _loader_class():
+    import yaml
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-def _no_dates(loader, node):  # keep dates as the text the user typed
-    return loader.construct_scalar(node)
+    class _Loader(base):  # type: ignore[misc, valid-type]
+        pass
 
+    def _no_dates(loader, node):  # keep dates as the text the user typed
+        return loader.construct_scalar(node)
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _no_dates)
+    _Loader.add_constructor("tag:yaml.org,2002:timestamp", _no_dates)
+    return _Loader
 
 
 def load_with_lines(text: str, *, line_offset: int = 0) -> tuple[Any, dict[str, int]]:
     """Parse YAML text. Returns (data, lines) where lines maps a dotted key path
-    ("performance.routes[0].url") to its 1-based line. Raises yaml.YAMLError."""
-    node = yaml.compose(text, Loader=_Loader)
-    if node is None:
-        return None, {}
-    lines: dict[str, int] = {}
-    _walk(node, "", lines, line_offset)
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    ("performance.routes[0].url") to its 1-based line. Raises YamlSyntaxError."""
+    import yaml
+
+    loader = _loader_class()(text)
+    try:
+        node = loader.get_single_node()  # parse once; lines come from the node marks
+        if node is None:
+            return None, {}
+        lines: dict[str, int] = {}
+        _walk(node, "", lines, line_offset, yaml)
+        data = loader.construct_document(node)
+    except yaml.YAMLError as e:
+        raise YamlSyntaxError(_error_line(e, line_offset), _error_text(e)) from None
+    finally:
+        loader.dispose()
     return data, lines
 
 
-def _walk(node, path: str, lines: dict[str, int], off: int) -> None:
+def _walk(node, path: str, lines: dict[str, int], off: int, yaml) -> None:
     lines.setdefault(path, node.start_mark.line + 1 + off)
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             key = str(k.value)
             sub = f"{path}.{key}" if path else key
             lines[sub] = k.start_mark.line + 1 + off
-            _walk(v, sub, lines, off)
+            _walk(v, sub, lines, off, yaml)
             lines[sub] = k.start_mark.line + 1 + off
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
-            _walk(v, f"{path}[{i}]", lines, off)
+            _walk(v, f"{path}[{i}]", lines, off, yaml)
 
 
-def yaml_error_line(e: yaml.YAMLError, line_offset: int = 0) -> int | None:
+def _error_line(e, line_offset: int = 0) -> int | None:
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     return mark.line + 1 + line_offset if mark is not None else None
 
 
-def yaml_error_text(e: yaml.YAMLError) -> str:
+def _error_text(e) -> str:
     problem = getattr(e, "problem", None)
     context = getattr(e, "context", None)
     if problem:
         return f"not valid YAML: {problem}" + (f" ({context})" if context else "")
     return f"not valid YAML: {e}"
+
+
+def yaml_error_line(e, line_offset: int = 0) -> int | None:
+    """The line of a YamlSyntaxError (already offset) or of a raw yaml.YAMLError."""
+    if isinstance(e, YamlSyntaxError):
+        return e.line
+    return _error_line(e, line_offset)
+
+
+def yaml_error_text(e) -> str:
+    if isinstance(e, YamlSyntaxError):
+        return e.text
+    return _error_text(e)
