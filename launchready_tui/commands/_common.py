@@ -32,7 +32,8 @@ def add_network_args(p: argparse.ArgumentParser) -> None:
 
 
 def load_profile_arg(args):
-    from launchready_tui.core.profile import find_profile, load_profile
+    from launchready_tui.core.parse_cache import load_profile
+    from launchready_tui.core.profile import find_profile
 
     return load_profile(find_profile(getattr(args, "profile", None)))
 
@@ -47,7 +48,7 @@ def load_runbooks_arg(args, *, strict: bool = True):
     from launchready_tui.core.runbook import load_runbooks
 
     dirs = [Path(d) for d in args.runbooks] if getattr(args, "runbooks", None) else None
-    books, errors = load_runbooks(dirs)
+    books, errors = load_runbooks(dirs, cache=True)
     if errors and strict:
         raise RunbookError([p for e in errors for p in e.problems])
     return books, errors

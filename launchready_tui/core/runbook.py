@@ -493,17 +493,18 @@ def load_runbook(path: Path) -> Runbook:
     return parse_runbook(text, path)
 
 
-def load_runbooks(paths: list[Path] | None = None) -> tuple[list[Runbook], list[RunbookError]]:
+def load_runbooks(paths: list[Path] | None = None, *, cache: bool = False) -> tuple[list[Runbook], list[RunbookError]]:
     """Load every runbook; a broken one is reported and the rest still load.
 
-    Also reports runbook ids used twice."""
+    Also reports runbook ids used twice. With cache=True, cleanly parsed files come from
+    the parse cache (core/parse_cache.py) when their bytes are unchanged."""
     files = runbook_files(paths or [bundled_runbooks_dir()])
     books: list[Runbook] = []
     errors: list[RunbookError] = []
     ids: dict[str, Path] = {}
     for f in files:
         try:
-            rb = load_runbook(f)
+            rb = _load_cached(f) if cache else load_runbook(f)
         except RunbookError as e:
             errors.append(e)
             continue
@@ -514,3 +515,14 @@ def load_runbooks(paths: list[Path] | None = None) -> tuple[list[Runbook], list[
         books.append(rb)
     books.sort(key=lambda r: (r.kind != "stage", r.stage or 0, r.id))
     return books, errors
+
+
+def _load_cached(path: Path) -> Runbook:
+    from launchready_tui.core.parse_cache import cached_parse
+
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return load_runbook(path)  # the plain loader words the error
+    return cached_parse("runbook", path, data, lambda: parse_runbook(text, path))

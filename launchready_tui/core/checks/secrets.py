@@ -169,7 +169,7 @@ def load_rules() -> RuleSet:
     import yaml
 
     text = resources.files("launchready_tui.core").joinpath("secret_rules.yaml").read_text("utf-8")
-    return parse_rules(yaml.safe_load(text))
+    return parse_rules(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # noqa: S506
 
 
 # ------------------------------------------------------------------ value helpers
