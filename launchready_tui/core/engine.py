@@ -67,9 +67,15 @@ def plan(selected: list[tuple[Runbook, Step]], profile, *, include_commands: boo
             items.extend(plan_spec(rb, st, spec, profile))
         if include_commands:
             for block in st.commands:
-                spec = CheckSpec(block.id, "command", {"block": block.id}, None, block.line, block.label)
-                items.extend(plan_spec(rb, st, spec, profile))
+                items.extend(plan_command(rb, st, block, profile))
     return items
+
+
+def plan_command(rb: Runbook, st: Step, block, profile) -> list[Planned]:
+    """A `command` block as a `command` check (one item), for the CLI's --yes runs and the
+    TUI's Run button alike, so both record the same result under the same key."""
+    spec = CheckSpec(block.id, "command", {"block": block.id}, None, block.line, block.label)
+    return plan_spec(rb, st, spec, profile)
 
 
 def plan_spec(rb: Runbook, st: Step, spec: CheckSpec, profile) -> list[Planned]:

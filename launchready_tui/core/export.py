@@ -41,6 +41,7 @@ __all__ = [
     "render_html",
     "render_incident_note",
     "render_markdown",
+    "secret_redactor",
     "write_incident_note",
 ]
 
@@ -202,6 +203,20 @@ def secret_values_from_keyring(profile, credential_ids: Iterable[str]) -> list[s
     return out
 
 
+def secret_redactor(profile, state: dict[str, Any] | None = None) -> Redactor:
+    """A Redactor for everything this profile keeps secret: the secret-looking values of
+    its env files and the keyring values of its credentials (ids from `state`, read from
+    the state folder when not given). Used by every document LaunchReady writes."""
+    if state is None:
+        from launchready_tui.core.state import StateStore
+
+        try:
+            state = StateStore(profile.state_dir).load()
+        except Exception:  # noqa: BLE001 - unreadable state: the env files still count
+            state = {}
+    return Redactor(secret_values_from_env_files(profile) + secret_values_from_keyring(profile, _stored_ids(state)))
+
+
 # ------------------------------------------------------------------------------ building
 
 def build_handover(
@@ -273,10 +288,9 @@ def gather(profile, runbooks: list[Any] | None = None, *, author: str | None = N
     state = store.load()
     history = store.read_history()
     allow, allow_problem = load_allowlist(profile)
-    secrets = secret_values_from_env_files(profile) + secret_values_from_keyring(profile, _stored_ids(state))
     return build_handover(
         profile, state, runbooks, history=history, allowlist=allow, allowlist_problem=allow_problem,
-        author=author or who_am_i(), now=now, redactor=Redactor(secrets),
+        author=author or who_am_i(), now=now, redactor=secret_redactor(profile, state),
     )
 
 
@@ -335,7 +349,9 @@ def export_handover(profile, *, fmt: str = "md", output: str | Path | None = Non
 def render_incident_note(incident: dict[str, Any], *, incident_id: str = "", runbook: Any = None,
                          profile: Any = None, fmt: str = "md", now: dt.datetime | None = None,
                          redactor: Redactor | None = None) -> str:
-    """The incident note from incident mode's timeline, as Markdown or HTML."""
+    """The incident note from incident mode's timeline, as Markdown or HTML. Pass the
+    profile: without a `redactor`, one is built from it (`secret_redactor`), so a note
+    rendered for a profile is always redacted."""
     from launchready_tui.core.export_incident import incident_blocks
     from launchready_tui.core.export_render import (
         html_page,
@@ -345,6 +361,8 @@ def render_incident_note(incident: dict[str, Any], *, incident_id: str = "", run
 
     note = export_incident.build_incident(incident, incident_id=incident_id, runbook=runbook,
                                  profile=profile, now=now or dt.datetime.now(dt.UTC))
+    if redactor is None and profile is not None:
+        redactor = secret_redactor(profile)
     if redactor:
         redactor.apply(note)
     blocks = incident_blocks(note)
@@ -379,7 +397,7 @@ def write_incident_note(profile, incident_id: str, *, fmt: str = "md", output: s
     rb_id = str(_pick(data, "runbook", default="") or incident_id)
     rb = next((b for b in runbooks if b.id == rb_id), None)
     data = _with_record_fields(data, state, rb)
-    redactor = Redactor(secret_values_from_env_files(profile) + secret_values_from_keyring(profile, _stored_ids(state)))
+    redactor = secret_redactor(profile, state)
     text = render_incident_note(data, incident_id=key, runbook=rb, profile=profile, fmt=fmt, now=now,
                                 redactor=redactor)
     ext = "html" if fmt == "html" else "md"

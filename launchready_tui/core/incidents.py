@@ -251,8 +251,9 @@ class IncidentLog:
 
         self.store.update(fn)
 
-    def end(self, *, who: str = "", save_note: bool = True) -> Path | None:
-        """Close the incident (idempotent) and save its note. Returns the note's path."""
+    def end(self, *, who: str = "", save_note: bool = True, profile: Any = None) -> Path | None:
+        """Close the incident (idempotent) and save its note (redacted with the profile's
+        secrets when a profile is given). Returns the note's path."""
         now = self.clock()
 
         def fn(s: dict[str, Any]) -> None:
@@ -267,7 +268,7 @@ class IncidentLog:
         self.store.update(fn)
         if not save_note:
             return None
-        return self.save_note()
+        return self.save_note(profile=profile)
 
     def set_note_path(self, path: Path) -> None:
         def fn(s: dict[str, Any]) -> None:
@@ -275,13 +276,14 @@ class IncidentLog:
 
         self.store.update(fn)
 
-    def save_note(self, text: str | None = None) -> Path:
-        """Write the incident note to `.launchready/incidents/<id>.md` and remember where."""
+    def save_note(self, text: str | None = None, *, profile: Any = None) -> Path:
+        """Write the incident note to `.launchready/incidents/<id>.md` and remember where.
+        A note rendered here is redacted with the profile's secrets when it is given."""
         inc = self.get()
         if inc is None:
             raise KeyError(self.id)
         if text is None:
-            text = render_note(inc)
+            text = render_note(inc, profile=profile)
         path = note_path(self.store, self.id)
         atomic_write(path, text.encode("utf-8"))
         self.set_note_path(path)
@@ -296,19 +298,24 @@ def note_path(store: StateStore, incident_id: str) -> Path:
 # ---------------------------------------------------------------------------- the note
 
 
-def render_note(incident: dict[str, Any], *, project: str = "") -> str:
+def render_note(incident: dict[str, Any], *, project: str = "", profile: Any = None) -> str:
     """The incident note as Markdown.
 
     Uses `core.export.render_incident_note` when the export module provides it (one look
-    for every handover document); otherwise a plain built-in layout."""
+    for every handover document); otherwise a plain built-in layout. With the profile, the
+    note is redacted of its secrets (env files, keyring) either way."""
     try:
         from launchready_tui.core import export  # built by the export issue
     except ImportError:
         export = None  # type: ignore[assignment]
     fn = getattr(export, "render_incident_note", None) if export is not None else None
     if fn is not None:
-        return str(fn(incident, incident_id=str(incident.get("id", ""))))
-    return render_note_plain(incident, project=project)
+        return str(fn(incident, incident_id=str(incident.get("id", "")), profile=profile))
+    text = render_note_plain(incident, project=project or (profile.project if profile is not None else ""))
+    redactor = getattr(export, "secret_redactor", None) if export is not None else None
+    if profile is not None and redactor is not None:
+        text = redactor(profile).text(text)
+    return text
 
 
 def render_note_plain(incident: dict[str, Any], *, project: str = "") -> str:

@@ -490,8 +490,9 @@ class Session:
         return path
 
     def _write_note(self, log) -> Path:
-        """The export module's note (redacted, same look as the handover) when it is there;
-        the built-in plain note otherwise."""
+        """The export module's note (redacted, same look as the handover, written exactly
+        as `launchready incident ID --export` writes it) when it is there; the built-in
+        plain note otherwise, redacted the same way."""
         from launchready_tui.core.incidents import render_note_plain
 
         writer = None
@@ -509,7 +510,12 @@ class Session:
                 return path
             except (LaunchReadyError, OSError, KeyError, ValueError, TypeError):
                 pass  # fall back to the plain note: the timeline must not be lost
-        return log.save_note(render_note_plain(log.get() or {}, project=self.project))
+        text = render_note_plain(log.get() or {}, project=self.project)
+        if self.profile is not None:
+            from launchready_tui.core.export import secret_redactor
+
+            text = secret_redactor(self.profile).text(text)
+        return log.save_note(text)
 
     def close(self) -> None:
         self.writer.close()

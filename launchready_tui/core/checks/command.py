@@ -8,7 +8,10 @@ duration and last lines recorded.
 
 Secrets from the keyring can be passed as environment variables (`env: {NAME:
 credential-id}`); their values are replaced by `[redacted:NAME]` in everything streamed
-or recorded, even when a line is cut across reads.
+or recorded, even when a line is cut across reads. So is every other value the project
+keeps in the keyring (`[redacted:CREDENTIAL-ID]`) and every secret-looking value of the
+profile's env files (`[redacted:env-file]`): a command that prints a token it found
+(a CLI's `whoami`, a `cat .env`) never puts it on screen or into the state.
 
 Check parameters (all optional):
     rollback: true        run deploy.rollback and judge it against the rollback budget
@@ -33,7 +36,7 @@ import re
 import signal
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -74,9 +77,10 @@ class Redactor:
     forms. A long run of text without a newline is emitted in pieces, but never cut
     inside a secret, so no piece holds part of one."""
 
-    def __init__(self, secrets: dict[str, str]) -> None:
+    def __init__(self, secrets: Mapping[str, str] | Iterable[tuple[str, str]]) -> None:
         forms: dict[str, str] = {}
-        for name, value in secrets.items():
+        pairs = secrets.items() if isinstance(secrets, Mapping) else secrets
+        for name, value in pairs:
             if not value or len(value) < 3:
                 continue
             for v in {value, quote(value, safe=""), base64.b64encode(value.encode()).decode()}:
@@ -161,12 +165,16 @@ async def run_command(
     cwd: str | os.PathLike | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     secrets_env: dict[str, str] | None = None,
+    redact: Iterable[tuple[str, str]] = (),
     on_line: Callable[[str], None] | None = None,
 ) -> CommandOutcome:
     """Run `command` through /bin/sh; stream redacted lines to on_line; stop it (and its
-    children) after timeout_s. Never raises for the command's own failures."""
+    children) after timeout_s. Never raises for the command's own failures.
+
+    `secrets_env` (NAME -> value) goes into the command's environment and is redacted;
+    `redact` ((name, value) pairs) is only redacted: values the command might print."""
     secrets_env = dict(secrets_env or {})
-    red = Redactor(secrets_env)
+    red = Redactor([*redact, *secrets_env.items()])
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     count = 0
 
@@ -254,6 +262,39 @@ def _cap_chars(lines: list[str]) -> list[str]:
             break
         out.append(line)
     return list(reversed(out))
+
+
+# ---------------------------------------------------------------------------- known secrets
+
+
+def known_secrets(ctx) -> list[tuple[str, str]]:
+    """(name, value) of every secret this project knows: the keyring values of its
+    credentials and the secret-looking values of the profile's env files. Blocking (keyring,
+    files): call it in a thread. A keyring or file problem only means less to hide."""
+    out: list[tuple[str, str]] = []
+    profile = ctx.profile
+    store = getattr(ctx, "credentials", None)
+    if store is not None:
+        try:
+            from launchready_tui.core.export import _stored_ids
+
+            ids = _stored_ids(store.state.load())
+        except Exception:  # noqa: BLE001 - an unreadable state: nothing to look up
+            ids = []
+        for cid in ids:
+            try:
+                value = store.get_value(cid)
+            except Exception:  # noqa: BLE001 - a locked or missing keyring: stop asking it
+                break
+            if value:
+                out.append((cid, str(value)))
+    try:
+        from launchready_tui.core.export import secret_values_from_env_files
+
+        out += [("env-file", value) for value in secret_values_from_env_files(profile)]
+    except Exception:  # noqa: BLE001
+        pass
+    return out
 
 
 # ---------------------------------------------------------------------------- the check
@@ -375,8 +416,9 @@ async def _check(ctx, target: str, params, forced_block=None) -> CheckResult:
 
     key = _stream_key(ctx, target)
     cb = getattr(ctx.options, "output_cb", None)
+    known = await asyncio.to_thread(known_secrets, ctx)
     outcome = await run_command(
-        text, cwd=profile.dir, timeout_s=timeout, secrets_env=secrets_env,
+        text, cwd=profile.dir, timeout_s=timeout, secrets_env=secrets_env, redact=known,
         on_line=(lambda line: cb(key, line)) if cb else None,
     )
     ev.update(outcome.evidence())

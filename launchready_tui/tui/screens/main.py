@@ -9,7 +9,6 @@ to another step never cancels a running check or command.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
@@ -542,15 +541,17 @@ class MainScreen(Screen):
 
     @work(group="commands", exit_on_error=False)
     async def run_command(self, key: str, rb, st, block, command: str) -> int | None:
-        import datetime as dt
-
+        """Run a confirmed command block through the core's `command` check (the same code
+        as `launchready check --yes`): its output is redacted of every secret the project
+        knows, a timeout stops its whole process group, a rollback is judged against the
+        rollback budget and followed by the smoke checks. The result is recorded like any
+        check result (state, detail panel, handover); the output streams into the block."""
+        session = self.session
         run = CommandRun(key, command)
         self.commands[key] = run
         w = self._command_widget(key)
         if w is not None:
             w.started()
-        started_at = self.session.clock().astimezone(dt.UTC).replace(microsecond=0).isoformat()
-        t0 = time.monotonic()
 
         def out(line: str) -> None:
             if len(run.lines) < MAX_OUTPUT_LINES:
@@ -560,52 +561,42 @@ class MainScreen(Screen):
                     cw.write(line)
 
         out(f"$ {command}")
-        proc = await asyncio.create_subprocess_shell(
-            command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            stdin=asyncio.subprocess.DEVNULL, cwd=str(self.session.profile_path.parent),
-            start_new_session=True,
-        )
-        timed_out = False
+        ctx, items = await asyncio.to_thread(_prepare_command, session, rb, st, block)
+        ctx.options.yes = True  # the person confirmed this exact command in the dialog
+        ctx.options.output_cb = lambda _key, line: out(line)  # called on this event loop
+        run_id = session.begin_run(items)
+        from launchready_tui.core import engine
+
         try:
-            async with asyncio.timeout(block.timeout_s):
-                assert proc.stdout is not None
-                while True:
-                    line = await proc.stdout.readline()
-                    if not line:
-                        break
-                    out(line.decode("utf-8", "replace").rstrip("\n"))
-                await proc.wait()
-        except TimeoutError:
-            timed_out = True
-            _kill(proc)
-            await proc.wait()
-        except asyncio.CancelledError:
-            _kill(proc)
-            raise
-        secs = time.monotonic() - t0
-        run.exit_code = None if timed_out else proc.returncode
-        if timed_out:
-            run.state = f"✗ stopped: it ran longer than {block.timeout_s:g} s"
-        elif proc.returncode == 0:
-            run.state = f"✓ finished OK in {secs:.0f} s"
-        else:
-            run.state = f"✗ failed with exit status {proc.returncode} after {secs:.0f} s"
+            r = await engine.run_one(items[0], ctx)
+        finally:
+            await ctx.net.aclose()
+        ev = r.evidence or {}
+        run.exit_code = ev.get("exit_status") if isinstance(ev.get("exit_status"), int) else None
+        run.state = _command_state(r)
         out(run.state)
         cw = self._command_widget(key)
         if cw is not None:
             cw.finished(run.state)
-        self.notify(f"Command {run.state}", severity="information" if run.exit_code == 0 else "error")
-        rollback = "rollback" in block.id or (
-            self.session.profile is not None and command == str(self.session.profile.get("deploy.rollback") or "")
-        )
-        store = self.session.store
-        entry = {"type": "command", "at": started_at, "runbook": rb.id, "step": st.id,
-                 "block": block.id, "command": command, "exit_code": run.exit_code,
-                 "duration_s": round(secs, 1), "source": "tui"}
-        self.session.writer.submit(lambda: store.append_history(entry))
-        if self.session.incident is not None:
-            self.session.incident_event("command", command, exit_code=run.exit_code, duration_s=secs,
-                                        step_id=st.id, started_at=started_at, rollback=rollback)
+        ok = r.status.value == "pass"
+        self.notify(f"Command {run.state}", severity="information" if ok else
+                    "warning" if r.status.value in ("warn", "skip") else "error")
+        if r.status.value != "skip":
+            shown = str(ev.get("command") or command)  # as recorded: redacted
+            secs = float(ev.get("duration_s") or 0.0)
+            from launchready_tui.core.checks.command import is_rollback_block
+
+            rollback = "rollback" in block.id or is_rollback_block(block, ctx.profile)
+            entry = {"type": "command", "at": r.started_at, "runbook": rb.id, "step": st.id,
+                     "block": block.id, "command": shown, "exit_code": run.exit_code,
+                     "duration_s": round(secs, 1), "status": r.status.value, "source": "tui"}
+            store = session.store
+            session.writer.submit(lambda: store.append_history(entry))
+            if session.incident is not None:
+                session.incident_event("command", shown, exit_code=run.exit_code, duration_s=secs,
+                                       step_id=st.id, started_at=r.started_at, rollback=rollback)
+        if session.accept_result(r, run_id):
+            self.query_one(DetailPanel).show(r)
         return run.exit_code
 
     # -- export -------------------------------------------------------------------------
@@ -714,14 +705,23 @@ def _is_text_field(widget) -> bool:
     return widget is not None and any(c.__name__ in ("Input", "TextArea") for c in type(widget).__mro__)
 
 
-def _kill(proc) -> None:
-    import os
-    import signal
-
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except (ProcessLookupError, PermissionError):
-        pass
+def _command_state(r: CheckResult) -> str:
+    """How a command run ended, in one line under its block."""
+    ev = r.evidence or {}
+    secs = float(ev.get("duration_s") or 0.0)
+    status = r.status.value
+    if status == "skip":
+        return f"Not run: {r.summary}"
+    if ev.get("start_error"):
+        return f"✗ could not start: {ev['start_error']}"
+    if ev.get("timed_out"):
+        return f"✗ stopped: it ran longer than {float(ev.get('timeout_s') or 0):g} s"
+    if ev.get("exit_status") not in (0, None):
+        return f"✗ failed with exit status {ev['exit_status']} after {secs:.0f} s"
+    if status == "pass":
+        return f"✓ finished OK in {secs:.0f} s"
+    # exit status 0, but over its budget, or a rollback whose smoke checks failed or are missing
+    return f"{'⚠' if status == 'warn' else '✗'} {r.summary[:1].upper()}{r.summary[1:]}"
 
 
 # Imported off the UI thread before the first run; otherwise the first connections would
@@ -731,6 +731,15 @@ _PRELOAD = (
     "anyio._core._subprocesses", "dns.asyncquery", "dns.message", "dns.rdatatype", "dns.name",
     "dns.rdtypes.IN.A", "dns.rdtypes.ANY.CNAME", "dns.rdtypes.ANY.TXT",
 )
+
+
+def _prepare_command(session: Session, rb, st, block):
+    """Off the UI thread: the run's context (network layer, credentials) and the block
+    planned as a `command` check, exactly as `launchready check --yes` plans it."""
+    from launchready_tui.core import engine
+
+    ctx = session.make_context()
+    return ctx, engine.plan_command(rb, st, block, session.profile)
 
 
 def _prepare(session: Session, items: list):
