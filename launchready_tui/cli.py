@@ -9,6 +9,7 @@ only the `tui`, `demo` and `incident` commands do, and only when they run.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 
@@ -27,6 +28,9 @@ COMMANDS = [
     "export",
     "dkim_selectors",
 ]
+# The command whose start-up time people see: the cyclic GC stays paused until the app's
+# first frame (see main). Other commands, the app ones included, get it back after parsing.
+APP_COMMANDS = ("tui",)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +47,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"launchready: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (with `only`, a command name) the top level plus that one
+    command's subparser: importing and building all ten costs start-up time that
+    `launchready tui` would otherwise pay before its first frame. `--help` and any
+    argument list that does not start with a command get the whole parser."""
     p = _Parser(
         prog="launchready",
         description="Launch-readiness runbooks with live checks. Run with no command to open "
@@ -52,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"launchready {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
+        if only is not None and name != only:
+            continue
         try:
             mod = importlib.import_module(f"launchready_tui.commands.{name}")
         except ModuleNotFoundError as e:
@@ -62,17 +72,44 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _named_command(argv: list[str]) -> str | None:
+    """The command module that argv names first (`dkim-selectors` -> dkim_selectors)."""
+    if not argv:
+        return "tui"  # `launchready` alone opens the app
+    name = argv[0].replace("-", "_")
+    return name if name in COMMANDS and name != "_common" else None
+
+
 def main(argv: list[str] | None = None) -> int:
+    # Start-up allocates a great many long-lived objects (modules, classes, Textual's
+    # styles and widgets) and the cyclic GC would walk them again and again, a full pass
+    # included, before the app's first frame. So collection waits: for `tui` until its
+    # first frame is painted (tui.app.startup_done), for any other command until its
+    # arguments are parsed.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        args_list = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(_named_command(args_list))
+        args = parser.parse_args(args_list)
+        if not getattr(args, "command", None):
+            if "tui" in (parser._subparsers._group_actions[0].choices if parser._subparsers else {}):
+                args = parser.parse_args(["tui", *args_list])
+            else:  # pragma: no cover
+                parser.print_help()
+                return 0
+        if gc_was_enabled and args.command not in APP_COMMANDS:
+            gc.enable()
+        return _run(args)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; typed errors become one clear line and an exit status."""
     from launchready_tui.core.errors import LaunchReadyError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        if "tui" in (parser._subparsers._group_actions[0].choices if parser._subparsers else {}):
-            args = parser.parse_args(["tui", *(argv or sys.argv[1:])])
-        else:  # pragma: no cover
-            parser.print_help()
-            return 0
     try:
         return int(args.func(args) or 0)
     except LaunchReadyError as e:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -13,6 +14,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from launchready_tui.tui.session import Session, short_title
+
+STARTUP_GC_LIMIT_S = 3.0
+
+
+def startup_done() -> None:
+    """The first frame is painted: resume the cyclic GC that `cli.main` paused for
+    start-up. What start-up built lives as long as the app, so it is moved out of the
+    GC's way for good (gc.freeze) rather than walked by every full collection. A no-op
+    when the GC runs already (tests, `make_app` used as a library)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 class LaunchReadyApp(App):
@@ -39,13 +52,17 @@ class LaunchReadyApp(App):
     # -- start-up ------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.set_timer(STARTUP_GC_LIMIT_S, startup_done)  # in case no screen reports its first frame
         s = self.session
         if not s.has_profile and not s.demo:
             from launchready_tui.tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(str(s.profile_path)))
             return
-        self.open_main()
+        # Once start-up is over: a screen pushed during it is laid out and rendered while
+        # Textual holds every display back (its start-up batch), then rendered again. Pushed
+        # after it, its first render is the first frame.
+        self.call_later(self.open_main)
 
     def open_main(self, *, reload: bool = False) -> None:
         from launchready_tui.tui.screens.main import MainScreen
@@ -246,5 +263,6 @@ def run_app(
     try:
         app.run()
     finally:
+        startup_done()
         app.session.close()
     return int(app.return_code or 0)

@@ -35,7 +35,6 @@ MAX_CACHED_VIEWS = 8
 PREBUILD_DELAY_S = 0.2
 RESULT_BATCH_S = 0.05
 PRELOAD_DELAY_S = 1.5
-FIRST_STEP_DELAY_S = 0.05  # let the first frame (sidebar, keys) reach the terminal first
 
 
 class CommandRun:
@@ -120,11 +119,16 @@ class MainScreen(Screen):
             title += "  ·  DEMO: checks run against a test lab on this computer"
         self.query_one("#title-bar", Label).update(title)
         self.query_one(Sidebar).focus()
-        # The first frame shows the sidebar at once; the step (many widgets) comes right after.
+        # The first frame shows the sidebar at once; the step (many widgets, Markdown) is
+        # built once that frame has been painted (a timer could fire before the first paint
+        # on a slow start and hold it back by the whole build).
         self.query_one("#crumb", Label).update("Opening…")
-        self.set_timer(FIRST_STEP_DELAY_S, self._open_first)
+        self.call_after_refresh(self._open_first)
 
     def _open_first(self) -> None:
+        from launchready_tui.tui.app import startup_done
+
+        startup_done()
         if not self.is_attached or self.app._exit_renderables:  # quitting already
             return
         self.set_timer(PRELOAD_DELAY_S, self.preload)

@@ -55,6 +55,9 @@ class WelcomeScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#create", Button).focus()
+        from launchready_tui.tui.app import startup_done
+
+        self.call_after_refresh(startup_done)
 
     @on(Button.Pressed, "#create")
     def _create(self) -> None:
