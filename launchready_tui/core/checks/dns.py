@@ -207,14 +207,15 @@ async def check(ctx, target: str, params) -> CheckResult:
     provider = provider_for(a.final_name) if a.chain else None
     if provider:
         entry["provider"] = provider.name
+    if a.chain and (a.nxdomain or not addrs):
+        what = "does not exist" if a.nxdomain else "has no address"
+        return failed(
+            KIND, host,
+            f"dangling CNAME: {host} is an alias to {a.final_name}, which {what} "
+            "(subdomain-takeover risk)",
+            evidence=evidence, why=_TAKEOVER_WHY, fix=_takeover_fix(host, a.final_name, provider),
+        )
     if a.nxdomain:
-        if a.chain:
-            return failed(
-                KIND, host,
-                f"dangling CNAME: {host} is an alias to {a.final_name}, which does not exist "
-                "(subdomain-takeover risk)",
-                evidence=evidence, why=_TAKEOVER_WHY, fix=_takeover_fix(host, a.final_name, provider),
-            )
         return failed(
             KIND, host, f"{host} does not exist in DNS (NXDOMAIN)", evidence=evidence,
             why="Nobody can reach this address: browsers show 'site can't be reached'.",
@@ -224,13 +225,6 @@ async def check(ctx, target: str, params) -> CheckResult:
             "remove it from the profile's `hosts`.",
         )
     if not addrs:
-        if a.chain:
-            return failed(
-                KIND, host,
-                f"dangling CNAME: {host} is an alias to {a.final_name}, which has no address "
-                "(subdomain-takeover risk)",
-                evidence=evidence, why=_TAKEOVER_WHY, fix=_takeover_fix(host, a.final_name, provider),
-            )
         return failed(
             KIND, host, f"{host} exists but has no address (no A or AAAA record)", evidence=evidence,
             why="Browsers cannot connect to a name without an address.",
