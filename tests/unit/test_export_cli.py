@@ -87,7 +87,7 @@ def test_incident_note_export(project):
 def test_export_path_does_not_import_textual():
     code = (
         "import sys\n"
-        "import launchready_tui.core.export, launchready_tui.core.export_layout, launchready_tui.commands.export\n"
+        "import launchready_tui.core.export, launchready_tui.core.export._layout, launchready_tui.commands.export\n"
         "from launchready_tui.cli import build_parser\n"
         "assert 'textual' not in sys.modules, 'textual imported'\n"
     )

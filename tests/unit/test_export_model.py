@@ -10,7 +10,7 @@ import re
 import pytest
 
 from launchready_tui.core.export import Redactor, build_handover, render_html, render_markdown
-from launchready_tui.core.export_render import Slugger, md_escape
+from launchready_tui.core.export._render import Slugger, md_escape
 from tests.unit.export_fixtures import (
     ALLOW,
     CREDENTIAL_VALUE,

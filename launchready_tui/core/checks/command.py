@@ -276,9 +276,9 @@ def known_secrets(ctx) -> list[tuple[str, str]]:
     store = getattr(ctx, "credentials", None)
     if store is not None:
         try:
-            from launchready_tui.core.export import _stored_ids
+            from launchready_tui.core.export import stored_credential_ids
 
-            ids = _stored_ids(store.state.load())
+            ids = stored_credential_ids(store.state.load())
         except Exception:  # noqa: BLE001 - an unreadable state: nothing to look up
             ids = []
         for cid in ids:

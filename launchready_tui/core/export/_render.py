@@ -1,6 +1,6 @@
 """Blocks, escaping and the two output formats of the handover document.
 
-`core/export.py` lays the document out as a flat list of blocks (headings, paragraphs,
+`core/export/_layout.py` lays the document out as a flat list of blocks (headings, paragraphs,
 tables, lists, code, trusted runbook Markdown). This module turns those blocks into
 GitHub-flavoured Markdown or one self-contained HTML file. Both formats come from the same
 blocks, so they always say the same thing.
@@ -8,7 +8,7 @@ blocks, so they always say the same thing.
 Anything that came from outside (DNS answers, HTTP headers, page titles, what people typed
 into records) is plain text in a block and is escaped here, for each format: backslash
 escapes in Markdown, HTML entities in HTML. Only runbook Markdown (our own files, turned
-into Markdown by `export.py` with every outside value escaped) is rendered as Markdown, by
+into Markdown by the export package with every outside value escaped) is rendered as Markdown, by
 markdown-it-py with raw HTML and images switched off.
 """
 

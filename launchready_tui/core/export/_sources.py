@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from launchready_tui.core.export_model import (
+from launchready_tui.core.export._model import (
     DEFAULT_LATENCY_BUDGET_MS,
     EMAIL_KINDS,
     ROLLBACK_BUDGET_MIN,

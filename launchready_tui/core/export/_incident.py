@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from launchready_tui.core.export_model import (
+from launchready_tui.core.export._model import (
     ROLLBACK_BUDGET_MIN,
     IncidentNote,
     _num,
@@ -15,8 +15,8 @@ from launchready_tui.core.export_model import (
     show_date,
     show_time,
 )
-from launchready_tui.core.export_render import Block, BulletList, ListItem, Strong, Table
-from launchready_tui.core.export_sources import _is_rollback, incident_rollback
+from launchready_tui.core.export._render import Block, BulletList, ListItem, Strong, Table
+from launchready_tui.core.export._sources import _is_rollback, incident_rollback
 
 
 def find_incident(incidents: dict[str, Any], wanted: str) -> tuple[str, dict[str, Any]] | None:
@@ -150,7 +150,7 @@ def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: An
 
 def _stamp(value: str) -> str:
     """An incident time to the second: '2026-03-14 14:06:10 UTC'."""
-    from launchready_tui.core.export_model import parse_time
+    from launchready_tui.core.export._model import parse_time
 
     t = parse_time(value)
     return t.strftime("%Y-%m-%d %H:%M:%S UTC") if t else str(value or "")
@@ -162,7 +162,7 @@ def _when(text: str) -> str:
 
 
 def incident_blocks(note: IncidentNote) -> list[Block]:
-    from launchready_tui.core.export_layout import _Doc, _minutes
+    from launchready_tui.core.export._layout import _Doc, _minutes
 
     d = _Doc()
     d.h(1, note.title)

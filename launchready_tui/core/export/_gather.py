@@ -1,17 +1,10 @@
-"""The handover document: everything a new engineer needs to run the platform on day 2.
+"""Gathering the handover's inputs, redacting them, and writing the documents.
 
 `gather()` reads the state store, the history, the allowlist, the credentials metadata and
 the runbooks; `build_handover()` turns them into a `Handover` (plain data, no I/O,
 deterministic for a given input and clock); `render_markdown()` / `render_html()` lay it
-out and render it; `render_incident_note()` does the same for one incident. The parts:
-
-* `export_model`   - the dataclasses and small shared readers;
-* `export_sources` - each family's evidence and the team's records, read defensively;
-* `export_build`   - stages, the verdict, the summary, the day-2 list;
-* `export_layout`  - the sections in the roadmap's order, as blocks (with
-  `export_evidence` for evidence lines and `export_runbook_md` for runbooks in full);
-* `export_render`  - blocks to GitHub Markdown or one self-contained HTML file;
-* `export_incident`- the incident note.
+out and render it; `render_incident_note()` does the same for one incident. The package's
+other parts are listed in `core/export/__init__.py`.
 
 A secret value never reaches the document: credential metadata is filtered to known
 fields, and every string of the model goes through a `Redactor` that knows the values in
@@ -27,24 +20,8 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from launchready_tui.core import export_build, export_incident, export_sources
-from launchready_tui.core import export_model as _model
-from launchready_tui.core.export_model import STALE_DAYS, Handover, _pick, parse_time
-
-__all__ = [
-    "Handover",
-    "STALE_DAYS",
-    "build_handover",
-    "default_output_path",
-    "export_handover",
-    "gather",
-    "render_html",
-    "render_incident_note",
-    "render_markdown",
-    "secret_redactor",
-    "write_incident_note",
-]
-
+from launchready_tui.core.export import _build, _incident, _model, _sources
+from launchready_tui.core.export._model import Handover, _pick, parse_time
 
 # ------------------------------------------------------------------------------ redaction
 
@@ -158,7 +135,7 @@ def _looks_like_key(value: str) -> bool:
     return classes >= 3 or bool(re.match(r"^(sk|rk|pk|ghp|gho|xox[abp]|AKIA|SG\.|whsec)_?", value))
 
 
-def _stored_ids(state: dict[str, Any]) -> list[str]:
+def stored_credential_ids(state: dict[str, Any]) -> list[str]:
     """Credential ids whose value may be in the keyring (has_value not known to be false)."""
     creds = state.get("credentials") if isinstance(state.get("credentials"), dict) else {}
     return sorted(str(k) for k, v in creds.items() if not (isinstance(v, dict) and v.get("has_value") is False))
@@ -214,7 +191,7 @@ def secret_redactor(profile, state: dict[str, Any] | None = None) -> Redactor:
             state = StateStore(profile.state_dir).load()
         except Exception:  # noqa: BLE001 - unreadable state: the env files still count
             state = {}
-    return Redactor(secret_values_from_env_files(profile) + secret_values_from_keyring(profile, _stored_ids(state)))
+    return Redactor(secret_values_from_env_files(profile) + secret_values_from_keyring(profile, stored_credential_ids(state)))
 
 
 # ------------------------------------------------------------------------------ building
@@ -235,7 +212,7 @@ def build_handover(
     now = now or dt.datetime.now(dt.UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=dt.UTC)
-    doc = export_build.build(profile, state if isinstance(state, dict) else {}, list(runbooks or []),
+    doc = _build.build(profile, state if isinstance(state, dict) else {}, list(runbooks or []),
                        history=list(history or []), allowlist=list(allowlist or []),
                        allowlist_problem=allowlist_problem, author=author, now=now)
     if redactor:
@@ -271,7 +248,7 @@ def load_allowlist(profile) -> tuple[list[dict[str, Any]], str]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except Exception as e:  # noqa: BLE001
         return [], f"{path.name} could not be read: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
-    entries = export_sources.allow_entries_from(data)
+    entries = _sources.allow_entries_from(data)
     return (entries or []), ("" if entries is not None else f"{path.name} has no list of entries")
 
 
@@ -298,15 +275,15 @@ def gather(profile, runbooks: list[Any] | None = None, *, author: str | None = N
 
 
 def render_markdown(doc: Handover) -> str:
-    from launchready_tui.core.export_layout import layout
-    from launchready_tui.core.export_render import render_blocks_markdown
+    from launchready_tui.core.export._layout import layout
+    from launchready_tui.core.export._render import render_blocks_markdown
 
     return render_blocks_markdown(layout(doc))
 
 
 def render_html(doc: Handover) -> str:
-    from launchready_tui.core.export_layout import layout
-    from launchready_tui.core.export_render import html_page, render_blocks_html
+    from launchready_tui.core.export._layout import layout
+    from launchready_tui.core.export._render import html_page, render_blocks_html
 
     return html_page(f"Handover: {doc.project} ({doc.date})", render_blocks_html(layout(doc)))
 
@@ -352,14 +329,14 @@ def render_incident_note(incident: dict[str, Any], *, incident_id: str = "", run
     """The incident note from incident mode's timeline, as Markdown or HTML. Pass the
     profile: without a `redactor`, one is built from it (`secret_redactor`), so a note
     rendered for a profile is always redacted."""
-    from launchready_tui.core.export_incident import incident_blocks
-    from launchready_tui.core.export_render import (
+    from launchready_tui.core.export._incident import incident_blocks
+    from launchready_tui.core.export._render import (
         html_page,
         render_blocks_html,
         render_blocks_markdown,
     )
 
-    note = export_incident.build_incident(incident, incident_id=incident_id, runbook=runbook,
+    note = _incident.build_incident(incident, incident_id=incident_id, runbook=runbook,
                                  profile=profile, now=now or dt.datetime.now(dt.UTC))
     if redactor is None and profile is not None:
         redactor = secret_redactor(profile)
@@ -382,7 +359,7 @@ def write_incident_note(profile, incident_id: str, *, fmt: str = "md", output: s
     store = StateStore(profile.state_dir)
     state = store.load()
     incidents = state.get("incidents") if isinstance(state.get("incidents"), dict) else {}
-    found = export_incident.find_incident(incidents, incident_id)
+    found = _incident.find_incident(incidents, incident_id)
     if found is None:
         from launchready_tui.core.errors import UsageError
 

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from launchready_tui.core.export_model import (
+from launchready_tui.core.export._model import (
     STALE_DAYS,
     Action,
     Blocker,
@@ -38,7 +38,7 @@ from launchready_tui.core.export_model import (
     parse_time,
     stage_title,
 )
-from launchready_tui.core.export_sources import (
+from launchready_tui.core.export._sources import (
     _allow,
     _credentials,
     _email,

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from launchready_tui.core.export_model import (
+from launchready_tui.core.export._model import (
     Handover,
 )
-from launchready_tui.core.export_render import (
+from launchready_tui.core.export._render import (
     md_code,
     md_escape,
     md_fence,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from launchready_tui.core.export_model import (
+from launchready_tui.core.export._model import (
     STALE_TEXT,
     ResultView,
     _num,
     _short,
     show_time,
 )
-from launchready_tui.core.export_render import (
+from launchready_tui.core.export._render import (
     Badge,
     Br,
     Flag,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from launchready_tui.core.export_evidence import _checked, _fmt_ms, _status_parts, evidence_parts
-from launchready_tui.core.export_model import (
+from launchready_tui.core.export._evidence import _checked, _fmt_ms, _status_parts, evidence_parts
+from launchready_tui.core.export._model import (
     STALE_DAYS,
     STALE_TEXT,
     Handover,
@@ -25,7 +25,7 @@ from launchready_tui.core.export_model import (
     show_date,
     show_time,
 )
-from launchready_tui.core.export_render import (
+from launchready_tui.core.export._render import (
     Badge,
     Block,
     Br,
@@ -45,7 +45,7 @@ from launchready_tui.core.export_render import (
     Strong,
     Table,
 )
-from launchready_tui.core.export_runbook_md import incident_markdown
+from launchready_tui.core.export._runbook_md import incident_markdown
 
 
 class _Doc:

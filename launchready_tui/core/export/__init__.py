@@ -1,0 +1,57 @@
+"""The handover document and the incident note: everything a new engineer needs on day 2.
+
+The public face is the names in `__all__`; the modules behind it are private:
+
+* `_gather`     - reads the state store, history, allowlist, credentials metadata and
+  runbooks; redaction; rendering and writing the files;
+* `_model`      - the dataclasses and small shared readers;
+* `_sources`    - each family's evidence and the team's records;
+* `_build`      - stages, the verdict, the summary, the day-2 list;
+* `_layout`     - the sections in the roadmap's order, as blocks (with `_evidence` for
+  evidence lines and `_runbook_md` for runbooks in full);
+* `_render`     - blocks to GitHub Markdown or one self-contained HTML file;
+* `_incident`   - the incident note.
+
+No Textual here; the check path never imports this package.
+"""
+
+from __future__ import annotations
+
+from launchready_tui.core.export._gather import (
+    Redactor,
+    build_handover,
+    default_output_path,
+    export_handover,
+    gather,
+    load_allowlist,
+    render,
+    render_html,
+    render_incident_note,
+    render_markdown,
+    secret_redactor,
+    secret_values_from_env_files,
+    secret_values_from_keyring,
+    stored_credential_ids,
+    write_incident_note,
+)
+from launchready_tui.core.export._model import STALE_DAYS, Handover
+
+__all__ = [
+    "STALE_DAYS",
+    "Handover",
+    "Redactor",
+    "build_handover",
+    "default_output_path",
+    "export_handover",
+    "gather",
+    "load_allowlist",
+    "render",
+    "render_html",
+    "render_incident_note",
+    "render_markdown",
+    "secret_redactor",
+    "secret_values_from_env_files",
+    "secret_values_from_keyring",
+    "stored_credential_ids",
+    "write_incident_note",
+]
