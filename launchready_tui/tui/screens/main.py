@@ -1,8 +1,9 @@
-"""The main screen: stage sidebar, step view, detail panel (and incident mode).
+"""The main screen: stage sidebar, step view, detail panel.
 
-Checks run in one worker per run, through the engine (concurrently, bounded); results
-stream into their rows as they finish. Commands run in their own workers and stream
-their output. Workers live on this screen, which stays for the whole session, so moving
+Incident mode lives in `incident_mode.py` and command blocks in `commands_runner.py`
+(mixins of this screen). Checks run in one worker per run, through the engine
+(concurrently, bounded); results stream into their rows as they finish. Commands run in
+their own workers and stream their output. Workers live on this screen, which stays for the whole session, so moving
 to another step never cancels a running check or command.
 """
 
@@ -21,31 +22,20 @@ from textual.widgets import Label
 from textual.worker import Worker, WorkerState
 
 from launchready_tui.core.results import SEVERITY, CheckResult, count
+from launchready_tui.tui.screens.commands_runner import CommandRun, CommandRunnerMixin
+from launchready_tui.tui.screens.incident_mode import IncidentModeMixin
 from launchready_tui.tui.session import Session, short_title
 from launchready_tui.tui.widgets.detail import DetailPanel
 from launchready_tui.tui.widgets.footer import KeyBar
 from launchready_tui.tui.widgets.sidebar import NavItem, Sidebar
 
 if TYPE_CHECKING:  # pragma: no cover - loaded with the first step view, after the first frame
-    from launchready_tui.tui.widgets.blocks import CommandBlock
     from launchready_tui.tui.widgets.step_view import StepView
 
-MAX_OUTPUT_LINES = 2000
 MAX_CACHED_VIEWS = 8
 PREBUILD_DELAY_S = 0.2
 RESULT_BATCH_S = 0.05
 PRELOAD_DELAY_S = 1.5
-
-
-class CommandRun:
-    """A command started from a command block: its output and how it ended."""
-
-    def __init__(self, key: str, command: str) -> None:
-        self.key = key
-        self.command = command
-        self.lines: list[str] = []
-        self.state = "running"
-        self.exit_code: int | None = None
 
 
 def _summary_text(results: list[CheckResult]) -> str:
@@ -58,7 +48,7 @@ def _summary_text(results: list[CheckResult]) -> str:
     return ", ".join(parts) or "nothing ran"
 
 
-class MainScreen(Screen):
+class MainScreen(IncidentModeMixin, CommandRunnerMixin, Screen):
     # Styles: screens/main.tcss, loaded by the app (see LaunchReadyApp.CSS_PATH).
     # Footer order: what a newcomer needs first. `?`, `q`, `c` and `i` repeat the app's own
     # bindings so that they sit in this order.
@@ -520,212 +510,15 @@ class MainScreen(Screen):
             self.notify(f"Something went wrong ({type(err).__name__}: {err}). "
                         "Your work is saved; try again.", severity="error", timeout=10)
 
-    # -- commands -----------------------------------------------------------------------
-
-    def on_command_block_run_requested(self, event) -> None:
-        from launchready_tui.tui.screens.run_command import ConfirmCommandScreen
-
-        block = event.block
-        if block.command is None:
-            return
-        key = f"{self.rb.id}/{self.st.id}/{block.block.id}"
-        cwd = str(self.session.profile_path.parent)
-        rb, st = self.rb, self.st
-
-        def answered(ok: bool | None) -> None:
-            if ok:
-                self.run_command(key, rb, st, block.block, block.command)
-
-        self.app.push_screen(ConfirmCommandScreen(block.command, cwd), answered)
-
-    def _command_widget(self, key: str) -> CommandBlock | None:
-        rb_id, st_id, block_id = key.split("/", 2)
-        view = self.view_for(rb_id, st_id)
-        return view.command_block(block_id) if view is not None else None
-
-    @work(group="commands", exit_on_error=False)
-    async def run_command(self, key: str, rb, st, block, command: str) -> int | None:
-        """Run a confirmed command block through the core's `command` check (the same code
-        as `launchready check --yes`): its output is redacted of every secret the project
-        knows, a timeout stops its whole process group, a rollback is judged against the
-        rollback budget and followed by the smoke checks. The result is recorded like any
-        check result (state, detail panel, handover); the output streams into the block."""
-        session = self.session
-        run = CommandRun(key, command)
-        self.commands[key] = run
-        w = self._command_widget(key)
-        if w is not None:
-            w.started()
-
-        def out(line: str) -> None:
-            if len(run.lines) < MAX_OUTPUT_LINES:
-                run.lines.append(line)
-                cw = self._command_widget(key)
-                if cw is not None:
-                    cw.write(line)
-
-        out(f"$ {command}")
-        ctx, items = await asyncio.to_thread(_prepare_command, session, rb, st, block)
-        ctx.options.yes = True  # the person confirmed this exact command in the dialog
-        ctx.options.output_cb = lambda _key, line: out(line)  # called on this event loop
-        run_id = session.begin_run(items)
-        from launchready_tui.core import engine
-
-        try:
-            r = await engine.run_one(items[0], ctx)
-        finally:
-            await ctx.net.aclose()
-        ev = r.evidence or {}
-        run.exit_code = ev.get("exit_status") if isinstance(ev.get("exit_status"), int) else None
-        run.state = _command_state(r)
-        out(run.state)
-        cw = self._command_widget(key)
-        if cw is not None:
-            cw.finished(run.state)
-        ok = r.status.value == "pass"
-        self.notify(f"Command {run.state}", severity="information" if ok else
-                    "warning" if r.status.value in ("warn", "skip") else "error")
-        if r.status.value != "skip":
-            shown = str(ev.get("command") or command)  # as recorded: redacted
-            secs = float(ev.get("duration_s") or 0.0)
-            from launchready_tui.core.checks.command import is_rollback_block
-
-            rollback = "rollback" in block.id or is_rollback_block(block, ctx.profile)
-            entry = {"type": "command", "at": r.started_at, "runbook": rb.id, "step": st.id,
-                     "block": block.id, "command": shown, "exit_code": run.exit_code,
-                     "duration_s": round(secs, 1), "status": r.status.value, "source": "tui"}
-            store = session.store
-            session.writer.submit(lambda: store.append_history(entry))
-            if session.incident is not None:
-                session.incident_event("command", shown, exit_code=run.exit_code, duration_s=secs,
-                                       step_id=st.id, started_at=r.started_at, rollback=rollback)
-        if session.accept_result(r, run_id):
-            self.query_one(DetailPanel).show(r)
-        return run.exit_code
-
     # -- export -------------------------------------------------------------------------
 
     def action_export(self) -> None:
         self.app.action_export()
 
-    # -- incident mode ----------------------------------------------------------------
-
-    def enter_incident(self, rb) -> None:
-        inc = self.session.start_incident(rb)
-        bar = self._incident_bar()
-        bar.display = True
-        from launchready_tui.tui.widgets.timeline import Timeline
-
-        existing = self.query(Timeline)
-        if existing:
-            tl = existing.first()
-            tl.show(inc)
-        else:
-            tl = self._timeline()
-        tl.display = True
-        self.add_class("-incident")
-        self._tick()
-        if self._ticker is None:
-            self._ticker = self.set_interval(1.0, self._tick)
-        pos = self.session.state.get("position") or {}
-        st = rb.step(pos.get("step", "")) if pos.get("runbook") == rb.id else None
-        self.show_step(rb, st or rb.steps[0])
-        self.notify(f"Incident mode: {short_title(rb)}. The clock is running; every step, check "
-                    "and command goes on the timeline.", severity="warning")
-
-    def _incident_bar(self):
-        """The clock bar, mounted on first use (docked on top of the step by CSS)."""
-        from launchready_tui.tui.widgets.incident import IncidentBar
-
-        found = self.query(IncidentBar)
-        if found:
-            return found.first()
-        bar = IncidentBar(id="incident-bar")
-        self.query_one("#center").mount(bar)
-        return bar
-
-    def _timeline(self):
-        """The timeline widget, mounted on first use (it is not needed for the first frame)."""
-        from launchready_tui.tui.widgets.timeline import Timeline
-
-        found = self.query(Timeline)
-        if found:
-            return found.first()
-        tl = Timeline(self.session.incident_data(), id="timeline")
-        self.query_one("#right").mount(tl)
-        return tl
-
-    def _tick(self) -> None:
-        inc = self.session.incident_data()
-        if inc:
-            self._incident_bar().tick(inc, self.session.clock())
-
-    def _incident_event(self, ev: dict) -> None:
-        inc = self.session.incident_data()
-        if inc and self.is_mounted:
-            self._timeline().add(ev, inc.get("started_at"))
-
-    def on_timeline_note_added(self, event) -> None:
-        self.session.incident_event("note", event.text)
-
-    def _end_incident(self) -> None:
-        from launchready_tui.tui.screens.end_incident import EndIncidentScreen
-
-        def answered(fields: dict | None) -> None:
-            if fields is not None:
-                log = self.session.incident
-                self.session.incident = None  # no more events: the note is being written
-                self.leave_incident()
-                self.close_incident(fields, log)
-
-        self.app.push_screen(EndIncidentScreen(), answered)
-
-    @work(thread=True, group="incident", exit_on_error=False)
-    def close_incident(self, fields: dict, log) -> None:
-        """Off the UI thread: the note is rendered and secrets are redacted from it, which
-        reads env files and the keyring."""
-        path = self.session.end_incident(fields, log=log)
-        self.app.call_from_thread(self.notify, f"Incident closed. The incident note is saved in {path}",
-                                  timeout=15)
-
-    def leave_incident(self) -> None:
-        from launchready_tui.tui.widgets.incident import IncidentBar
-
-        for bar in self.query(IncidentBar):
-            bar.display = False
-        from launchready_tui.tui.widgets.timeline import Timeline
-
-        for tl in self.query(Timeline):
-            tl.display = False
-        self.remove_class("-incident")
-        if self._ticker is not None:
-            self._ticker.stop()
-            self._ticker = None
-        self.query_one(Sidebar).refresh_all()
-
 
 def _is_text_field(widget) -> bool:
     """By class name: importing Input/TextArea here would load them for the first frame."""
     return widget is not None and any(c.__name__ in ("Input", "TextArea") for c in type(widget).__mro__)
-
-
-def _command_state(r: CheckResult) -> str:
-    """How a command run ended, in one line under its block."""
-    ev = r.evidence or {}
-    secs = float(ev.get("duration_s") or 0.0)
-    status = r.status.value
-    if status == "skip":
-        return f"Not run: {r.summary}"
-    if ev.get("start_error"):
-        return f"✗ could not start: {ev['start_error']}"
-    if ev.get("timed_out"):
-        return f"✗ stopped: it ran longer than {float(ev.get('timeout_s') or 0):g} s"
-    if ev.get("exit_status") not in (0, None):
-        return f"✗ failed with exit status {ev['exit_status']} after {secs:.0f} s"
-    if status == "pass":
-        return f"✓ finished OK in {secs:.0f} s"
-    # exit status 0, but over its budget, or a rollback whose smoke checks failed or are missing
-    return f"{'⚠' if status == 'warn' else '✗'} {r.summary[:1].upper()}{r.summary[1:]}"
 
 
 # Imported off the UI thread before the first run; otherwise the first connections would
@@ -735,15 +528,6 @@ _PRELOAD = (
     "anyio._core._subprocesses", "dns.asyncquery", "dns.message", "dns.rdatatype", "dns.name",
     "dns.rdtypes.IN.A", "dns.rdtypes.ANY.CNAME", "dns.rdtypes.ANY.TXT",
 )
-
-
-def _prepare_command(session: Session, rb, st, block):
-    """Off the UI thread: the run's context (network layer, credentials) and the block
-    planned as a `command` check, exactly as `launchready check --yes` plans it."""
-    from launchready_tui.core import engine
-
-    ctx = session.make_context()
-    return ctx, engine.plan_command(rb, st, block, session.profile)
 
 
 def _prepare(session: Session, items: list):

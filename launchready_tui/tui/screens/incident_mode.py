@@ -1,0 +1,110 @@
+"""Incident mode on the main screen: the clock bar, the timeline, and starting, ending
+and leaving an incident.
+
+A mixin of the main screen (the note is written by a worker that must outlive any
+dialog, so it lives on the screen).
+"""
+
+from __future__ import annotations
+
+from textual import work
+
+from launchready_tui.tui.session import short_title
+from launchready_tui.tui.widgets.sidebar import Sidebar
+
+
+class IncidentModeMixin:
+    """Incident mode (needs `session`, `show_step`, `_ticker`)."""
+
+    def enter_incident(self, rb) -> None:
+        inc = self.session.start_incident(rb)
+        bar = self._incident_bar()
+        bar.display = True
+        from launchready_tui.tui.widgets.timeline import Timeline
+
+        existing = self.query(Timeline)
+        if existing:
+            tl = existing.first()
+            tl.show(inc)
+        else:
+            tl = self._timeline()
+        tl.display = True
+        self.add_class("-incident")
+        self._tick()
+        if self._ticker is None:
+            self._ticker = self.set_interval(1.0, self._tick)
+        pos = self.session.state.get("position") or {}
+        st = rb.step(pos.get("step", "")) if pos.get("runbook") == rb.id else None
+        self.show_step(rb, st or rb.steps[0])
+        self.notify(f"Incident mode: {short_title(rb)}. The clock is running; every step, check "
+                    "and command goes on the timeline.", severity="warning")
+
+    def _incident_bar(self):
+        """The clock bar, mounted on first use (docked on top of the step by CSS)."""
+        from launchready_tui.tui.widgets.incident import IncidentBar
+
+        found = self.query(IncidentBar)
+        if found:
+            return found.first()
+        bar = IncidentBar(id="incident-bar")
+        self.query_one("#center").mount(bar)
+        return bar
+
+    def _timeline(self):
+        """The timeline widget, mounted on first use (it is not needed for the first frame)."""
+        from launchready_tui.tui.widgets.timeline import Timeline
+
+        found = self.query(Timeline)
+        if found:
+            return found.first()
+        tl = Timeline(self.session.incident_data(), id="timeline")
+        self.query_one("#right").mount(tl)
+        return tl
+
+    def _tick(self) -> None:
+        inc = self.session.incident_data()
+        if inc:
+            self._incident_bar().tick(inc, self.session.clock())
+
+    def _incident_event(self, ev: dict) -> None:
+        inc = self.session.incident_data()
+        if inc and self.is_mounted:
+            self._timeline().add(ev, inc.get("started_at"))
+
+    def on_timeline_note_added(self, event) -> None:
+        self.session.incident_event("note", event.text)
+
+    def _end_incident(self) -> None:
+        from launchready_tui.tui.screens.end_incident import EndIncidentScreen
+
+        def answered(fields: dict | None) -> None:
+            if fields is not None:
+                log = self.session.incident
+                self.session.incident = None  # no more events: the note is being written
+                self.leave_incident()
+                self.close_incident(fields, log)
+
+        self.app.push_screen(EndIncidentScreen(), answered)
+
+    @work(thread=True, group="incident", exit_on_error=False)
+    def close_incident(self, fields: dict, log) -> None:
+        """Off the UI thread: the note is rendered and secrets are redacted from it, which
+        reads env files and the keyring."""
+        path = self.session.end_incident(fields, log=log)
+        self.app.call_from_thread(self.notify, f"Incident closed. The incident note is saved in {path}",
+                                  timeout=15)
+
+    def leave_incident(self) -> None:
+        from launchready_tui.tui.widgets.incident import IncidentBar
+
+        for bar in self.query(IncidentBar):
+            bar.display = False
+        from launchready_tui.tui.widgets.timeline import Timeline
+
+        for tl in self.query(Timeline):
+            tl.display = False
+        self.remove_class("-incident")
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        self.query_one(Sidebar).refresh_all()
