@@ -20,7 +20,7 @@ from launchready_tui.core.results import CheckResult, errored, failed, passed, s
 
 KIND = "headers"
 BODY_CAP = 1024 * 1024  # bytes of HTML read for the mixed-content scan
-HSTS_MIN_AGE = 15768000  # six months, in seconds
+HSTS_MIN_AGE = 15552000  # 180 days, a common framework default; accepted (issue 16)
 PRELOAD_MIN_AGE = 31536000
 _SEV = {"pass": 0, "info": 0, "warn": 2, "fail": 4}
 
@@ -50,59 +50,100 @@ class Line:
 # ---------------------------------------------------------------------------- HSTS
 
 
+def split_field_values(lines: list[str]) -> list[str]:
+    """Field lines -> values: several lines equal one line joined by commas (RFC 9110 §5.3),
+    so both are split at commas outside double quotes."""
+    out: list[str] = []
+    for line in lines:
+        cur, quoted = "", False
+        for ch in line:
+            if ch == '"':
+                quoted = not quoted
+            if ch == "," and not quoted:
+                out.append(cur.strip())
+                cur = ""
+            else:
+                cur += ch
+        out.append(cur.strip())
+    return [v for v in out if v]
+
+
 def parse_hsts(value: str) -> dict[str, Any]:
-    """Directives of one Strict-Transport-Security value (RFC 6797), names lower-cased.
-    max-age is an int, or None when missing or invalid."""
-    out: dict[str, Any] = {"max_age": None, "include_subdomains": False, "preload": False, "names": []}
+    """Directives of one Strict-Transport-Security value (RFC 6797 §6.1), names lower-cased.
+    max-age is an int, or None when missing or invalid; a directive given twice makes the
+    whole value invalid (§6.1: "All directives MUST appear only once"), listed in `repeated`."""
+    out: dict[str, Any] = {"max_age": None, "include_subdomains": False, "preload": False, "names": [],
+                           "repeated": []}
     for part in value.split(";"):
         part = part.strip()
         if not part:
             continue
         name, _, val = part.partition("=")
         name = name.strip().lower()
+        if name in out["names"]:
+            out["repeated"].append(name)
         out["names"].append(name)
         val = val.strip().strip('"')
-        if name == "max-age":
+        if name == "max-age" and name not in out["repeated"]:
             out["max_age"] = int(val) if val.isdigit() else None
         elif name == "includesubdomains":
             out["include_subdomains"] = True
         elif name == "preload":
             out["preload"] = True
+    if out["repeated"]:
+        out["max_age"] = None
     return out
 
 
+def hsts_where(cloudflare: bool) -> str:
+    if cloudflare:
+        return ("In the Cloudflare dashboard: SSL/TLS > Edge Certificates > HTTP Strict Transport "
+                "Security (HSTS) > Enable HSTS, with Max Age of 6 months or more (12 months if you "
+                "want to be on the browsers' preload list).")
+    return ("Add the header `Strict-Transport-Security: max-age=31536000` to every https "
+            "response: Vercel `headers` in vercel.json; Netlify a `_headers` file or "
+            "`[[headers]]` in netlify.toml; nginx `add_header Strict-Transport-Security "
+            "\"max-age=31536000\" always;`; or your framework's security middleware (for example "
+            "helmet for Express).")
+
+
 def evaluate_hsts(values: list[str], cloudflare: bool = False) -> list[Line]:
-    where = ("In the Cloudflare dashboard: SSL/TLS > Edge Certificates > HTTP Strict Transport "
-             "Security (HSTS) > Enable HSTS, with Max Age of 6 months or more."
-             if cloudflare else
-             "Add the header `Strict-Transport-Security: max-age=31536000` to every https "
-             "response: Vercel `headers` in vercel.json; Netlify a `_headers` file; nginx "
-             "`add_header Strict-Transport-Security \"max-age=31536000\" always;`; or your "
-             "framework's security middleware (for example helmet for Express).")
+    where = hsts_where(cloudflare)
     why_missing = ("Without HSTS, a visitor's first request can be sent over plain HTTP and "
                    "hijacked on public Wi-Fi (an 'SSL stripping' attack), even though you "
                    "redirect to https.")
-    if not values:
+    fields = split_field_values(values)
+    if not fields:
         return [Line("fail", "hsts_missing", "no HSTS header (Strict-Transport-Security)", why_missing, where)]
-    if len(values) > 1 or any("," in v for v in values):
-        return [Line("fail", "hsts_twice",
-                     f"the HSTS header is sent {max(len(values), 2)} times; browsers treat that as invalid and ignore it",
-                     why_missing, "Send Strict-Transport-Security once. Usually both the app and a "
-                     "proxy or CDN add it: remove one of them. " + where)]
-    h = parse_hsts(values[0])
-    age = h["max_age"]
     out: list[Line] = []
+    if len(fields) > 1:
+        # RFC 6797 §8.1: a browser processes only the first Strict-Transport-Security field.
+        same = len({f.lower().replace(" ", "") for f in fields}) == 1
+        out.append(Line("info" if same else "warn", "hsts_twice",
+                        f"the HSTS header is sent {len(fields)} times; browsers use only the first one "
+                        f"('{fields[0][:80]}')" + ("" if same else f" and ignore the others ('{fields[1][:80]}')"),
+                        "Whoever set the second value may think it applies; it does not.",
+                        "Send Strict-Transport-Security once, with the value you want. Usually both "
+                        "the app and a proxy or CDN add it: remove one of them. " + where))
+    h = parse_hsts(fields[0])
+    age = h["max_age"]
+    if h["repeated"]:
+        return out + [Line("fail", "hsts_invalid",
+                           f"the HSTS header names {', '.join(dict.fromkeys(h['repeated']))} twice "
+                           f"('{fields[0][:120]}'), which makes it invalid, so browsers ignore it",
+                           why_missing, "Write each directive once, e.g. `max-age=31536000; "
+                           "includeSubDomains`. " + where)]
     if age is None:
-        return [Line("fail", "hsts_invalid", f"the HSTS header has no valid max-age: '{values[0][:120]}'",
-                     why_missing, where)]
+        return out + [Line("fail", "hsts_invalid", f"the HSTS header has no valid max-age: '{fields[0][:120]}'",
+                           why_missing, where)]
     if age == 0:
-        return [Line("fail", "hsts_off", "HSTS max-age=0 tells browsers to forget HSTS", why_missing, where)]
+        return out + [Line("fail", "hsts_off", "HSTS max-age=0 tells browsers to forget HSTS", why_missing, where)]
     days = age // 86400
     if age < HSTS_MIN_AGE:
-        out.append(Line("warn", "hsts_short", f"HSTS max-age is {age} s ({days} days), under 6 months",
+        out.append(Line("warn", "hsts_short", f"HSTS max-age is {age} s ({days} days), under 180 days",
                         "A short max-age lets the protection lapse for visitors who have not come "
-                        "back recently.", "Raise max-age to at least 15768000 (6 months); 31536000 "
-                        "(a year) is the norm. " + where))
+                        "back recently.", f"Raise max-age to at least {HSTS_MIN_AGE} (180 days); 31536000 "
+                        "(one year) is the norm and what the browsers' preload list needs. " + where))
     else:
         out.append(Line("pass", "hsts", f"HSTS is on: max-age={age} ({days} days)"))
     if h["include_subdomains"]:
@@ -117,11 +158,15 @@ def evaluate_hsts(values: list[str], cloudflare: bool = False) -> list[Line]:
         if not h["include_subdomains"] or age < PRELOAD_MIN_AGE:
             out.append(Line("warn", "hsts_preload_ineligible",
                             msg + " As sent, it is not eligible: preload needs includeSubDomains "
-                            "and max-age of at least 31536000.",
+                            "and max-age of at least 31536000 (one year).",
                             "A preload directive that the list rejects gives a false sense of safety.",
                             "Either add includeSubDomains and max-age=31536000, or drop preload."))
         else:
             out.append(Line("info", "hsts_preload", msg))
+    elif HSTS_MIN_AGE <= age < PRELOAD_MIN_AGE:
+        out.append(Line("info", "hsts_preload_needs_year",
+                        f"max-age={age} is enough; to join the browsers' preload list later you "
+                        "would need max-age=31536000 (one year)"))
     return out
 
 
@@ -129,64 +174,145 @@ def evaluate_hsts(values: list[str], cloudflare: bool = False) -> list[Line]:
 
 
 def csp_directives(csp: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for part in csp.split(";"):
-        part = part.strip()
-        if part:
-            name, _, val = part.partition(" ")
-            out.setdefault(name.lower(), val.strip())
+    """Directive name -> value of the first policy in `csp` (kept for callers; see csp.py)."""
+    from launchready_tui.core.checks.csp import parse_header
+
+    pols = parse_header([csp])
+    return {k: " ".join(v) for k, v in pols[0].directives.items()} if pols else {}
+
+
+# Referrer Policy spec §3 (the policy tokens) and §8.1: unknown tokens are skipped, the
+# last known token wins; no known token = no policy = the browser default (Fetch:
+# strict-origin-when-cross-origin).
+REFERRER_POLICIES = ("no-referrer", "no-referrer-when-downgrade", "same-origin", "origin",
+                     "strict-origin", "origin-when-cross-origin", "strict-origin-when-cross-origin",
+                     "unsafe-url")
+REFERRER_FIX = ("Set `Referrer-Policy: strict-origin-when-cross-origin` (or `no-referrer`) where your "
+                "headers are set: Vercel `headers` in vercel.json, Netlify `_headers` or netlify.toml, "
+                "nginx `add_header Referrer-Policy strict-origin-when-cross-origin always;`, or your "
+                "framework's security middleware.")
+
+
+def parse_referrer_policy(lines: list[str]) -> tuple[str, list[str]]:
+    """(policy, unknown tokens) per Referrer Policy §8.1; policy '' when no known token."""
+    policy, unknown = "", []
+    for tok in split_field_values(lines):
+        t = tok.strip().lower()
+        if t in REFERRER_POLICIES:
+            policy = t
+        elif t:
+            unknown.append(tok.strip())
+    return policy, unknown
+
+
+def _did_you_mean(word: str, choices) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def evaluate_referrer(lines: list[str]) -> list[Line]:
+    if not lines:
+        return [Line("info", "referrer_missing",
+                     "no Referrer-Policy header; browsers then use strict-origin-when-cross-origin, "
+                     "which sends other sites only your domain, never the full page address")]
+    policy, unknown = parse_referrer_policy(lines)
+    out = [Line("info", "referrer_unknown",
+                f"Referrer-Policy `{u[:60]}` is not a policy browsers know, so they ignore it"
+                + _did_you_mean(u, REFERRER_POLICIES)) for u in unknown]
+    if not policy:
+        out.append(Line("info", "referrer_none",
+                        "the Referrer-Policy header has no policy browsers know, so it does nothing and "
+                        "browsers use their default (strict-origin-when-cross-origin); fix the spelling "
+                        "so it says what you meant"))
+    elif policy in ("unsafe-url", "no-referrer-when-downgrade"):
+        out.append(Line("warn", "referrer_weak", f"Referrer-Policy is {policy}",
+                        "Full page addresses (which can hold reset tokens or private ids) are sent to "
+                        "every other site your pages link to or load from.", REFERRER_FIX))
+    else:
+        out.append(Line("pass", "referrer", f"Referrer-Policy: {policy}"))
     return out
 
 
+def _twice(values: list[str], lines: list[str]) -> str:
+    """' (sent twice with the same value; that works)' when a header repeats one value."""
+    if len(values) > 1 and len({v.lower() for v in values}) == 1:
+        n = "twice" if len(values) == 2 else f"{len(values)} times"
+        return f" (sent {n} with the same value, '{', '.join(lines)[:60]}'; that works)"
+    return ""
+
+
 def evaluate_other(headers: dict[str, list[str]], is_html: bool) -> list[Line]:
+    from launchready_tui.core.checks import csp as cs
+
     out: list[Line] = []
     low = "warn" if is_html else "info"
     page = "" if is_html else " (this response is not a web page, so it matters less)"
-    csp = ", ".join(headers.get("content-security-policy", []))
-    if csp:
-        out.append(Line("pass", "csp", "Content-Security-Policy is set"))
+    csp_lines = headers.get("content-security-policy", [])
+    if csp_lines:
+        out += [Line(f.severity, f.code, f.message, f.why, f.fix)
+                for f in cs.evaluate_csp(csp_lines, is_html, low)]
     elif headers.get("content-security-policy-report-only"):
         out.append(Line(low, "csp_report_only", "Content-Security-Policy is only in report-only mode" + page,
                         "A report-only policy blocks nothing.",
-                        "Once the reports look clean, rename the header to Content-Security-Policy."))
+                        "Once the reports look clean, rename the header "
+                        "Content-Security-Policy-Report-Only to Content-Security-Policy. " + cs.WHERE))
     else:
         out.append(Line(low, "csp_missing", "no Content-Security-Policy header" + page,
                         "A CSP limits what an injected script can do; without one, a single "
                         "cross-site-scripting bug can steal sessions or payment details.",
                         "Start with `Content-Security-Policy: default-src 'self'; frame-ancestors "
-                        "'none'` plus the domains you load scripts from, in report-only mode first "
-                        "(Content-Security-Policy-Report-Only), then enforce it."))
-    nosniff = [v.strip().lower() for v in headers.get("x-content-type-options", [])]
-    if "nosniff" in nosniff:
-        out.append(Line("pass", "nosniff", "X-Content-Type-Options: nosniff is set"))
+                        "'none'` plus the https:// addresses you load scripts from, in report-only mode "
+                        "first (Content-Security-Policy-Report-Only), then enforce it. " + cs.WHERE))
+    # Fetch "determine nosniff": only the first value counts, so `nosniff, nosniff` works.
+    xcto_lines = headers.get("x-content-type-options", [])
+    nosniff = split_field_values(xcto_lines)
+    if nosniff and nosniff[0].lower() == "nosniff":
+        out.append(Line("pass", "nosniff", "X-Content-Type-Options: nosniff is set" + _twice(nosniff, xcto_lines)))
+    elif nosniff:
+        out.append(Line("warn", "nosniff_invalid",
+                        f"X-Content-Type-Options is '{', '.join(xcto_lines)[:60]}'; browsers only obey "
+                        "it when the first value is nosniff",
+                        "Browsers may guess a file's type, so an uploaded file can run as a script.",
+                        "Set the header to exactly `X-Content-Type-Options: nosniff`."))
     else:
         out.append(Line("warn", "nosniff_missing", "no `X-Content-Type-Options: nosniff` header",
                         "Browsers may guess a file's type, so an uploaded file can run as a script.",
                         "Add the header `X-Content-Type-Options: nosniff` to every response."))
-    xfo = [v.strip().upper() for v in headers.get("x-frame-options", [])]
-    fa = csp_directives(csp).get("frame-ancestors") if csp else None
-    if fa is not None:
-        out.append(Line("pass", "frame", f"framing limited by CSP frame-ancestors {fa}".strip()))
-    elif any(v in ("DENY", "SAMEORIGIN") for v in xfo):
-        out.append(Line("pass", "frame", f"framing limited by X-Frame-Options: {xfo[0]}"))
+    # HTML "check a navigation response's adherence to X-Frame-Options": an enforced CSP
+    # frame-ancestors replaces X-Frame-Options entirely (CSP3 §6.4.2); repeated equal
+    # values count once; conflicting values block framing.
+    xfo_lines = headers.get("x-frame-options", [])
+    xfo = {v.lower() for v in split_field_values(xfo_lines)}
+    fa = cs.frame_ancestors(csp_lines) if csp_lines else None
+    why_frame = ("Another site can show your pages in an invisible frame and trick people "
+                 "into clicking buttons (clickjacking).")
+    if fa is not None and cs.frame_ancestors_open(csp_lines):
+        extra = (f" The X-Frame-Options: {xfo_lines[0]} header does not help: browsers ignore it "
+                 "when the CSP has frame-ancestors." if xfo_lines else "")
+        out.append(Line(low, "frame_ancestors_open",
+                        f"the CSP says frame-ancestors {' '.join(fa)}: any site may show your pages "
+                        "in a frame" + page, why_frame + extra,
+                        "In the Content-Security-Policy header, change the `frame-ancestors` part to "
+                        "`frame-ancestors 'none'` (or `'self'` if your own pages frame each other). "
+                        + cs.WHERE))
+    elif fa is not None:
+        out.append(Line("pass", "frame", f"framing limited by CSP frame-ancestors {' '.join(fa)}".strip()))
+    elif len(xfo) == 1 and xfo & {"deny", "sameorigin"}:
+        out.append(Line("pass", "frame", f"framing limited by X-Frame-Options: {next(iter(xfo)).upper()}"
+                        + _twice(split_field_values(xfo_lines), xfo_lines)))
+    elif len(xfo) > 1 and xfo & {"deny", "sameorigin", "allowall"}:
+        out.append(Line("info", "frame_conflict",
+                        f"X-Frame-Options has conflicting values ({', '.join(xfo_lines)[:60]}); browsers "
+                        "then refuse all framing, even by your own pages"))
     else:
-        out.append(Line(low, "frame_missing", "no frame protection (X-Frame-Options or CSP frame-ancestors)" + page,
-                        "Another site can show your pages in an invisible frame and trick people "
-                        "into clicking buttons (clickjacking).",
+        seen = f" (X-Frame-Options: {', '.join(xfo_lines)[:60]} is not a value browsers obey)" if xfo_lines else ""
+        out.append(Line(low, "frame_missing", "no frame protection (X-Frame-Options or CSP frame-ancestors)"
+                        + seen + page, why_frame,
                         "Add `X-Frame-Options: DENY` (or SAMEORIGIN), or `frame-ancestors 'none'` "
                         "in your Content-Security-Policy."))
-    rp = [v.strip().lower() for v in headers.get("referrer-policy", [])]
-    if not rp:
-        out.append(Line("warn", "referrer_missing", "no Referrer-Policy header",
-                        "Full page addresses (which can hold reset tokens or private ids) may be "
-                        "sent to other sites in the Referer header.",
-                        "Add `Referrer-Policy: strict-origin-when-cross-origin`."))
-    elif rp[-1].split(",")[-1].strip() in ("unsafe-url", "no-referrer-when-downgrade"):
-        out.append(Line("warn", "referrer_weak", f"Referrer-Policy is {rp[-1]}",
-                        "Full page addresses are sent to every other site.",
-                        "Use `Referrer-Policy: strict-origin-when-cross-origin`."))
-    else:
-        out.append(Line("pass", "referrer", f"Referrer-Policy: {rp[-1]}"))
+    out += evaluate_referrer(headers.get("referrer-policy", []))
     return out
 
 
@@ -214,10 +340,13 @@ _CSRF = re.compile(r"csrf|xsrf", re.I)
 
 
 def parse_set_cookie(value: str) -> dict[str, Any]:
-    """Name and flags of a Set-Cookie value. The cookie's value is deliberately dropped."""
+    """Name and flags of a Set-Cookie value (RFC 6265bis §5.6). The cookie's value is
+    deliberately dropped. An unknown SameSite value is treated as no SameSite (§5.6.7:
+    anything but Strict, Lax or None gives the "Default" enforcement)."""
     parts = [p.strip() for p in value.split(";")]
     name = parts[0].split("=", 1)[0].strip() if parts else ""
     flags: dict[str, Any] = {"name": name[:80], "secure": False, "httponly": False, "samesite": None}
+    domain = path = None
     for p in parts[1:]:
         k, _, v = p.partition("=")
         k = k.strip().lower()
@@ -226,19 +355,79 @@ def parse_set_cookie(value: str) -> dict[str, Any]:
         elif k == "httponly":
             flags["httponly"] = True
         elif k == "samesite":
-            flags["samesite"] = v.strip().capitalize() or None
+            v = v.strip().lower()
+            flags["samesite"] = v.capitalize() if v in ("strict", "lax", "none") else None
+            if v not in ("strict", "lax", "none"):
+                flags["samesite_ignored"] = v[:40]
+        elif k == "domain":
+            domain = v.strip()  # the last one counts (§5.6 "the last attribute wins")
+        elif k == "path":
+            path = v.strip()
+    if domain:
+        flags["domain"] = domain[:120]
+    if path is not None:
+        flags["path"] = path[:120]
     flags["session"] = bool(_SESSION.search(name))
     return flags
+
+
+def cookie_prefix_problem(c: dict[str, Any]) -> str | None:
+    """Why a browser refuses to store this cookie because of its name prefix (RFC 6265bis
+    §4.1.3 and the storage model §5.7; prefixes match case-insensitively), or None."""
+    low = c["name"].lower()
+    if low.startswith("__host-"):
+        bad = []
+        if not c["secure"]:
+            bad.append("it lacks Secure")
+        if c.get("domain"):
+            bad.append(f"it has Domain={c['domain']}")
+        if c.get("path") != "/":
+            bad.append("it lacks Path=/" if c.get("path") is None else f"its Path is {c['path']}, not /")
+        if bad:
+            return "a __Host- cookie must have Secure and Path=/ and no Domain, but " + " and ".join(bad)
+    elif low.startswith("__secure-") and not c["secure"]:
+        return "a __Secure- cookie must have Secure, and it does not"
+    return None
 
 
 def evaluate_cookies(set_cookies: list[str]) -> tuple[list[Line], list[dict[str, Any]]]:
     lines: list[Line] = []
     cookies = [parse_set_cookie(v) for v in set_cookies]
     for c in cookies:
-        if not c["session"]:
-            continue
         n = c["name"]
-        if not c["secure"]:
+        rejected = cookie_prefix_problem(c)
+        if rejected:
+            fix_parts = []
+            if "Secure" in rejected and not c["secure"]:
+                fix_parts.append("add Secure")
+            if c.get("domain") and n.lower().startswith("__host-"):
+                fix_parts.append("remove Domain=")
+            if n.lower().startswith("__host-") and c.get("path") != "/":
+                fix_parts.append("set Path=/")
+            lines.append(Line("fail", "cookie_prefix_rejected",
+                              f"browsers refuse the cookie {n}: {rejected}",
+                              "The browser drops the cookie without a word, so whatever it carries "
+                              "(usually the login) never sticks: people get logged out at once.",
+                              f"In the code or framework setting that sets {n}: "
+                              + ", ".join(fix_parts) + " (RFC 6265bis cookie prefixes)."))
+        if c["samesite"] == "None" and not c["secure"]:
+            lines.append(Line("fail" if c["session"] else "warn", "cookie_samesite_none",
+                              f"cookie {n} has SameSite=None without Secure",
+                              "Browsers reject this cookie, so " + ("logins break." if c["session"]
+                                                                  else "whatever it remembers is lost."),
+                              f"Add Secure to {n}, or use SameSite=Lax."))
+        if c.get("samesite_ignored") is not None:
+            lines.append(Line("info", "cookie_samesite_unknown",
+                              f"cookie {n} has SameSite={c['samesite_ignored']}, which browsers do not "
+                              "know; they treat it as if SameSite were not set (use Strict, Lax or None)"))
+        if not c["session"]:
+            missing = [f for f, on in (("Secure", c["secure"]), ("HttpOnly", c["httponly"])) if not on]
+            if missing and not rejected:
+                lines.append(Line("info", "cookie_note",
+                                  f"cookie {n} lacks {' and '.join(missing)}; its name does not look like "
+                                  "a login, so this is only a note (add them if it holds anything private)"))
+            continue
+        if not c["secure"] and not rejected:
             lines.append(Line("fail", "cookie_insecure", f"session cookie {n} lacks Secure",
                               "The browser also sends it over plain http, where it can be stolen "
                               "and used to log in as your user.",
@@ -250,15 +439,14 @@ def evaluate_cookies(set_cookies: list[str]) -> tuple[list[Line], list[dict[str,
                               "session and take over the account.",
                               f"Set the HttpOnly flag on {n} (e.g. `cookie.httpOnly: true`)."))
         if c["samesite"] is None:
-            lines.append(Line("warn", "cookie_samesite", f"session cookie {n} has no SameSite",
+            lines.append(Line("warn", "cookie_samesite", f"session cookie {n} has no SameSite"
+                              + (f" that browsers know (SameSite={c['samesite_ignored']} is ignored)"
+                                 if c.get("samesite_ignored") is not None else ""),
                               "Other sites may be able to make requests that carry your users' "
                               "session (cross-site request forgery); browsers' default varies.",
                               f"Set `SameSite=Lax` on {n} (or Strict)."))
-        elif c["samesite"] == "None" and not c["secure"]:
-            lines.append(Line("fail", "cookie_samesite_none", f"session cookie {n} has SameSite=None without Secure",
-                              "Browsers reject this cookie, so logins break.",
-                              f"Add Secure to {n}, or use SameSite=Lax."))
-        if c["secure"] and (c["httponly"] or _CSRF.search(n)) and c["samesite"] not in (None, "None"):
+        if (c["secure"] and not rejected and (c["httponly"] or _CSRF.search(n))
+                and c["samesite"] not in (None, "None")):
             lines.append(Line("pass", "cookie", f"session cookie {n} has Secure, HttpOnly and SameSite"))
     return lines, cookies
 
@@ -356,8 +544,9 @@ def evaluate(resp, url: str) -> tuple[list[Line], dict[str, Any]]:
     lines += evaluate_leaks(headers)
     found: list[tuple[str, str, str]] = []
     if is_html and urlsplit(url).scheme == "https":
-        csp = ", ".join(headers.get("content-security-policy", []))
-        upgrade = "upgrade-insecure-requests" in csp_directives(csp) if csp else False
+        from launchready_tui.core.checks.csp import has_upgrade
+
+        upgrade = has_upgrade(headers.get("content-security-policy", []))
         found = find_mixed_content(resp.body.decode("utf-8", "replace"))
         mixed = evaluate_mixed(found, upgrade)
         lines += mixed or [Line("pass", "mixed", "no plain-http scripts, styles, frames or images in the page")]
@@ -415,8 +604,10 @@ async def check(ctx, target: str, params) -> CheckResult:
     worst = max((_SEV[x.severity] for x in lines), default=0)
     bad = [x for x in lines if _SEV[x.severity] == worst and worst > 0]
     if not bad:
+        notes = [x for x in lines if x.severity == "info"]
+        tail = f"; {len(notes)} note{'s' if len(notes) > 1 else ''} in the details" if notes else ""
         return passed(KIND, host, f"security headers on {url} are in place "
-                      "(HSTS, CSP, nosniff, frame protection, Referrer-Policy)", evidence=ev)
+                      f"(HSTS, CSP, nosniff, frame protection){tail}", evidence=ev)
     problems = [x for x in lines if _SEV[x.severity] > 0]
     tail = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     why = "\n".join(dict.fromkeys(x.why for x in bad if x.why))
