@@ -138,13 +138,16 @@ async def test_certificate_error_is_recorded_and_the_chain_continues_unverified(
     assert codes == {"certificate"}
 
 
-def chain_of(start, *hops, end=rd.FINAL, final=None, status=200, cf=False):
+def chain_of(start, *hops, end=rd.FINAL, final=None, status=200, cf=False, hsts="max-age=31536000"):
+    """A chain; every https hop sends `hsts` (None: no Strict-Transport-Security header)."""
     from urllib.parse import urlsplit
 
     c = rd.Chain(start=start, end=end, final_url=final)
     for url, nxt in hops:
-        c.hops.append(rd.Hop(url=url, scheme=urlsplit(url).scheme, host=urlsplit(url).hostname,
-                             status=301 if nxt else status, next_url=nxt, cloudflare=cf))
+        scheme = urlsplit(url).scheme.lower()
+        c.hops.append(rd.Hop(url=url, scheme=scheme, host=urlsplit(url).hostname,
+                             status=301 if nxt else status, next_url=nxt, cloudflare=cf,
+                             hsts=hsts if scheme == "https" else None))
     if end == rd.FINAL:
         c.response = FetchResult(final, status, [], b"", False, 1.0)
     return c

@@ -68,6 +68,7 @@ class Hop:
     cf_ray: str | None = None
     error: str | None = None
     cert_error: str | None = None  # certificate rejected; the hop was retried without checks
+    hsts: str | None = None  # first Strict-Transport-Security line of an https answer (RFC 6797 §8.1)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"url": self.url, "scheme": self.scheme, "status": self.status}
@@ -76,7 +77,7 @@ class Hop:
         if self.next_url is not None and self.next_url != self.location:
             d["next_url"] = self.next_url
         d["time_ms"] = self.time_ms
-        for k in ("error", "cert_error", "server", "cf_ray"):
+        for k in ("error", "cert_error", "server", "cf_ray", "hsts"):
             v = getattr(self, k)
             if v:
                 d[k] = v
@@ -93,6 +94,7 @@ OFF_DOMAIN = "off_domain"  # Location leaves the profile's domains: recorded, no
 BROKEN = "broken"  # a later hop does not resolve or does not answer: visitors are stuck
 UNRESOLVED = "unresolved"  # the starting host does not resolve (NXDOMAIN / no address)
 NO_ANSWER = "no_answer"  # the starting address does not answer: could not check
+REFUSED = "refused"  # the starting address refuses the connection: an observation, not "could not check"
 DNS_ERROR = "dns_error"  # our resolver failed: could not check
 BAD_LOCATION = "bad_location"
 OUT_OF_TIME = "out_of_time"
@@ -250,6 +252,8 @@ async def follow_chain(fetcher: Fetcher, profile, url: str, *, max_hops: int = M
             dns = find_cause(e, (DnsFailure, HostResolutionError))
             if dns is None:
                 chain.end = NO_ANSWER if first else BROKEN
+                if first and find_cause(e, ConnectionRefusedError) is not None:
+                    chain.end = REFUSED  # a refusal is an answer: nothing listens there
                 chain.reason = describe_failure(e, fetcher.timeout_s, fetcher.per_fetch_s)
                 hop.error = chain.reason
             elif isinstance(dns, DnsFailure):
@@ -274,6 +278,8 @@ async def follow_chain(fetcher: Fetcher, profile, url: str, *, max_hops: int = M
         hop.cloudflare = is_cloudflare(resp)
         hop.server = resp.header("server")
         hop.cf_ray = resp.header("cf-ray")
+        if hop.scheme == "https":
+            hop.hsts = resp.header("strict-transport-security")
         loc = resp.header("location")
         if resp.status not in REDIRECT_CODES or not loc:
             chain.end, chain.final_url, chain.response = FINAL, current, resp
@@ -328,10 +334,59 @@ def _host_of(url: str | None) -> str:
     return (urlsplit(url).hostname or "").lower().rstrip(".") if url else ""
 
 
+def hsts_ok(value: str | None) -> tuple[bool, bool]:
+    """(valid and on, includeSubDomains) for a hop's first Strict-Transport-Security line."""
+    if not value:
+        return False, False
+    from launchready_tui.core.checks.headers import parse_hsts, split_field_values
+
+    fields = split_field_values([value])
+    if not fields:
+        return False, False
+    h = parse_hsts(fields[0])
+    return bool(h["max_age"]), bool(h["max_age"]) and h["include_subdomains"]
+
+
+def _hop_hsts_findings(ch: Chain, apex: str) -> list[Finding]:
+    """hstspreload.org's rule, applied to every https hop: a redirect served over https
+    must carry HSTS itself, or the name it is served for is never covered (browsers
+    only learn HSTS from the https answer of that very name, RFC 6797 §8.1). A later hop
+    on a parent name whose HSTS has includeSubDomains covers it (RFC 6797 §8.2)."""
+    out: list[Finding] = []
+    for i, h in enumerate(ch.hops):
+        if h.scheme != "https" or not h.next_url or h.cert_error or h.status is None:
+            continue
+        if hsts_ok(h.hsts)[0]:
+            continue
+        covered = any(
+            later.scheme == "https" and not later.cert_error and h.host.endswith("." + later.host)
+            and hsts_ok(later.hsts)[1]
+            for later in ch.hops[i + 1:]
+        )
+        if covered:
+            continue
+        which = "your root domain" if h.host == apex else h.host
+        out.append(Finding(
+            "warn", "hop_hsts_missing", h.url,
+            f"{h.url} redirects to {h.next_url} without sending HSTS itself",
+            f"Browsers only learn to always use https for {which} from an https:// answer of "
+            f"{h.host} itself. This redirect carries no Strict-Transport-Security header, so "
+            f"{h.host} stays open to downgrade attacks and cannot join the browsers' preload list.",
+            f"Make the https://{h.host}/ redirect send `Strict-Transport-Security: max-age=31536000` "
+            "too, not only the page it leads to. Cloudflare: SSL/TLS > Edge Certificates > HTTP "
+            "Strict Transport Security (HSTS) > Enable HSTS (it covers redirects); Vercel and "
+            "Netlify send it on their own redirects for domains they serve; nginx: put "
+            "`add_header Strict-Transport-Security \"max-age=31536000\" always;` in the server block "
+            "that does the redirect."))
+    return out
+
+
 def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
-    """Findings for one host from its http:// and https:// chains (pure logic)."""
-    apex = profile.domain.lower()
-    canonical = profile.canonical_host.lower()
+    """Findings for one host from its http:// and https:// chains (pure logic). Host names
+    and schemes compare case-insensitively (RFC 3986 §6.2.2.1)."""
+    apex = profile.domain.lower().rstrip(".")
+    canonical = profile.canonical_host.lower().rstrip(".")
+    host = host.lower().rstrip(".")
     must_be_canonical = host in (apex, f"www.{apex}")
     out: list[Finding] = []
     for ch in chains:
@@ -374,7 +429,18 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
                 "fail", "bad_location", ch.start, ch.reason,
                 "Browsers cannot follow the redirect; visitors are stuck on an error.",
                 "Fix the redirect rule so its target is a full https:// address."))
-        elif ch.end in (NO_ANSWER, DNS_ERROR, OUT_OF_TIME):
+        elif ch.end == REFUSED and start_scheme == "http":
+            out.append(Finding(
+                "warn", "http_refused", ch.start,
+                f"{ch.start} does not answer at all: port 80 refuses the connection",
+                f"Visitors who type {host} without https://, or follow an old http:// link, see "
+                "\"This site can't be reached\" (ERR_CONNECTION_REFUSED) instead of your site, unless "
+                "their browser already knows to use https.",
+                f"Make http://{host}/ answer with a 301 redirect to https://{host}/. Vercel, Netlify "
+                "and Render do this on their own once the domain is added to the project; Cloudflare: "
+                "SSL/TLS > Edge Certificates > Always Use HTTPS; on your own server, open port 80 in "
+                "the firewall and add the redirect (nginx: `return 301 https://$host$request_uri;`)."))
+        elif ch.end in (NO_ANSWER, DNS_ERROR, OUT_OF_TIME, REFUSED):
             out.append(Finding("error", ch.end, ch.start, f"{ch.start}: {ch.reason}"))
         for h in ch.hops:
             if h.cert_error:
@@ -393,6 +459,8 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
                     + ("In Cloudflare, also turn on SSL/TLS > Edge Certificates > Always Use HTTPS."
                        if cf else "")))
         reached = ch.final_url if ch.end in (FINAL, OFF_DOMAIN) else None
+        if reached:
+            out.extend(_hop_hsts_findings(ch, apex))
         if start_scheme == "http" and reached and urlsplit(reached).scheme.lower() == "http":
             out.append(Finding(
                 "fail", "no_https", ch.start,
@@ -480,7 +548,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     if worst == _RANK["warn"]:
         return warned(KIND, host, top[0].message + tail, evidence=ev,
                       why=_combine(top, "why"), fix=_combine(top, "fix"))
-    ends = {c.final_url for c in chains if c.final_url}
+    ends = {normalize_url(c.final_url) for c in chains if c.final_url}  # HTTPS://X/ == https://x/
     n = max(len(c.hops) - 1 for c in chains)
     where = ", ".join(sorted(ends))
     return passed(KIND, host,
