@@ -45,6 +45,24 @@ RATE_LIMIT = {
     "name": _STR,
 }
 SMOKE = ("any", _STR, {"url": _STR, "status": _INT, "contains": _STR, "method": _STR})
+_JSON_LEAF = ("any", _STR, _NUM, _BOOL)
+AI_ENDPOINT = {
+    "url": _STR,
+    "format": _STR,
+    "request": ("any", _STR, ("map", ("any", _JSON_LEAF, ("map", _JSON_LEAF), ("list", _JSON_LEAF)))),
+    "response": _STR,
+    "auth": _STR,
+    "dangerous_tools": ("list", _STR),
+    "environment": _STR,
+    "allow_production": _BOOL,
+    "canary": _STR,
+    "model": _STR,
+    "categories": ("list", _STR),
+    "max_cases": _INT,
+    "rate_per_s": _NUM,
+    "headers": ("map", _STR),
+    "name": _STR,
+}
 
 SCHEMA: dict[str, Any] = {
     "project": _STR,
@@ -76,6 +94,7 @@ SCHEMA: dict[str, Any] = {
         "regression_pct": _NUM,
     },
     "rate_limit": ("list", RATE_LIMIT),
+    "ai_endpoints": ("list", AI_ENDPOINT),
     "code": {
         "paths": ("list", _STR),
         "bundles": ("list", _STR),

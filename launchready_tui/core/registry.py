@@ -49,6 +49,7 @@ KINDS: dict[str, Kind] = {
         Kind("rate_limit", _BASE + "rate_limit", "perf", "login and invite endpoints are limited"),
         Kind("smoke", _BASE + "smoke", "ops", "smoke test after deploy"),
         Kind("command", _BASE + "command", "ops", "run a runbook command, timed"),
+        Kind("ai_probe", _BASE + "ai_probe", "secrets", "the admin AI assistant resists injection, leaks nothing, acts only with approval"),
     ]
 }
 

@@ -13,7 +13,7 @@ from launchready_tui.lab import World
 
 DOMAIN = "acme-demo.test"
 PROJECT = "Acme Creators (demo)"
-PARTS = ("demo_edge", "demo_email", "demo_secrets", "demo_perf")
+PARTS = ("demo_edge", "demo_email", "demo_secrets", "demo_perf", "demo_ai")
 
 
 def demo_world() -> World:
