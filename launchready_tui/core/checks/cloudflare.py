@@ -234,7 +234,7 @@ async def check(ctx, target: str, params) -> CheckResult:
                       "Cloudflare Tunnel so the origin has no public port; in Cloudflare turn on "
                       "SSL/TLS > Origin Server > Authenticated Origin Pulls. Then change the origin's "
                       "IP if it was ever public.")
-    unchecked = (rd.NO_ANSWER, rd.BROKEN, rd.OUT_OF_TIME, rd.DNS_ERROR)
+    unchecked = (rd.NO_ANSWER, rd.REFUSED, rd.BROKEN, rd.OUT_OF_TIME, rd.DNS_ERROR)
     if not first_hops or (https_chain.end in unchecked and loop is None):
         reason = next((c.reason for c in chains if c.end in unchecked), "no answer")
         by_addr = ("its address is in Cloudflare's ranges" if cf_addrs
