@@ -23,16 +23,46 @@ def add_parser(sub) -> None:
     p.add_argument("--step", metavar="ID", help="only this step of the runbook")
     p.add_argument("--format", choices=["text", "json", "junit"], default="text")
     p.add_argument("--output", "-o", metavar="F", help="write the report to F instead of stdout")
-    p.add_argument("--yes", action="store_true", help="allow `command` checks to run commands")
+    p.add_argument("--yes", action="store_true",
+                   help="run the `command` blocks of the one step named with --runbook and --step "
+                   "(a run of several steps never runs commands)")
     p.add_argument("--release", metavar="NAME", help="release name for latency snapshots")
     p.add_argument("--verbose", "-v", action="store_true", help="show evidence in text output")
+    p.add_argument("--brief", action="store_true",
+                   help="text output: print only the launch blockers (each problem once, worst first)")
+    p.add_argument("--fail-on", metavar="STATUS", action="append", type=_fail_on, default=None,
+                   help="which results make the exit status 1: fail (the default; a fail or a "
+                   "'could not check' result), add warn, error or skip to refuse those too, "
+                   "e.g. --fail-on fail,skip to refuse a run in which the rollback drill was skipped; "
+                   "repeatable")
     _common.add_runbooks_arg(p)
     _common.add_network_args(p)
     p.set_defaults(func=run)
 
 
+FAIL_ON = ("fail", "warn", "error", "skip")
+
+
+def _fail_on(value: str) -> list[str]:
+    words = [w.strip().lower() for w in value.split(",") if w.strip()]
+    bad = [w for w in words if w not in FAIL_ON]
+    if bad or not words:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(FAIL_ON)} (comma-separated), not {value!r}")
+    return words
+
+
+def failing_statuses(fail_on) -> set[str]:
+    """The statuses that make the run exit 1. "fail" always includes "error": a check
+    that could not run is never a pass (README: exit 1 on fail or could-not-check)."""
+    chosen = {w for group in (fail_on or [["fail"]]) for w in group}
+    if "fail" in chosen:
+        chosen.add("error")
+    return chosen
+
+
 def run(args: argparse.Namespace) -> int:
     import asyncio
+    import time
 
     from launchready_tui.core import engine
     from launchready_tui.core.context import RunOptions
@@ -50,8 +80,14 @@ def run(args: argparse.Namespace) -> int:
     if args.step and not selected:
         raise UsageError(f"runbook '{args.runbook}' has no step '{args.step}'", "--step")
     ctx = _common.make_context(profile, args, options=RunOptions(yes=args.yes, release=args.release))
-    items = engine.plan(selected, profile, include_commands=True)
+    # A command block runs only when this run names its one step and says --yes: a
+    # whole-profile or multi-step --yes never runs one (each says how to run it alone).
+    items = engine.plan(selected, profile, include_commands=True,
+                        run_commands=bool(args.yes and args.runbook and args.step))
+    t0 = time.perf_counter()
     results = asyncio.run(engine.run_all(items, ctx))
+    total_s = time.perf_counter() - t0
+    problems = derive_problems(results, profile, ctx.state)
     if ctx.state is not None:
         try:
             ctx.state.save_results([r.to_dict() for r in results])
@@ -61,13 +97,15 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "type": "check",
                     "at": results[0].started_at if results else "",
-                    "counts": count(results),
+                    "counts": {**count(results), "problems": len(problems)},
+                    "problems": [p.id for p in problems],
                     "scope": {"stage": args.stage, "runbook": args.runbook, "step": args.step},
                 }
             )
         except OSError as e:
             print(f"launchready: warning: could not save state in {ctx.state.dir}: {e.strerror}", file=sys.stderr)
-    out = render(results, profile, books, args.format, color=args.output is None and sys.stdout.isatty(), verbose=args.verbose)
+    out = render(results, profile, books, args.format, color=args.output is None and sys.stdout.isatty(),
+                 verbose=args.verbose, problems=problems, brief=getattr(args, "brief", False), total_s=total_s)
     if args.output:
         from pathlib import Path
 
@@ -76,19 +114,49 @@ def run(args: argparse.Namespace) -> int:
         atomic_write(Path(args.output), out.encode("utf-8"))
     else:
         sys.stdout.write(out)
-    return 1 if any(r.status.value in ("fail", "error") for r in results) else 0
+    refuse = failing_statuses(getattr(args, "fail_on", None))
+    return 1 if any(r.status.value in refuse for r in results) else 0
 
 
-def render(results, profile, books, fmt: str, *, color: bool = False, verbose: bool = False) -> str:
+def derive_problems(results, profile, state):
+    """Ranked problems, with owner/priority from the state and first-seen from history."""
+    from launchready_tui.core.problems import derive
+
+    meta: dict = {}
+    history: list = []
+    if state is not None:
+        try:
+            meta = state.load().get("problems") or {}
+            history = state.read_history()
+        except Exception:  # a damaged state file must not stop the report (it says so elsewhere)
+            meta, history = {}, []
+    now = min((r.started_at for r in results if r.started_at), default="")
+    return derive(results, profile, meta=meta, history=history, now=now)
+
+
+def runbook_heading(b) -> str:
+    """"Stage 1: Quick audit" once, whether or not the runbook's title already says it."""
+    title = str(b.title)
+    if b.stage:
+        prefix = f"Stage {b.stage}:"
+        return title if title.lower().startswith(prefix.lower()) else f"{prefix} {title}"
+    return title if title.lower().startswith("incident:") else f"Incident: {title}"
+
+
+def render(results, profile, books, fmt: str, *, color: bool = False, verbose: bool = False,
+           problems=None, brief: bool = False, total_s: float | None = None) -> str:
     from launchready_tui.core import report
 
+    if problems is None:
+        problems = derive_problems(results, profile, None)
     if fmt == "json":
-        return report.render_json(results, profile.project)
+        return report.render_json(results, profile.project, problems=problems)
     if fmt == "junit":
-        return report.render_junit(results, profile.project)
+        return report.render_junit(results, profile.project, total_s=total_s)
     titles = {}
     for b in books:
-        titles[b.id] = f"Stage {b.stage}: {b.title}" if b.stage else f"Incident: {b.title}"
+        titles[b.id] = runbook_heading(b)
         for s in b.steps:
             titles[f"{b.id}/{s.id}"] = s.title
-    return report.render_text(results, profile.project, color=color, titles=titles, verbose=verbose)
+    return report.render_text(results, profile.project, color=color, titles=titles, verbose=verbose,
+                              problems=problems, brief=brief)

@@ -50,6 +50,7 @@ def empty_state() -> dict[str, Any]:
         "results": {},
         "credentials": {},
         "incidents": {},
+        "problems": {},
     }
 
 
@@ -222,6 +223,27 @@ class StateStore:
                 if old and old.get("started_at", "") > r.get("started_at", ""):
                     continue
                 s["results"][key] = r
+
+        self.update(fn)
+
+    def set_problem_meta(self, problem_id: str, who: str, *, owner: str | None = None,
+                         priority: str | None = None) -> None:
+        """Record who owns a problem and its priority (None leaves a field as it is, ""
+        clears it). Keyed by the problem's stable id (core/problems.py)."""
+
+        def fn(s):
+            meta = s.setdefault("problems", {}).setdefault(problem_id, {})
+            for name, value in (("owner", owner), ("priority", priority)):
+                if value is None:
+                    continue
+                if value.strip():
+                    meta[name] = value.strip()
+                else:
+                    meta.pop(name, None)
+            if meta:
+                meta["by"], meta["at"] = who, _now()
+            if not {"owner", "priority"} & set(meta):
+                s["problems"].pop(problem_id, None)
 
         self.update(fn)
 

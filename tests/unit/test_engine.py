@@ -110,12 +110,14 @@ async def test_json_shape_and_other_formats(fake_kinds):
     doc = json.loads(render_json(results, "P"))
     assert set(doc) >= {"version", "project", "generated_at", "results", "counts"}
     assert doc["version"] == 1 and doc["project"] == "P"
-    assert sum(doc["counts"].values()) == len(results)
-    assert set(doc["counts"]) == {"pass", "warn", "fail", "error", "skip"}
+    statuses = {"pass", "warn", "fail", "error", "skip"}
+    assert sum(v for k, v in doc["counts"].items() if k in statuses) == len(results)
+    assert set(doc["counts"]) == statuses | {"problems"}  # issue 15 adds counts.problems
+    assert doc["counts"]["problems"] == len(doc["problems"])
     for r in doc["results"]:
         assert set(r) >= {"check", "target", "status", "summary", "evidence", "fix", "stage",
                           "runbook", "step", "started_at", "duration_ms"}
-        assert r["status"] in doc["counts"]
+        assert r["status"] in statuses
     text = render_text(results, "P")
     assert "How to fix" in text and "could not check" in text
     assert "\033[" not in text  # no colour unless asked (TTY)

@@ -1,0 +1,577 @@
+"""Problems, not results: one thing wrong in the world, however many steps check it.
+
+A check *result* belongs to a step of a runbook; the same expired certificate shows up in
+stage 1's redirect check, stage 3's certificate check, the uptime check and the incident
+runbooks. A *problem* is the certificate itself: it has a stable id built from the kind,
+the target and the finding (never from the runbook or the step), so it can be tracked
+across runs, allowlisted and owned.
+
+Deriving problems from results:
+
+1. Each warn/fail result is turned into *findings*. A kind may declare its own (the
+   `_KIND_FINDINGS` table below for the bundled kinds, or a `problem_findings(result)`
+   function in a new kind's module); otherwise a result whose evidence has a `findings`
+   list of `{code, severity|status, message|summary}` gives one finding per distinct code,
+   and anything else gives one finding named after the kind and the summary. So a new
+   kind's fail and warn results become problems without editing this file.
+2. Findings with the same (kind, target, code) are one problem. A few findings name the
+   same fact from another angle and are filed under the kind that owns the fact: a
+   certificate rejected by the redirect or uptime check is the `tls` problem of that host,
+   Cloudflare's "Flexible SSL" loop is the `redirects` loop of that host.
+3. A host whose name dangles or does not resolve (a `dns` root problem) explains every
+   other finding on that host: they are listed under it, not counted again. A "could not
+   check" (error) result on a host that has a problem is explained by that problem too;
+   elsewhere it becomes a problem of its own ("could not check").
+
+THE RANKING RULE (worst business harm first; `rank_key` is its only implementation):
+
+    level 1  customers cannot pay or log in
+    level 2  the site is down, or shows customers a certificate warning
+    level 3  secrets are public
+    level 4  someone can take over a name (or an account: no limit on guessing)
+    level 5  email lands in spam (or can be forged in your name)
+    level 6  pages are slow (admin pages included)
+    level 7  could not check (unknown is not safe, but it is not a known harm either)
+    level 8  hygiene
+
+Within a level: production before staging, customer-facing before internal, a fail
+before a warning, then by id so the order is stable.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from launchready_tui.core.results import CheckResult, Status
+
+__all__ = [
+    "LEVELS",
+    "Finding",
+    "Problem",
+    "derive",
+    "findings_for",
+    "rank_key",
+]
+
+PAY_LOGIN, DOWN, SECRETS, TAKEOVER, SPAM, SLOW, UNKNOWN, HYGIENE = range(1, 9)
+
+LEVELS: dict[int, str] = {
+    PAY_LOGIN: "customers cannot pay or log in",
+    DOWN: "the site is down or shows customers a certificate warning",
+    SECRETS: "secrets are public",
+    TAKEOVER: "someone can take over a name or an account",
+    SPAM: "email lands in spam or can be forged in your name",
+    SLOW: "pages are slow",
+    UNKNOWN: "could not check",
+    HYGIENE: "hygiene",
+}
+
+# Where no finding says otherwise, the level a kind's problems sit at.
+_KIND_LEVEL: dict[str, int] = {
+    "dns": DOWN, "uptime": DOWN, "redirects": DOWN, "tls": DOWN, "smoke": DOWN, "command": DOWN,
+    "headers": HYGIENE, "cloudflare": HYGIENE, "deps": HYGIENE, "credentials": HYGIENE,
+    "spf": SPAM, "dkim": SPAM, "dmarc": SPAM, "mx": SPAM,
+    "secrets": SECRETS, "env": PAY_LOGIN,
+    "latency": SLOW, "page_load": SLOW,
+    "rate_limit": TAKEOVER, "ai_probe": SECRETS,
+}
+_CODE_LEVEL: dict[tuple[str, str], int] = {
+    ("dns", "dangling-cname"): TAKEOVER,
+    ("dns", "caa"): HYGIENE,
+    ("redirects", "no_https"): HYGIENE,
+    ("redirects", "downgrade"): HYGIENE,
+    ("redirects", "not_canonical"): HYGIENE,
+    ("redirects", "apex_hsts"): HYGIENE,
+    ("redirects", "too_many"): HYGIENE,
+    ("tls", "old_tls"): HYGIENE,
+    ("env", "shared"): SECRETS,
+}
+# Codes whose problem explains everything else on the same host, the likelier cause first
+# (a dangling CNAME is why the name does not resolve).
+_ROOT = [("dns", "dangling-cname"), ("dns", "unresolved")]
+
+_INTERNAL_ROLES = {"admin", "internal", "ops", "staff", "metrics", "monitoring", "grafana", "backoffice"}
+_STAGING_LABELS = {"staging", "stage", "stg", "dev", "preview", "qa", "test", "sandbox"}
+_PAYMENT_OR_LOGIN = re.compile(r"STRIPE|PAYPAL|PADDLE|BRAINTREE|PAY|SESSION|AUTH|JWT|LOGIN|OAUTH|CLERK|SUPABASE",
+                               re.I)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a result shows. `kind` is the kind the fact is filed under (may differ
+    from the result's own check); `level` overrides the kind's default level."""
+
+    kind: str
+    target: str
+    code: str
+    title: str
+    status: Status = Status.FAIL
+    level: int | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}:{self.target}:{self.code}"
+
+
+@dataclass
+class Problem:
+    id: str
+    kind: str
+    target: str
+    code: str
+    title: str
+    level: int
+    status: Status
+    fix: str
+    why: str
+    environment: str = "production"
+    audience: str = "customers"
+    results: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)
+    rank: int = 0
+    first_seen: str = ""
+    owner: str | None = None
+    priority: str | None = None
+    owned: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def impact(self) -> str:
+        where = "" if self.environment == "production" else f" ({self.environment})"
+        who = " - internal" if self.audience == "internal" else ""
+        return LEVELS[self.level][0].upper() + LEVELS[self.level][1:] + where + who
+
+    @property
+    def command(self) -> str:
+        """The command that re-runs the first step that shows this problem."""
+        if not self.steps:
+            return "launchready check"
+        rb, _, st = self.steps[0].partition("/")
+        return f"launchready check --runbook {rb} --step {st}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rank": self.rank,
+            "level": self.level,
+            "impact": self.impact,
+            "title": self.title,
+            "fix": self.fix,
+            "why": self.why,
+            "status": self.status.value,
+            "kind": self.kind,
+            "target": self.target,
+            "environment": self.environment,
+            "audience": self.audience,
+            "results": list(self.results),
+            "steps": list(self.steps),
+            "also_seen": list(self.also),
+            "command": self.command,
+            "first_seen": self.first_seen,
+            "owner": self.owner,
+            "priority": self.priority,
+        }
+
+
+def rank_key(p: Problem) -> tuple:
+    """The ranking rule (see the module docstring): level, then production before
+    staging, customer-facing before internal, fail before warn, then id."""
+    return (
+        p.level,
+        0 if p.environment == "production" else 1,
+        0 if p.audience == "customers" else 1,
+        0 if p.status == Status.FAIL else 1,
+        p.id,
+    )
+
+
+# --- findings per kind ---------------------------------------------------------------
+
+
+def host_of(target: str) -> str:
+    t = str(target or "").strip().lower()
+    if "://" in t:
+        return (urlsplit(t).hostname or "").rstrip(".")
+    return t.split("/", 1)[0].split(":", 1)[0].rstrip(".")
+
+
+def _slug(text: str, n: int = 60) -> str:
+    """A stable code from free text: numbers, quotes and punctuation dropped, so
+    'p95 451 ms' and 'p95 470 ms' name the same finding."""
+    t = re.sub(r"\d+([.,]\d+)?", "", str(text).lower())
+    t = re.sub(r"[^a-z]+", "-", t).strip("-")
+    return t[:n].rstrip("-") or "finding"
+
+
+def _status(value: Any, default: Status) -> Status | None:
+    try:
+        s = Status(str(value))
+    except ValueError:
+        return default
+    return s if s in (Status.FAIL, Status.WARN) else None
+
+
+def _evidence_findings(r: CheckResult) -> list[Finding]:
+    """The shared convention: evidence["findings"] = [{code, severity|status, message}]."""
+    out: dict[str, Finding] = {}
+    for f in r.evidence.get("findings") or []:
+        if not isinstance(f, dict):
+            continue
+        st = _status(f.get("severity", f.get("status")), r.status)
+        if st is None:
+            continue
+        title = str(f.get("message") or f.get("summary") or f.get("title") or r.summary)
+        code = str(f.get("code") or _slug(title))
+        if code in out:
+            if st == Status.FAIL and out[code].status != Status.FAIL:
+                out[code] = Finding(r.check, r.target, code, title, st)
+            continue
+        out[code] = Finding(r.check, r.target, code, title, st)
+    return list(out.values())
+
+
+def _default(r: CheckResult) -> list[Finding]:
+    return _evidence_findings(r) or [Finding(r.check, r.target, _slug(r.summary), r.summary, r.status)]
+
+
+def _dns(r: CheckResult) -> list[Finding]:
+    s = r.summary.lower()
+    if "dangling" in s or "takeover" in s:
+        code = "dangling-cname"
+    elif "does not resolve" in s or "no address" in s or "nxdomain" in s:
+        code = "unresolved"
+    elif "caa" in s:
+        code = "caa"
+    else:
+        code = _slug(r.summary)
+    return [Finding("dns", host_of(r.target), code, r.summary, r.status)]
+
+
+def _dkim(r: CheckResult) -> list[Finding]:
+    s = r.summary.lower()
+    code = "missing" if "missing" in s or "does not exist" in s else _slug(re.sub(r"'[^']*'", "", s), 40)
+    return [Finding("dkim", r.target, code, r.summary, r.status)]
+
+
+def _cert_code(f: Finding) -> Finding:
+    return Finding("tls", host_of(f.target), "certificate", f.title, f.status, DOWN)
+
+
+_TLS_REJECTED = {"expired", "not_yet_valid", "hostname", "untrusted", "self_signed", "certificate"}
+
+
+def _tls(r: CheckResult) -> list[Finding]:
+    out = []
+    for f in _default(r):
+        if f.code in _TLS_REJECTED:
+            out.append(_cert_code(f))
+        else:
+            out.append(Finding("tls", host_of(f.target), f.code, f.title, f.status))
+    return out
+
+
+def _redirects(r: CheckResult) -> list[Finding]:
+    out = []
+    for f in _default(r):
+        if f.code == "certificate":
+            out.append(_cert_code(f))
+        elif f.code in ("unresolved", "dns_error", "no_answer"):
+            out.append(Finding("dns", host_of(r.target), "unresolved", f.title, f.status))
+        else:
+            out.append(Finding("redirects", host_of(r.target), f.code, f.title, f.status))
+    return out
+
+
+def _uptime(r: CheckResult) -> list[Finding]:
+    reason = str(r.evidence.get("reason") or r.summary).lower()
+    if "certificate" in reason:
+        return [_cert_code(Finding("uptime", r.target, "certificate", r.summary, r.status))]
+    if "does not resolve" in reason or "nxdomain" in reason:
+        return [Finding("dns", host_of(r.target), "unresolved", r.summary, r.status)]
+    return [Finding("uptime", r.target, "down" if r.status == Status.FAIL else "slow", r.summary, r.status)]
+
+
+def _cloudflare(r: CheckResult) -> list[Finding]:
+    if "loop" in r.summary.lower():
+        return [Finding("redirects", host_of(r.target), "loop", r.summary, r.status, DOWN)]
+    return _default(r)
+
+
+def _headers(r: CheckResult) -> list[Finding]:
+    """One problem per header finding; a cookie's missing flags are one problem."""
+    out: list[Finding] = []
+    cookies: dict[str, list[Finding]] = {}
+    for f in _default(r):
+        m = re.match(r"cookie_", f.code)
+        if m:
+            name = re.search(r"cookie (\S+)", f.title)
+            cookies.setdefault(name.group(1) if name else "session", []).append(f)
+        else:
+            out.append(Finding("headers", host_of(r.target), f.code, f.title, f.status))
+    for name, fs in cookies.items():
+        st = Status.FAIL if any(f.status == Status.FAIL for f in fs) else Status.WARN
+        flags = "; ".join(re.sub(r"^session cookie \S+ ", "", f.title) for f in fs)
+        out.append(Finding("headers", host_of(r.target), f"cookie-{name}", f"session cookie {name}: {flags}", st))
+    return out
+
+
+def _env(r: CheckResult) -> list[Finding]:
+    """A test key, a placeholder, a missing or empty variable: one finding per variable.
+    A value shared by two environments is one finding for the pair."""
+    ev = r.evidence
+    env = str(ev.get("environment") or r.target)
+    out: list[Finding] = []
+    for name in ev.get("test_keys") or []:
+        out.append(Finding("env", env, f"test-key-{name}", f"{env}: {name} holds a test-mode key in production",
+                           r.status, PAY_LOGIN))
+    for what, words in (("placeholder", "holds a placeholder value"), ("missing", "is missing"),
+                        ("empty", "is empty")):
+        for name in ev.get(what) or []:
+            level = PAY_LOGIN if _PAYMENT_OR_LOGIN.search(str(name)) else DOWN
+            out.append(Finding("env", env, f"{what}-{name}", f"{env}: {name} {words}", r.status, level))
+    for s in ev.get("shared_values") or []:
+        if not isinstance(s, dict):
+            continue
+        pair = sorted([(env, str(s.get("name"))), (str(s.get("environment")), str(s.get("other_name")))])
+        target = "+".join(e for e, _ in pair)
+        names = " = ".join(f"{n} ({e})" for e, n in pair)
+        out.append(Finding("env", target, f"shared-{pair[0][1]}", f"the same secret value in two environments: {names}",
+                           r.status, SECRETS))
+    return out or _default(r)
+
+
+def _secrets(r: CheckResult) -> list[Finding]:
+    """One finding per leaked secret (rule + file + fingerprint), never the value."""
+    out: dict[str, Finding] = {}
+    for f in r.evidence.get("findings") or []:
+        if not isinstance(f, dict):
+            continue
+        st = _status(f.get("severity"), r.status)
+        if st is None:
+            continue
+        where = f"{f.get('file', '?')}:{f.get('line', '?')}"
+        code = f"{f.get('rule', 'secret')}-{f.get('fingerprint', where)}"
+        out.setdefault(code, Finding("secrets", str(f.get("file") or r.target), code,
+                                     f"{f.get('title', 'secret')} at {where} (fingerprint {f.get('fingerprint', '?')})",
+                                     st))
+    return list(out.values()) or _default(r)
+
+
+def _rate_limit(r: CheckResult) -> list[Finding]:
+    ev = r.evidence
+    if (ev.get("bypass_probe") or {}).get("bypassed"):
+        code = "bypass"
+    elif r.status == Status.FAIL and "no rate limit" in r.summary.lower():
+        code = "no-limit"
+    else:
+        code = _slug(r.summary, 40)
+    return [Finding("rate_limit", r.target, code, r.summary, r.status)]
+
+
+def _one(code: str) -> Callable[[CheckResult], list[Finding]]:
+    def derive_one(r: CheckResult) -> list[Finding]:
+        return [Finding(r.check, r.target, code, r.summary, r.status)]
+
+    return derive_one
+
+
+_KIND_FINDINGS: dict[str, Callable[[CheckResult], list[Finding]]] = {
+    "dns": _dns,
+    "tls": _tls,
+    "redirects": _redirects,
+    "uptime": _uptime,
+    "cloudflare": _cloudflare,
+    "headers": _headers,
+    "env": _env,
+    "secrets": _secrets,
+    "rate_limit": _rate_limit,
+    "latency": _one("too-slow"),
+    "page_load": _one("too-slow"),
+    "dmarc": _one("weak-policy"),
+    "dkim": _dkim,
+}
+
+
+def _declared(kind: str) -> Callable[[CheckResult], Any] | None:
+    """A kind outside the table may declare `problem_findings(result)`, on its kind
+    object or in its check module; returns None when it does not."""
+    try:
+        from launchready_tui.core import registry
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        modname = getattr(registry.KINDS.get(kind), "module", None)
+    except Exception:
+        modname = None
+    fn = getattr(sys.modules.get(modname or ""), "problem_findings", None)
+    if fn is not None:
+        return fn
+    try:
+        obj = registry.load_kind(kind)
+    except Exception:  # not available, or its imports fail: the default derivation applies
+        return None
+    return getattr(obj, "problem_findings", None) or getattr(sys.modules.get(modname or ""),
+                                                             "problem_findings", None)
+
+
+def findings_for(r: CheckResult) -> list[Finding]:
+    """The findings a warn/fail result shows (an empty list for pass/skip/error)."""
+    if r.status not in (Status.FAIL, Status.WARN):
+        return []
+    fn = _KIND_FINDINGS.get(r.check) or _declared(r.check) or _default
+    out: list[Finding] = []
+    for f in fn(r) or []:
+        if isinstance(f, dict):  # a declaring module may return plain dicts
+            f = Finding(str(f.get("kind") or r.check), str(f.get("target") or r.target), str(f["code"]),
+                        str(f.get("title") or r.summary), Status(f.get("status") or r.status), f.get("level"))
+        out.append(f)
+    return out or _default(r)
+
+
+# --- grouping and ranking ----------------------------------------------------------
+
+
+def _scope(target: str, kind: str, profile) -> tuple[str, str]:
+    """(environment, audience) of a target: staging names and internal roles."""
+    t = target.lower()
+    env = "production"
+    if kind == "env":
+        names = set(t.split("+"))
+        if not names & {"production", "prod"}:
+            env = sorted(names)[0] if names else "staging"
+    host = host_of(target)
+    first = host.split(".", 1)[0] if host.count(".") >= 2 else ""
+    if first in _STAGING_LABELS:
+        env = "staging"
+    audience = "customers"
+    roles = {}
+    if profile is not None:
+        try:
+            roles = {h.lower(): r.lower() for r, h in profile.hosts.items()}
+        except AttributeError:
+            roles = {}
+    role = roles.get(host, first)
+    if role in _INTERNAL_ROLES:
+        audience = "internal"
+    if env != "production" and role in _STAGING_LABELS:
+        audience = "internal"
+    return env, audience
+
+
+def derive(results: Iterable[CheckResult], profile=None, *, meta: dict[str, dict] | None = None,
+           history: list[dict] | None = None, now: str = "") -> list[Problem]:
+    """Problems from results, ranked (rank 1 = fix first). `meta` is the state's
+    `problems` map (owner, priority per id); `history` gives first-seen times."""
+    results = list(results)
+    by_id: dict[str, Problem] = {}
+    errors: list[CheckResult] = []
+    for r in results:
+        if r.status == Status.ERROR:
+            errors.append(r)
+            continue
+        for f in findings_for(r):
+            p = by_id.get(f.id)
+            if p is None:
+                level = f.level or _CODE_LEVEL.get((f.kind, f.code)) or _KIND_LEVEL.get(f.kind) or HYGIENE
+                env, aud = _scope(f.target, f.kind, profile)
+                p = by_id[f.id] = Problem(f.id, f.kind, f.target, f.code, f.title, level, f.status,
+                                          r.fix, r.why, env, aud)
+            elif f.status == Status.FAIL and p.status != Status.FAIL:
+                p.status = f.status
+            _add(p, r, f)
+    # A host whose name dangles or does not resolve explains everything else on it.
+    roots: dict[str, Problem] = {}
+    for p in sorted(by_id.values(), key=lambda p: (_ROOT.index((p.kind, p.code)), rank_key(p))
+                    if (p.kind, p.code) in _ROOT else (99,)):
+        if (p.kind, p.code) in _ROOT:
+            roots.setdefault(host_of(p.target), p)
+    for pid, p in list(by_id.items()):
+        root = roots.get(host_of(p.target))
+        if root is not None and root is not p and p.kind not in ("env", "secrets", "spf", "dkim", "dmarc", "mx"):
+            root.also.append(p.title)
+            for key in p.results:
+                if key not in root.results:
+                    root.results.append(key)
+            for s in p.steps:
+                if s not in root.steps:
+                    root.steps.append(s)
+            del by_id[pid]
+    # "Could not check" on a host that has a problem is explained by it.
+    by_host: dict[str, Problem] = {}
+    for p in sorted(by_id.values(), key=rank_key):
+        by_host.setdefault(host_of(p.target), p)
+    for r in errors:
+        host = host_of(r.target)
+        explained = roots.get(host) or by_host.get(host)
+        if explained is not None and explained.id in by_id:
+            _add(explained, r)
+            continue
+        fid = f"{r.check}:{r.target}:could-not-check"
+        p = by_id.get(fid)
+        if p is None:
+            env, aud = _scope(r.target, r.check, profile)
+            p = by_id[fid] = Problem(fid, r.check, r.target, "could-not-check", r.summary, UNKNOWN, Status.ERROR,
+                                     r.fix, r.why, env, aud)
+        _add(p, r)
+    ranked = sorted(by_id.values(), key=rank_key)
+    seen = first_seen(history or [])
+    meta = meta or {}
+    for n, p in enumerate(ranked, 1):
+        p.rank = n
+        p.first_seen = seen.get(p.id, now)
+        m = meta.get(p.id) or {}
+        p.owner = m.get("owner") or None
+        p.priority = m.get("priority") or None
+    return ranked
+
+
+def _add(p: Problem, r: CheckResult, f: Finding | None = None) -> None:
+    if r.key not in p.results:
+        p.results.append(r.key)
+    step = f"{r.runbook}/{r.step}" if r.runbook else ""
+    if step and step not in p.steps:
+        p.steps.append(step)
+    if f is not None and r.check == p.kind and not p.owned:
+        # The owning kind's own words win: the tls check's "expired 10 days ago" over
+        # the redirect check's "certificate rejected".
+        p.title, p.fix, p.why = f.title, r.fix or p.fix, r.why or p.why
+        p.owned = True
+        if step:  # its own kind's step is where to check it again
+            p.steps.remove(step)
+            p.steps.insert(0, step)
+
+
+def first_seen(history: list[dict]) -> dict[str, str]:
+    """id -> the time of the first run whose history entry lists that problem."""
+    out: dict[str, str] = {}
+    for h in history:
+        at = str(h.get("at") or "")
+        for pid in h.get("problems") or []:
+            if pid not in out or (at and at < out[pid]):
+                out[pid] = at
+    return out
+
+
+def counts(problems: list[Problem]) -> dict[str, int]:
+    """Problems per status (fail/warn/error) and in total."""
+    c = {"total": len(problems), "fail": 0, "warn": 0, "error": 0}
+    for p in problems:
+        c[p.status.value] = c.get(p.status.value, 0) + 1
+    return c
+
+
+def verdict(problems: list[Problem]) -> str:
+    """One line: can we launch?"""
+    if not problems:
+        return "Verdict: no launch blockers found in the checks that ran."
+    worst = problems[0]
+    blockers = sum(1 for p in problems if p.level <= TAKEOVER and p.status == Status.FAIL)
+    if blockers:
+        return (f"Verdict: not ready to launch - {blockers} blocker(s) harm customers, money or security; "
+                f"fix #{worst.rank} first.")
+    return f"Verdict: ready to launch with {len(problems)} problem(s) to fix soon; start with #{worst.rank}."
