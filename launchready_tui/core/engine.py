@@ -56,11 +56,16 @@ def select(
     return out
 
 
-def plan(selected: list[tuple[Runbook, Step]], profile, *, include_commands: bool = False) -> list[Planned]:
+def plan(selected: list[tuple[Runbook, Step]], profile, *, include_commands: bool = False,
+         run_commands: bool = False) -> list[Planned]:
     """Expand every check block of the selected steps into one item per target.
 
     With include_commands, each `command` block also becomes a `command` check (the CLI
-    does this; the check itself refuses to run without explicit confirmation, --yes)."""
+    does this). Commands never run by surprise: only a run that names exactly one step
+    may run them (`run_commands`, which the CLI sets for `--runbook X --step Y --yes`);
+    in any other run every command item (blocks and `kind: command` checks alike) is a
+    `skip` that says how to run that one command on its own. Within one run, the same
+    command (by its text) is planned once: a duplicate is a `skip` naming the first."""
     items: list[Planned] = []
     for rb, st in selected:
         for spec in st.checks:
@@ -68,7 +73,62 @@ def plan(selected: list[tuple[Runbook, Step]], profile, *, include_commands: boo
         if include_commands:
             for block in st.commands:
                 items.extend(plan_command(rb, st, block, profile))
-    return items
+    if not run_commands:
+        items = [_hold_command(it) for it in items]
+    return _once_per_command(items, profile)
+
+
+def run_alone_line(rb: Runbook, st: Step) -> str:
+    """The exact command line that runs one step's command on its own."""
+    return f"launchready check --runbook {rb.id} --step {st.id} --yes"
+
+
+def _hold_command(it: Planned) -> Planned:
+    if it.spec.kind != "command" or it.skip is not None:
+        return it
+    line = run_alone_line(it.runbook, it.step)
+    reason = (f"needs confirmation: a command runs only when you ask for its one step. Run it alone with "
+              f"`{line}`, or press Run in the app")
+    return Planned(it.runbook, it.step, it.spec, it.target, it.params,
+                   skipped("command", it.target, reason,
+                           evidence={"needs_confirmation": True, "run_alone": line}))
+
+
+def _command_text(it: Planned, profile) -> str | None:
+    """What a planned command item would run (None when it cannot tell)."""
+    p = it.params
+    try:
+        if p.get("rollback"):
+            return str(profile.get("deploy.rollback") or "").strip() or None
+        if p.get("run"):
+            return str(p["run"]).strip()
+        blocks = list(it.step.commands)
+        block = next((b for b in blocks if b.id == str(p.get("block"))), None) if p.get("block") else \
+            (blocks[0] if len(blocks) == 1 else None)
+        return str(render(block.run, profile)).strip() if block is not None else None
+    except TemplateMissing:
+        return None
+
+
+def _once_per_command(items: list[Planned], profile) -> list[Planned]:
+    """The same command reached twice in one run (a step's block and a check naming it,
+    or the rollback from stage 2 and from an incident) runs once."""
+    first: dict[str, Planned] = {}
+    out: list[Planned] = []
+    for it in items:
+        if it.spec.kind == "command" and it.skip is None:
+            text = _command_text(it, profile)
+            if text:
+                seen = first.get(text)
+                if seen is not None:
+                    it = Planned(it.runbook, it.step, it.spec, it.target, it.params, skipped(
+                        "command", it.target,
+                        f"not run again: the same command is already part of this run ({seen.key}); "
+                        "it runs once per request", evidence={"same_as": seen.key}))
+                else:
+                    first[text] = it
+        out.append(it)
+    return out
 
 
 def plan_command(rb: Runbook, st: Step, block, profile) -> list[Planned]:

@@ -177,7 +177,10 @@ def test_command_blocks_run_only_with_yes(tmp_path):
     doc = json.loads(proc.stdout)
     [r] = doc["results"]
     assert r["check"] == "command" and r["status"] == "skip" and "needs confirmation" in r["summary"]
-    proc = run_cli(*args, "--yes")
+    proc = run_cli(*args, "--yes")  # issue 13: a whole-profile --yes never runs a command
+    [r] = json.loads(proc.stdout)["results"]
+    assert r["status"] == "skip" and "launchready check --runbook ops --step rollback --yes" in r["summary"]
+    proc = run_cli(*args, "--runbook", "ops", "--step", "rollback", "--yes")
     doc = json.loads(proc.stdout)
     [r] = doc["results"]
     assert r["status"] == "pass", r

@@ -130,10 +130,14 @@ def test_command_block_through_the_cli(tmp_path):
 
         no = run()
         assert not marker.exists()
-        yes = run("--yes")
+        whole = run("--yes")  # issue 13: a whole-profile --yes never runs a command
+        assert not marker.exists()
+        yes = run("--runbook", "ship", "--step", "deploy", "--yes")
     r_no = [r for r in json.loads(no.stdout)["results"] if r["check"] == "command"][0]
+    r_whole = [r for r in json.loads(whole.stdout)["results"] if r["check"] == "command"][0]
     r_yes = [r for r in json.loads(yes.stdout)["results"] if r["check"] == "command"][0]
-    assert r_no["status"] == "skip" and "needs confirmation" in r_no["summary"]
+    assert r_no["status"] == "skip" and "launchready check --runbook ship --step deploy --yes" in r_no["summary"]
+    assert r_whole["status"] == "skip" and "--runbook ship --step deploy --yes" in r_whole["summary"]
     assert r_yes["status"] == "pass", r_yes
     assert marker.read_text().strip() == "shipped"
     assert r_yes["evidence"]["exit_status"] == 0

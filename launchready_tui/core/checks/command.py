@@ -1,7 +1,8 @@
 """`command`: run a runbook `command` block, or the profile's `deploy.rollback`, timed.
 
-Nothing runs without explicit confirmation: the TUI asks, and the CLI needs `--yes`;
-otherwise the result is `skip` ("needs confirmation"). A command runs through the shell
+Nothing runs without explicit confirmation: the TUI asks, and the CLI needs `--yes` on a
+run that names exactly one step (`--runbook X --step Y --yes`); otherwise the result is
+`skip` ("needs confirmation", with the exact line that runs it on its own). A command runs through the shell
 in the profile's folder, in its own process group (so a timeout stops its children too),
 with its output streamed line by line to `ctx.options.output_cb` and its exit status,
 duration and last lines recorded.
@@ -38,9 +39,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.latency import NeedsCredential, get_secret
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import (
@@ -62,9 +64,19 @@ TAIL_CHARS = 4000
 MAX_LINE = 16 * 1024  # a longer run without a newline is streamed in pieces
 KILL_GRACE_S = 3.0
 NEEDS_CONFIRMATION = (
-    "needs confirmation: this runs a command on your computer. Press Run in the app, or "
-    "add --yes to `launchready check`"
+    "needs confirmation: this runs a command on your computer. Press Run in the app, or run "
+    "this one step on its own with `launchready check --runbook ID --step ID --yes`"
 )
+
+
+def needs_confirmation(ctx) -> str:
+    """The skip message, with the exact line that runs this one command when the step is
+    known (a whole-profile `--yes` never runs commands: see engine.plan)."""
+    rb, st = getattr(ctx, "runbook", None), getattr(ctx, "step", None)
+    if rb is None or st is None:
+        return NEEDS_CONFIRMATION
+    return ("needs confirmation: this runs a command on your computer. Press Run in the app, or "
+            f"run it on its own with `launchready check --runbook {rb.id} --step {st.id} --yes`")
 
 
 # ---------------------------------------------------------------------------- redaction
@@ -391,7 +403,7 @@ async def _check(ctx, target: str, params, forced_block=None) -> CheckResult:
         return skipped(KIND, target, "the command is empty")
     ev: dict[str, Any] = {"command": text}
     if not getattr(ctx.options, "yes", False):
-        return skipped(KIND, target, NEEDS_CONFIRMATION, evidence={**ev, "needs_confirmation": True})
+        return skipped(KIND, target, needs_confirmation(ctx), evidence={**ev, "needs_confirmation": True})
 
     # Secrets for the environment, from the keyring. Their values are only redacted.
     env_map = params.get("env") or {}
@@ -519,3 +531,29 @@ def _human(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.1f} s"
     return f"{seconds / 60:.1f} min"
+
+
+class CommandEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    exit_code: int
+    exit_status: str
+    duration_s: float
+    budget_min: float
+    timed_out: bool
+    output_tail: str
+
+
+CHECK_KIND = Kind(
+    name="command",
+    family="ops",
+    title="Command",
+    plain="a command runs and succeeds",
+    about="run a runbook command, timed",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"deploy": {"command": "str", "rollback": "str", "rollback_budget_min": "num", "timeout_s": "num", "ci_job": "str"}},
+    evidence=CommandEvidence,
+    shown=("exit_code", "exit_status", "duration_s", "budget_min", "timed_out"),
+)
