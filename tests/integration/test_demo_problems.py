@@ -1,0 +1,125 @@
+"""The demo's launch blockers (issue 15): each planted problem once, nothing else, and the
+ranking puts payment, certificate and takeover problems above header hygiene.
+
+PLANTED is the list of what the demo world (launchready_tui/lab/demo*.py) breaks on
+purpose, one entry per distinct problem, as (kind, target, code) with `*` for the part
+that is random per run (a leaked key's fingerprint). A new demo part adds its entries here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+
+import pytest
+
+from launchready_tui.lab import Lab
+from launchready_tui.lab.demo import DOMAIN, PARTS, demo_world
+
+pytestmark = pytest.mark.integration
+
+D = DOMAIN
+PLANTED: dict[str, list[str]] = {
+    "demo_edge": [
+        f"tls:status.{D}:certificate",            # expired certificate (tls, redirects, uptime)
+        f"redirects:old.{D}:loop",                # Cloudflare Flexible SSL loop (redirects, cloudflare)
+        f"dns:blog.{D}:dangling-cname",           # CNAME to a Heroku app that is gone
+        f"dns:docs.{D}:dangling-cname",           # CNAME to an unclaimed GitHub Pages site
+        f"headers:shop.{D}:hsts_missing",         # no HSTS
+        f"headers:shop.{D}:cookie-shop_session",  # session cookie without Secure/HttpOnly
+    ],
+    "demo_email": [
+        f"spf:{D}:neutral_all",                   # ?all
+        f"spf:{D}:sender_missing",                # a listed sender the record does not allow
+        f"dkim:s1._domainkey.{D}:missing",        # the profile names selector s1, DNS has none
+        f"dmarc:{D}:weak-policy",                 # p=none
+    ],
+    "demo_secrets": [
+        "env:production:test-key-STRIPE_SECRET_KEY",
+        "env:staging:placeholder-STRIPE_SECRET_KEY",
+        "env:production+staging:shared-SESSION_SECRET",
+        "secrets:dist/assets/index.js:public-env-secret-*",
+        "secrets:logs/app.log:github-token-*",
+    ],
+    "demo_perf": [
+        f"latency:https://admin.{D}/api/members:too-slow",
+        f"page_load:https://app.{D}/dashboard:too-slow",
+        f"rate_limit:https://api.{D}/invite:no-limit",
+        f"rate_limit:https://api.{D}/password-reset:bypass",
+    ],
+    "demo_ai": [
+        f"ai_probe:https://staging.{D}/api/admin/assistant:*",
+    ],
+    # Not a world part: the demo starts with an empty credential inventory.
+    "state": ["credentials:inventory:*"],
+}
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    from launchready_tui.commands import check
+
+    d = tmp_path_factory.mktemp("demo")
+    with Lab(demo_world(), d) as lab:
+        out = d / "report.json"
+        ns = argparse.Namespace(
+            profile=str(lab.profile_path), stage=None, runbook=None, step=None, format="json",
+            output=str(out), yes=True, release="demo", verbose=False, runbooks=None,
+            nameserver=[], connect_to=[], ca_bundle=None, timeout=None, brief=False, fail_on=None,
+        )
+        assert check.run(ns) == 1
+        doc = json.loads(out.read_text())
+        from launchready_tui.commands import _common
+        from launchready_tui.core.results import CheckResult
+
+        profile = _common.load_profile_arg(ns)
+        books, _ = _common.load_runbooks_arg(ns)
+        results = [CheckResult.from_dict(r) for r in doc["results"]]
+        text = check.render(results, profile, books, "text")
+        brief = check.render(results, profile, books, "text", brief=True)
+    return doc, text, brief
+
+
+def test_every_demo_part_has_its_planted_list():
+    assert set(PARTS) <= set(PLANTED), "a new demo part must list what it plants in PLANTED"
+
+
+def test_problems_are_exactly_the_planted_ones(demo_run):
+    doc, _, _ = demo_run
+    ids = [p["id"] for p in doc["problems"]]
+    planted = [pat for part, pats in PLANTED.items() if part in PARTS or part == "state" for pat in pats]
+    unmatched = [pat for pat in planted if not any(fnmatch.fnmatchcase(i, pat) for i in ids)]
+    extra = [i for i in ids if not any(fnmatch.fnmatchcase(i, pat) for pat in planted)]
+    assert not unmatched and not extra, f"missing {unmatched}, not planted {extra}"
+    assert len(ids) == len(set(ids)) == len(planted) == doc["counts"]["problems"]
+    assert [p["rank"] for p in doc["problems"]] == list(range(1, len(ids) + 1))
+    # the same results as before: problems sit beside them, they replace nothing
+    assert sum(doc["counts"][s] for s in ("pass", "warn", "fail", "error", "skip")) == len(doc["results"])
+
+
+def test_payment_certificate_takeover_rank_above_header_hygiene(demo_run):
+    doc, _, _ = demo_run
+    rank = {p["id"]: p["rank"] for p in doc["problems"]}
+    hygiene = min(rank[f"headers:shop.{D}:hsts_missing"], rank[f"headers:shop.{D}:cookie-shop_session"])
+    for pid in ("env:production:test-key-STRIPE_SECRET_KEY", f"tls:status.{D}:certificate",
+                f"dns:blog.{D}:dangling-cname", f"dns:docs.{D}:dangling-cname"):
+        assert rank[pid] < hygiene, pid
+    assert rank["env:production:test-key-STRIPE_SECRET_KEY"] == 1
+    # every result that shows the expired certificate points at the one problem
+    cert = next(p for p in doc["problems"] if p["id"] == f"tls:status.{D}:certificate")
+    checks = {k.split("/")[2].split("@")[0] for k in cert["results"]}
+    assert len(cert["results"]) >= 3 and {"tls", "uptime"} <= {c.split("-")[0] for c in checks} | checks
+
+
+def test_text_report_lists_each_problem_once(demo_run):
+    doc, text, brief = demo_run
+    head, _, details = text.partition("Details by stage")
+    assert head.startswith("LaunchReady report") and "Launch blockers:" in head and "Verdict:" in head
+    for p in doc["problems"]:
+        assert head.count(f"{p['rank']:>4}. ") == 1
+    assert head.count("Check again: launchready check --runbook") == len(doc["problems"])
+    assert "expired" in head and head.count("the certificate for status.") == 1
+    assert "Stage 1: Quick audit" in details and "Stage 1: Stage 1" not in text
+    assert brief.strip() == (head.strip() + "\n" + brief.strip().splitlines()[-1]).strip()
+    assert len(text.splitlines()) < 700  # was 888 lines before problems, fixes repeated per step
