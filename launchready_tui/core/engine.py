@@ -8,7 +8,9 @@ finish. A check that raises becomes an `error` result; the run never crashes.
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime as dt
+import json
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -217,8 +219,40 @@ async def run_one(item: Planned, ctx: CheckContext) -> CheckResult:
     return _stamp(r, item, started, t0)
 
 
+# Kinds whose check reads the step it runs in (the command check runs that step's block),
+# so two steps asking the same thing are still two probes.
+PER_STEP_KINDS = frozenset({"command"})
+
+
+def probe_key(item: Planned) -> tuple[str, str, str] | None:
+    """What a probe asks: kind + target + params. Two planned items with the same key in
+    one run ask the same question (the same latency route, DNS name or TLS host from
+    several steps), so the engine asks it once. None: this item is never shared."""
+    if item.skip is not None or item.spec.kind in PER_STEP_KINDS:
+        return None
+    try:
+        params = json.dumps(item.params, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return None
+    target = item.target if isinstance(item.target, str) else repr(item.target)
+    return (item.spec.kind, target, params)
+
+
+def _for_item(r: CheckResult, item: Planned) -> CheckResult:
+    """A shared probe's result, told as the answer to this item's step."""
+    out = copy.deepcopy(r)
+    out.stage = item.runbook.stage
+    out.runbook = item.runbook.id
+    out.step = item.step.id
+    out.check_id = item.spec.id
+    return out
+
+
 async def run(items: list[Planned], ctx: CheckContext) -> AsyncIterator[CheckResult]:
-    """Run planned checks, at most ctx.options.concurrency at once; yield as they finish."""
+    """Run planned checks, at most ctx.options.concurrency at once; yield as they finish.
+
+    Identical probes (same `probe_key`) run once per run and feed every item that asks
+    for them; each item still gets its own result with its own stage, runbook and step."""
     sem = asyncio.Semaphore(max(1, ctx.options.concurrency))
 
     async def guarded(item: Planned) -> CheckResult:
@@ -227,7 +261,20 @@ async def run(items: list[Planned], ctx: CheckContext) -> AsyncIterator[CheckRes
         async with sem:
             return await run_one(item, ctx)
 
-    tasks = [asyncio.ensure_future(guarded(i)) for i in items]
+    probes: dict[tuple, asyncio.Future] = {}
+    tasks: list[asyncio.Future] = []
+    for item in items:
+        key = probe_key(item)
+        if key is None:
+            tasks.append(asyncio.ensure_future(guarded(item)))
+        elif key not in probes:
+            probes[key] = asyncio.ensure_future(guarded(item))
+            tasks.append(probes[key])
+        else:
+            async def follower(item: Planned = item, probe: asyncio.Future = probes[key]) -> CheckResult:
+                return _for_item(await asyncio.shield(probe), item)
+
+            tasks.append(asyncio.ensure_future(follower()))
     try:
         for fut in asyncio.as_completed(tasks):
             yield await fut
