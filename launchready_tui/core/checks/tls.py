@@ -21,8 +21,9 @@ import datetime as dt
 import ssl
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.net import DnsFailure, HostResolutionError
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
@@ -36,6 +37,9 @@ V_NOT_YET_VALID, V_EXPIRED = 9, 10
 V_SELF_SIGNED, V_SELF_SIGNED_IN_CHAIN = 18, 19
 V_NO_LOCAL_ISSUER, V_UNABLE_VERIFY_LEAF = 20, 21
 V_HOSTNAME = 62
+# Too weak for OpenSSL's default security level, as for browsers (CA/B Forum BR §6.1.5, §7.1.3).
+V_EE_KEY_TOO_SMALL, V_CA_KEY_TOO_SMALL, V_CA_MD_TOO_WEAK = 66, 67, 68
+WEAK_CODES = (V_EE_KEY_TOO_SMALL, V_CA_KEY_TOO_SMALL, V_CA_MD_TOO_WEAK)
 
 
 def targets(profile, params) -> list[str]:
@@ -202,6 +206,43 @@ def old_version_context(version: str) -> ssl.SSLContext | None:
     return _OLD[version]
 
 
+_COMPAT: ssl.SSLContext | None = None
+
+
+def compat_context() -> ssl.SSLContext:
+    """A non-verifying client context that offers everything this OpenSSL has (TLS 1.0 to
+    1.3, every cipher, security level 0): used only to tell, after the normal handshake
+    failed, whether the server needs something browsers refuse or merely something our
+    default client leaves out."""
+    global _COMPAT
+    if _COMPAT is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            c.check_hostname = False
+            c.verify_mode = ssl.CERT_NONE
+            c.set_ciphers("ALL:@SECLEVEL=0")
+            try:
+                c.minimum_version = ssl.TLSVersion.TLSv1
+            except (ValueError, ssl.SSLError):
+                pass
+        _COMPAT = c
+    return _COMPAT
+
+
+def browsers_offer(cipher: str | None) -> bool:
+    """Is this (OpenSSL-named) suite one that current Chrome, Firefox and Safari offer?
+    They offer ECDHE/RSA key exchange with AES-GCM, ChaCha20 or AES-CBC; not DHE (removed
+    in 2016), 3DES/RC4, Camellia, ARIA, SEED, CCM, PSK or NULL suites."""
+    c = (cipher or "").upper()
+    if c.startswith("TLS_"):  # TLS 1.3 names
+        return "CCM" not in c
+    if c.startswith(("DHE-", "EDH-")) or any(x in c for x in (
+            "CAMELLIA", "ARIA", "SEED", "IDEA", "CCM", "PSK", "SRP", "NULL", "EXP", "DES", "RC4", "ADH", "AECDH")):
+        return False
+    return "AES" in c or "CHACHA20" in c
+
+
 async def probe_old_version(ip: str, port: int, host: str, version: str, timeout_s: float) -> str:
     """'accepted', 'refused', 'no answer' or 'not testable here'."""
     ctx = old_version_context(version)
@@ -332,9 +373,65 @@ def renew_fix(cert: dict[str, Any] | None, renewer: str | None) -> str:
     return " ".join(x for x in (who, how) if x)
 
 
+WEAK_FIX = ("Reissue the certificate with a 2048-bit RSA or an ECDSA key and a SHA-256 chain. "
+            "Let's Encrypt clients already do this by default: renew with a current certbot "
+            "(`certbot renew --force-renewal`, or `--key-type ecdsa`) or Caddy. On Vercel, Netlify, "
+            "Render, Fly.io or Cloudflare, remove the custom certificate you uploaded so they issue "
+            "their own. From a paid authority: make a new key and request "
+            "(`openssl req -new -newkey rsa:2048 -sha256 ...`), ask for a SHA-256 certificate, and "
+            "install it with the SHA-256 intermediate they give you.")
+LEGACY_FIX = ("Turn off the old cipher suites so only AES-GCM and ChaCha20 remain (TLS 1.2 and 1.3). "
+              "Cloudflare: SSL/TLS > Edge Certificates > Minimum TLS Version > TLS 1.2 (and, where "
+              "your plan shows it, Cipher suites > Modern). nginx: `ssl_ciphers "
+              "ECDHE+AESGCM:ECDHE+CHACHA20;` with `ssl_protocols TLSv1.2 TLSv1.3;`. AWS load balancer: "
+              "security policy ELBSecurityPolicy-TLS13-1-2-2021-06. Vercel, Netlify and Render "
+              "already serve only modern suites on their own certificates.")
+
+
+def strength_lines(strength: list[dict[str, Any]] | None) -> list[Line]:
+    """Weak keys and SHA-1 signatures in the chain the server sent (CA/B Forum BR §6.1.5, §7.1.3)."""
+    out: list[Line] = []
+    why = ("Browsers and most apps refuse certificates with keys this small or signatures this "
+           "old, so visitors get a full-page security warning; the key or signature can be forged.")
+    keys = [s for s in strength or [] if s.get("weak_key")]
+    if keys:
+        what = "; ".join(f"the {s['position']} certificate ({s['subject']}) has a {s['bits']}-bit {s['key']} key"
+                         for s in keys[:3])
+        out.append(Line("fail", "weak_key", f"{what}: browsers need RSA keys of at least 2048 bits "
+                        "(or ECDSA P-256)", why, WEAK_FIX))
+    sigs = [s for s in strength or [] if s.get("weak_signature")]
+    if sigs:
+        what = "; ".join(f"the {s['position']} certificate ({s['subject']}) is signed with "
+                         f"{(s['signature_hash'] or '?').upper().replace('SHA1', 'SHA-1')}" for s in sigs[:3])
+        out.append(Line("fail", "weak_signature", f"{what}: browsers stopped accepting SHA-1 signatures in 2017",
+                        why, WEAK_FIX))
+    return out
+
+
+def legacy_lines(legacy: dict[str, str] | None, aead: bool | None) -> list[Line]:
+    """3DES and RC4 suites accepted (RFC 7465; NIST SP 800-52r2 §3.3.1), or no AEAD suite at all."""
+    out: list[Line] = []
+    accepted = [k for k, v in (legacy or {}).items() if v == "accepted"]
+    if accepted:
+        out.append(Line("fail", "legacy_cipher",
+                        f"the server accepts {' and '.join(accepted)} cipher suites",
+                        "3DES (the Sweet32 attack) and RC4 are broken; RFC 7465 forbids RC4, card-payment "
+                        "rules (PCI DSS) and security scanners flag both, and an attacker on the network "
+                        "can push an old client onto them.", LEGACY_FIX))
+    if aead is False:
+        out.append(Line("warn", "cbc_only",
+                        "the server offers no AEAD cipher suite (AES-GCM or ChaCha20), only older CBC suites",
+                        "CBC suites are the legacy kind (Lucky13 and padding-oracle attacks); browsers "
+                        "label the connection 'obsolete', and NIST and PCI guidance expect AES-GCM or ChaCha20.",
+                        "Enable the ECDHE AES-GCM and ChaCha20 suites (and TLS 1.3 if you can). " + LEGACY_FIX))
+    return out
+
+
 def evaluate(host: str, cert: dict[str, Any] | None, verify_code: int | None, verify_message: str,
              complete: bool | None, chain_note: str, old: dict[str, str], now: dt.datetime,
-             renewer: str | None, warn_days: float = LONG_WARN_DAYS) -> list[Line]:
+             renewer: str | None, warn_days: float = LONG_WARN_DAYS, *,
+             strength: list[dict[str, Any]] | None = None, legacy: dict[str, str] | None = None,
+             aead: bool | None = None) -> list[Line]:
     """Findings from what was observed (pure logic)."""
     out: list[Line] = []
     fix_renew = renew_fix(cert, renewer)
@@ -364,7 +461,14 @@ def evaluate(host: str, cert: dict[str, Any] | None, verify_code: int | None, ve
                             "domain of the project so they issue one; behind Cloudflare, check SSL/TLS > "
                             "Edge Certificates covers this name."))
     untrusted_codes = {V_SELF_SIGNED, V_SELF_SIGNED_IN_CHAIN, V_NO_LOCAL_ISSUER, V_UNABLE_VERIFY_LEAF}
-    if verify_code is not None and verify_code not in (V_EXPIRED, V_NOT_YET_VALID, V_HOSTNAME):
+    weak = strength_lines(strength)
+    out += weak
+    if verify_code in WEAK_CODES and not weak:
+        # the weak certificate is one we did not get to see (e.g. a root from the trust store)
+        out.append(Line("fail", "weak_chain", f"a certificate in the chain of {host} is too weak ({verify_message})",
+                        "Browsers and most apps refuse keys under 2048 bits and SHA-1 signatures, so "
+                        "visitors get a full-page security warning.", WEAK_FIX))
+    if verify_code is not None and verify_code not in (V_EXPIRED, V_NOT_YET_VALID, V_HOSTNAME, *WEAK_CODES):
         if verify_code in (V_NO_LOCAL_ISSUER, V_UNABLE_VERIFY_LEAF) and complete is False:
             pass  # reported below as an incomplete chain
         else:
@@ -393,7 +497,60 @@ def evaluate(host: str, cert: dict[str, Any] | None, verify_code: int | None, ve
                         "security scanners flag them, and they allow downgrade attacks.",
                         "Set the minimum TLS version to 1.2. Cloudflare: SSL/TLS > Edge Certificates > "
                         "Minimum TLS Version > TLS 1.2. nginx: `ssl_protocols TLSv1.2 TLSv1.3;`."))
+    out += legacy_lines(legacy, aead)
     return out
+
+
+async def handshake_failed(ip: str, port: int, host: str, err: ssl.SSLError, legacy: dict[str, str],
+                           timeout: float, ev: dict[str, Any]) -> CheckResult:
+    """The normal handshake failed. Tell apart what browsers refuse (`fail`) from what only
+    LaunchReady's own OpenSSL client cannot do (`error`: could not check)."""
+    reason = str(getattr(err, "reason", None) or err)
+    ev["handshake_error"] = reason[:200]
+    local_fix = (f"Open https://{host}/ in a browser. If it loads, the site works for visitors and "
+                 "only this check cannot read it; ")
+    if "EXCESSIVE_MESSAGE_SIZE" in reason:
+        ev["local_limit"] = "certificate chain larger than OpenSSL's 100 KB limit"
+        return errored(KIND, host, f"LaunchReady's own TLS client (OpenSSL) cannot read the certificates "
+                       f"{host} sends: they are larger than its 100 KB limit. This says nothing about "
+                       "browsers", evidence=ev,
+                       fix=local_fix + "still, a chain this large is unusual: make the server send only its "
+                       "certificate and the intermediate (not a whole CA bundle), and keep the number of "
+                       "names on one certificate reasonable (split very long SAN lists).")
+    try:
+        compat = await handshake(ip, port, host, compat_context(), timeout)
+    except (OSError, TimeoutError, ssl.SSLError):
+        compat = None
+    if compat is not None:
+        ev.update(tls_version=compat.version, cipher=compat.cipher)
+        if compat.version in OLD_VERSIONS:
+            return failed(KIND, host, f"https on {host} only works with {compat.version}, which browsers "
+                          "no longer accept", evidence=ev,
+                          why="Browsers cannot open a secure connection, so visitors get an error page.",
+                          fix="Enable TLS 1.2 and 1.3 on the server. Cloudflare: SSL/TLS > Edge "
+                          "Certificates > Minimum TLS Version > TLS 1.2. nginx: `ssl_protocols TLSv1.2 TLSv1.3;`.")
+        if browsers_offer(compat.cipher):
+            ev["local_limit"] = f"the default client does not offer {compat.cipher}"
+            return errored(KIND, host, f"{host} only agrees to the cipher suite {compat.cipher} ({compat.version}), "
+                           "which LaunchReady's own TLS client leaves out by default but browsers still "
+                           "accept; the certificate could not be checked", evidence=ev,
+                           fix=local_fix + "to let this check (and API clients, which share the same "
+                           "defaults) connect, enable the ECDHE AES-GCM and ChaCha20 suites. " + LEGACY_FIX)
+        return failed(KIND, host, f"https on {host} only works with the cipher suite {compat.cipher}, "
+                      "which browsers do not offer", evidence=ev,
+                      why="Browsers cannot open a secure connection, so visitors get an error page.",
+                      fix=LEGACY_FIX)
+    only = [k for k, v in legacy.items() if v == "accepted"]
+    if only:
+        return failed(KIND, host, f"https on {host} only works with {' or '.join(only)} cipher suites, which "
+                      "browsers no longer accept", evidence=ev,
+                      why="Browsers cannot open a secure connection, so visitors get an error page.",
+                      fix=LEGACY_FIX)
+    return failed(KIND, host, f"https on {host} does not work: the TLS handshake failed ({reason})",
+                  evidence=ev,
+                  why="Browsers cannot open a secure connection, so visitors get an error page.",
+                  fix="Check the https setup of this host at your hosting provider or CDN: a "
+                  "certificate must be installed for this name, with TLS 1.2 or newer enabled.")
 
 
 async def check(ctx, target: str, params) -> CheckResult:
@@ -411,21 +568,34 @@ async def check(ctx, target: str, params) -> CheckResult:
     ev: dict[str, Any] = {"host": host, "address": f"{ip}:{port}", "sni": host}
     verify_code: int | None = None
     verify_message = ""
+    from launchready_tui.core.checks import tls_probe
+
     results = await asyncio.gather(
         handshake(ip, port, host, net.ssl_context(), timeout),
         *(probe_old_version(ip, port, host, v, timeout) for v in OLD_VERSIONS),
+        *(tls_probe.probe_suites(ip, port, host, suites, timeout) for suites in tls_probe.LEGACY.values()),
         return_exceptions=True,
     )
-    hs, old_results = results[0], results[1:]
+    hs, old_results = results[0], results[1:1 + len(OLD_VERSIONS)]
     old = {v: (r if isinstance(r, str) else "no answer") for v, r in zip(OLD_VERSIONS, old_results, strict=True)}
     ev["old_versions"] = old
+    legacy = {k: (r if isinstance(r, str) else "no answer")
+              for k, r in zip(tls_probe.LEGACY, results[1 + len(OLD_VERSIONS):], strict=True)}
+    ev["legacy_ciphers"] = legacy
     if isinstance(hs, ssl.SSLCertVerificationError):
         verify_code, verify_message = hs.verify_code, str(hs.verify_message or hs.reason)
         try:
             hs = await handshake(ip, port, host, unverified_context(), timeout)
-        except (OSError, TimeoutError, ssl.SSLError) as e:
+        except ssl.SSLError:
+            try:  # a chain so weak that even reading it needs security level 0
+                hs = await handshake(ip, port, host, compat_context(), timeout)
+            except (OSError, TimeoutError, ssl.SSLError) as e:
+                hs = e
+        except (OSError, TimeoutError) as e:
+            hs = e
+        if not isinstance(hs, Handshake):
             return failed(KIND, host, f"the certificate of {host} is rejected ({verify_message}) and "
-                          f"could not be read: {e}", evidence=ev,
+                          f"could not be read: {hs}", evidence=ev,
                           why="Browsers show a security warning.", fix=renew_fix(None, ctx.record_value("cert_renewer")))
     if isinstance(hs, TimeoutError | ConnectionAbortedError):
         return errored(KIND, host, f"the TLS handshake with {host} did not finish within {timeout:g} s "
@@ -436,11 +606,7 @@ async def check(ctx, target: str, params) -> CheckResult:
         return errored(KIND, host, f"nothing answers on port 443 of {host} (connection refused)", evidence=ev,
                        fix=f"Check that {host} serves https at all (hosting dashboard, firewall), then run the check again.")
     if isinstance(hs, ssl.SSLError):
-        return failed(KIND, host, f"https on {host} does not work: the TLS handshake failed ({hs.reason or hs})",
-                      evidence=ev,
-                      why="Browsers cannot open a secure connection, so visitors get an error page.",
-                      fix="Check the https setup of this host at your hosting provider or CDN: a "
-                      "certificate must be installed for this name, with TLS 1.2 or newer enabled.")
+        return await handshake_failed(ip, port, host, hs, legacy, timeout, ev)
     if not isinstance(hs, Handshake):
         return errored(KIND, host, f"could not connect to {host}:443: {type(hs).__name__}: {hs}"[:300], evidence=ev)
     now = ctx.clock()
@@ -472,7 +638,15 @@ async def check(ctx, target: str, params) -> CheckResult:
         warn_days = float(params.get("warn_days") or LONG_WARN_DAYS)
     except (TypeError, ValueError):
         warn_days = LONG_WARN_DAYS
-    lines = evaluate(host, cert, verify_code, verify_message, complete, chain_note, old, now, renewer, warn_days)
+    aead: bool | None = True
+    if not tls_probe.is_aead(hs.cipher, hs.version):
+        r = await tls_probe.probe_suites(ip, port, host, tls_probe.SUITES_AEAD, timeout)
+        aead = {"accepted": True, "refused": False}.get(r)
+    ev["aead"] = aead
+    strength = tls_probe.cert_strength(hs.sent or ([hs.leaf_der] if hs.leaf_der else []))
+    ev["chain_strength"] = strength
+    lines = evaluate(host, cert, verify_code, verify_message, complete, chain_note, old, now, renewer, warn_days,
+                     strength=strength, legacy=legacy, aead=aead)
     ev["findings"] = [x.to_dict() for x in lines]
     rank = {"fail": 2, "warn": 1}
     worst = max((rank.get(x.severity, 0) for x in lines), default=0)
@@ -492,3 +666,34 @@ async def check(ctx, target: str, params) -> CheckResult:
         olds = "TLS 1.0/1.1: " + ", ".join(f"{v} {old[v]}" for v in OLD_VERSIONS if old[v] != "refused")
     return passed(KIND, host, f"{host}: valid certificate from {issuer}, {left:g} days left, "
                   f"{hs.version}, {chain}, {olds}", evidence=ev)
+
+
+class TlsEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    certificate: dict[str, Any]
+    issuer_org: str
+    issuer_cn: str
+    not_after: str
+    days_left: int
+    tls_version: str
+    chain_complete: bool
+    verify_error: str
+    findings: list[dict[str, Any]]
+    address: str
+    verified: bool
+
+
+CHECK_KIND = Kind(
+    name="tls",
+    family="edge",
+    title="Certificates",
+    plain="valid, trusted and not about to expire",
+    about="certificates valid, trusted, not expiring",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    evidence=TlsEvidence,
+    shown=("issuer_org", "issuer_cn", "not_after", "days_left", "tls_version", "chain_complete", "verify_error", "findings"),
+    hidden=frozenset(["address", "verified"]),
+)
