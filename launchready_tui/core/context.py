@@ -45,6 +45,14 @@ class CheckContext:
     runbook: Runbook | None = None
     step: Step | None = None
 
+    def __post_init__(self) -> None:
+        # Credentials only go to the profile's own hosts (core/guard.py checks every request).
+        if self.net is not None and getattr(self.net, "credential_scope", None) is None and self.profile is not None:
+            try:
+                self.net.credential_scope = self.profile.is_own_host
+            except AttributeError:  # a stand-in net without the attribute
+                pass
+
     def for_check(self, runbook, step, spec) -> CheckContext:
         return CheckContext(
             profile=self.profile,

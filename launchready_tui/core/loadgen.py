@@ -475,7 +475,10 @@ async def run_load(net, spec: LoadSpec, *, engine: str = "raw") -> LoadReport:
 
     Raises ValueError for a bad URL, and HostResolutionError / DnsFailure when the host
     does not resolve (nothing was sent then)."""
+    from launchready_tui.core import guard
+
     target = parse_target(spec.url)
+    guard.check_request(getattr(net, "credential_scope", None), target.host, spec.headers)
     method = spec.method.upper()
     spec.method = method
     run = _Run(spec, engine)

@@ -299,10 +299,12 @@ class Resolver:
                 chain.append(
                     (current.to_text(omit_final_dot=True), target.to_text(omit_final_dot=True))
                 )
-                if target in seen or len(chain) > MAX_CNAME_HOPS:
+                if target in seen:
                     raise DnsFailure(
                         name, rdtype, "CNAME loop", str(ns), " -> ".join(b for _, b in chain)
                     )
+                if len(chain) > MAX_CNAME_HOPS:
+                    raise _chain_too_long(name, rdtype, str(ns), chain)
                 seen.add(target)
                 current = target
             nx = resp.rcode() == dns.rcode.NXDOMAIN
@@ -316,7 +318,7 @@ class Resolver:
                 chain=chain,
                 nameserver=str(ns),
             )
-        raise DnsFailure(name, rdtype, "too many CNAME hops", self.describe())
+        raise _chain_too_long(name, rdtype, self.describe(), chain)
 
     async def addresses(self, host: str) -> tuple[list[str], DnsAnswer, DnsAnswer | None]:
         """A and AAAA addresses of host. Raises DnsFailure when the A lookup fails."""
@@ -329,6 +331,17 @@ class Resolver:
                 aaaa = None
         addrs = list(a.records) + (list(aaaa.records) if aaaa else [])
         return addrs, a, aaaa
+
+
+def _chain_too_long(name: str, rdtype: str, ns: str, chain: list[tuple[str, str]]) -> DnsFailure:
+    """Not a loop: every name is new, there are just too many of them."""
+    names = [chain[0][0], *(b for _, b in chain)] if chain else [name]
+    shown = " -> ".join(names[:4]) + (" -> ... -> " + names[-1] if len(names) > 4 else "")
+    return DnsFailure(
+        name, rdtype, "CNAME chain too long", ns,
+        f"the chain is longer than {MAX_CNAME_HOPS} hops: stopped after {len(chain)} "
+        f"({shown}); resolvers give up on chains this long",
+    )
 
 
 def _system_nameservers() -> list[Nameserver]:
@@ -367,6 +380,9 @@ class FetchResult:
     http_version: str = ""
     tls_version: str | None = None
     peer_cert: dict | None = None
+    content_encoding: str = ""  # what the server compressed with; body is decoded
+    wire_bytes: int = 0  # bytes as received (compressed)
+    decode_error: str = ""  # the body could not be decompressed (body holds what was)
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -392,6 +408,9 @@ class Net:
         self.resolver = Resolver(config.nameservers, config.timeout_s)
         self._ssl: ssl.SSLContext | None = None
         self._clients: list[Any] = []
+        # Which hosts may receive a credential (Authorization, Cookie...): set from the
+        # profile by CheckContext; None means none may (core/guard.py).
+        self.credential_scope: Any = None
 
     @property
     def timeout_s(self) -> float:
@@ -426,14 +445,21 @@ class Net:
         raise HostResolutionError(f"{h} does not resolve: {why}")
 
     def client(self, *, max_connections: int = 20, verify: bool = True) -> httpx.AsyncClient:
+        import http.cookiejar
+
         import httpx
 
         transport = LaunchReadyTransport(self, verify=verify, max_connections=max_connections)
+        # No cookie jar: probes are stateless, a cookie is a credential we must not
+        # carry to the next request, and a non-ASCII Set-Cookie must not break the
+        # next request's headers (UnicodeEncodeError).
+        jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         return httpx.AsyncClient(
             transport=transport,
+            cookies=jar,
             timeout=httpx.Timeout(self.timeout_s),
             follow_redirects=False,
-            headers={"User-Agent": USER_AGENT},
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": accept_encoding()},
             trust_env=False,
         )
 
@@ -451,20 +477,27 @@ class Net:
         """One request, no redirects followed, body capped at max_bytes, whole exchange
         bounded by deadline_s (default: 2 x timeout). Raises httpx errors,
         HostResolutionError, DnsFailure or TimeoutError."""
+        from launchready_tui.core import guard
+
+        guard.check_request(self.credential_scope, _url_host(url), headers)
         own = client is None
         c = client or self.client(max_connections=4)
         t0 = time.perf_counter()
         try:
             async with asyncio.timeout(deadline_s or self.timeout_s * 2):
                 async with c.stream(method, url, headers=headers, content=content) as resp:
-                    chunks, size, truncated = [], 0, False
+                    encoding = (resp.headers.get("content-encoding") or "").strip().lower()
+                    decoder = BodyDecoder(encoding, max_bytes)
+                    wire = 0
                     async for chunk in resp.aiter_raw():
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        if size >= max_bytes:
-                            truncated = True
+                        wire += len(chunk)
+                        decoder.feed(chunk)
+                        # the cap counts decoded bytes (a gzip bomb stays bounded) and
+                        # the bytes on the wire (a body that never decodes to much)
+                        if decoder.full or wire >= max_bytes:
+                            decoder.truncated = True
                             break
-                    body = b"".join(chunks)[:max_bytes]
+                    body = decoder.finish()
                     tls_version = None
                     cert = None
                     stream = resp.extensions.get("network_stream")
@@ -476,13 +509,16 @@ class Net:
                     return FetchResult(
                         url=url,
                         status=resp.status_code,
-                        headers=[(k, v) for k, v in resp.headers.multi_items()],
+                        headers=_header_items(resp.headers),
                         body=body,
-                        truncated=truncated,
+                        truncated=decoder.truncated,
                         elapsed_ms=(time.perf_counter() - t0) * 1000,
                         http_version=resp.http_version,
                         tls_version=tls_version,
                         peer_cert=cert,
+                        content_encoding=encoding,
+                        wire_bytes=wire,
+                        decode_error=decoder.error,
                     )
         finally:
             if own:
@@ -501,10 +537,138 @@ def _is_ip(h: str) -> bool:
         return False
 
 
+def _url_host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(str(url)).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _header_items(headers) -> list[tuple[str, str]]:
+    """Header (name, value) pairs, decoded as latin-1 like the wire (a non-ASCII
+    Set-Cookie is kept, never a UnicodeError)."""
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
+
+
+def accept_encoding() -> str:
+    """What we can decode without new dependencies: gzip and deflate, br when a brotli
+    module happens to be installed."""
+    try:
+        import brotli  # noqa: F401
+    except ImportError:
+        return "gzip, deflate"
+    return "gzip, deflate, br"
+
+
+class BodyDecoder:
+    """Decodes a response body by its Content-Encoding, chunk by chunk, keeping at most
+    `limit` decoded bytes: decompression stops at the cap, so a bomb costs `limit`."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        import zlib
+
+        self.limit = int(limit)
+        self.out = bytearray()
+        self.truncated = False
+        self.error = ""
+        self._stages: list[Any] = []
+        self._name = encoding
+        codings = [c.strip() for c in encoding.split(",") if c.strip() and c.strip() != "identity"]
+        for coding in reversed(codings):  # applied in order listed: undo the last first
+            if coding in ("gzip", "x-gzip"):
+                self._stages.append(zlib.decompressobj(16 + zlib.MAX_WBITS))
+            elif coding == "deflate":
+                self._stages.append(_Deflate())
+            elif coding == "br":
+                try:
+                    import brotli
+
+                    self._stages.append(_Brotli(brotli))
+                except ImportError:
+                    self.error = "the server sent a brotli-compressed body (br), which this install cannot read"
+                    self._stages = None  # type: ignore[assignment]
+                    break
+            else:
+                self.error = f"unknown content encoding '{coding}'"
+                self._stages = None  # type: ignore[assignment]
+                break
+
+    @property
+    def full(self) -> bool:
+        return len(self.out) >= self.limit
+
+    def feed(self, chunk: bytes) -> None:
+        if self.full:
+            self.truncated = True
+            return
+        if self._stages is None:  # undecodable: keep the raw bytes, capped
+            self.out += chunk[: self.limit - len(self.out)]
+            return
+        data = chunk
+        try:
+            for i, st in enumerate(self._stages):
+                last = i == len(self._stages) - 1
+                room = self.limit - len(self.out) + 1 if last else self.limit + 1
+                data = st.decompress(data, room)
+                if len(data) >= room or st.unconsumed_tail:
+                    self.truncated = True
+        except Exception as e:  # zlib.error: not what the header says
+            self.error = f"the body is not valid '{self._name}' data: {e}"
+            self._stages = None  # type: ignore[assignment]
+            return
+        self.out += data
+        if len(self.out) > self.limit:
+            del self.out[self.limit :]
+            self.truncated = True
+
+    def finish(self) -> bytes:
+        return bytes(self.out[: self.limit])
+
+
+class _Deflate:
+    """`deflate` is zlib-wrapped per the RFC, but servers often send raw deflate."""
+
+    def __init__(self) -> None:
+        import zlib
+
+        self._z = zlib.decompressobj()
+        self._first = True
+        self._zlib = zlib
+
+    @property
+    def unconsumed_tail(self) -> bytes:
+        return self._z.unconsumed_tail
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        if self._first:
+            self._first = False
+            try:
+                return self._z.decompress(data, max_length)
+            except self._zlib.error:
+                self._z = self._zlib.decompressobj(-self._zlib.MAX_WBITS)
+        return self._z.decompress(data, max_length)
+
+
+class _Brotli:  # pragma: no cover - only with a brotli module installed
+    unconsumed_tail = b""
+
+    def __init__(self, brotli) -> None:
+        self._d = brotli.Decompressor()
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        return self._d.process(data)[:max_length]
+
+
 def describe_http_error(exc: BaseException) -> str:
     """A plain-words reason for an HTTP failure, for `error` results and hop notes."""
     import httpx
 
+    from launchready_tui.core.guard import CredentialRefused
+
+    if isinstance(exc, CredentialRefused):
+        return str(exc)
     if isinstance(exc, HostResolutionError):
         return str(exc)
     if isinstance(exc, DnsFailure):
@@ -628,6 +792,9 @@ class LaunchReadyTransport:
                 )
 
             async def handle_async_request(self, request):
+                from launchready_tui.core import guard
+
+                guard.check_request(net.credential_scope, request.url.host, request.headers.raw)
                 req = httpcore.Request(
                     method=request.method,
                     url=httpcore.URL(

@@ -94,16 +94,21 @@ async def test_auth_headers_paths():
         def get_secret(self, cid):
             return {"tok": "s3cr3t-token"}.get(cid)
 
-    ctx = SimpleNamespace(credentials=Store())
-    h, secret = await latency.auth_headers(ctx, {"auth": "tok", "headers": {"X-A": "1"}})
+    # A credential is only for the profile's own hosts (issue 20): the entry's url says where.
+    prof = parse_profile("project: T\ndomain: acme.test\n")
+    own = "https://api.acme.test/x"
+    ctx = SimpleNamespace(credentials=Store(), profile=prof)
+    h, secret = await latency.auth_headers(ctx, {"auth": "tok", "url": own, "headers": {"X-A": "1"}})
     assert h == {"X-A": "1", "Authorization": "Bearer s3cr3t-token"} and secret == "s3cr3t-token"
     with pytest.raises(latency.NeedsCredential) as e:
-        await latency.auth_headers(ctx, {"auth": "missing"})
+        await latency.auth_headers(ctx, {"auth": "missing", "url": own})
     assert "launchready credentials add missing" in e.value.reason
     with pytest.raises(latency.NeedsCredential) as e:
-        await latency.auth_headers(SimpleNamespace(credentials=None), {"auth": "tok"})
+        await latency.auth_headers(SimpleNamespace(credentials=None, profile=prof), {"auth": "tok", "url": own})
     assert "credentials not available" in e.value.reason
-    assert await latency.auth_headers(SimpleNamespace(credentials=None), {}) == ({}, None)
+    assert await latency.auth_headers(SimpleNamespace(credentials=None, profile=prof), {}) == ({}, None)
+    with pytest.raises(latency.CredentialRefused):
+        await latency.auth_headers(ctx, {"auth": "tok", "url": "https://acme.test.evil.example/"})
 
 
 async def test_get_secret_with_the_real_store_api_and_a_locked_keyring():

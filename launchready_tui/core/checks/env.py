@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import io
 import os
+import re
 import secrets as _pysecrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,27 +76,74 @@ def _process_names(environ=None) -> set[str]:
     return {n.strip() for n in raw.split(",") if n.strip()}
 
 
-def parse_env_text(text: str) -> tuple[dict[str, str], dict[str, int], list[int]]:
+MAX_EXPANDED_VALUE = 64 * 1024  # one value after ${VAR} expansion, at most
+MAX_EXPANDED_TOTAL = 4 * MAX_ENV_BYTES  # the whole file after expansion, at most
+_NAME_LINE = re.compile(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.]*\s*=", re.M)
+
+
+def parse_env_text(text: str, *, line_offset: int = 0) -> tuple[dict[str, str], dict[str, int], list[int]]:
     """Parse dotenv text. Returns (values, line of each name, lines with syntax errors).
-    `${VAR}` references are expanded from earlier names in the same file only."""
+
+    `${VAR}` references are expanded from earlier names in the same file only, and
+    bounded: a value that would grow past 64 KB (nested `${A}${A}` doubling) is a syntax
+    error on its line, not 11 GB of memory. A quote left open that swallows the next
+    `NAME=` lines is an error on the line where it opens; the lines after it are read
+    as their own variables."""
     from dotenv.parser import parse_stream
     from dotenv.variables import parse_variables
 
     values: dict[str, str] = {}
     lines: dict[str, int] = {}
     errors: list[int] = []
+    total = 0
     for b in parse_stream(io.StringIO(text)):
+        line = b.original.line + line_offset
+        broken = b.error or ("\n" in (b.value or "") and _swallowed(b.original.string))
+        if broken and "\n" in b.original.string.rstrip("\n"):
+            errors.append(line)
+            # read what the open quote swallowed as the lines it really is
+            rest = b.original.string.split("\n", 1)[1]
+            v2, l2, e2 = parse_env_text(rest, line_offset=line)
+            for k, v in v2.items():
+                values[k] = v
+                lines[k] = l2[k]
+            errors.extend(e2)
+            continue
         if b.error:
-            errors.append(b.original.line)
+            errors.append(line)
             continue
         if b.key is None:
             continue
         raw = b.value or ""
         if "$" in raw:
-            raw = "".join(atom.resolve(values) or "" for atom in parse_variables(raw))
+            raw = _expand(raw, values, parse_variables)
+            if raw is None or total + len(raw) > MAX_EXPANDED_TOTAL:
+                errors.append(line)
+                continue
+        total += len(raw)
         values[b.key] = raw
-        lines[b.key] = b.original.line
-    return values, lines, errors
+        lines[b.key] = line
+    return values, lines, sorted(set(errors))
+
+
+def _swallowed(original: str) -> bool:
+    """A quoted value spanning lines that contain `NAME=`: an unclosed quote, almost surely."""
+    body = original.split("=", 1)[1].lstrip() if "=" in original else ""
+    if body[:1] not in ("'", '"'):
+        return False
+    return bool(_NAME_LINE.search(original.split("\n", 1)[1]))
+
+
+def _expand(raw: str, values: dict[str, str], parse_variables) -> str | None:
+    out: list[str] = []
+    size = 0
+    for atom in parse_variables(raw):
+        part = atom.resolve(values) or ""
+        size += len(part)
+        if size > MAX_EXPANDED_VALUE:
+            return None
+        out.append(part)
+    return "".join(out)
 
 
 def load_environment(profile, name: str, conf: dict[str, Any], *, environ=None) -> EnvSource:

@@ -17,11 +17,9 @@ Helpers shared with the other perf probes (`page_load`, `rate_limit`) live here:
 from __future__ import annotations
 
 import asyncio
-import inspect
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
@@ -48,87 +46,17 @@ METHOD_NOTE = (
 # ---------------------------------------------------------------------------- shared helpers
 
 
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
-
-
-def own_host_refusal(kind: str, profile, url: str, what: str) -> CheckResult | None:
-    """An `error` result when url's host is not the profile's own, else None."""
-    host = host_of(url)
-    if host and profile.is_own_host(host):
-        return None
-    return errored(
-        kind,
-        url,
-        f"refused to {what} {host or url}: it is not under your domain {profile.domain}",
-        evidence={"url": url, "host": host, "domain": profile.domain, "refused": True},
-        why="LaunchReady only sends test traffic to your own sites. Sending it to someone "
-        "else's could get you blocked or break their terms of service.",
-        fix=f"Use an address under {profile.domain} (or list the host under `hosts:` in "
-        "launchready.yaml if it is yours), then run the check again.",
-    )
-
-
-class NeedsCredential(Exception):
-    def __init__(self, reason: str, cred_id: str) -> None:
-        super().__init__(reason)
-        self.reason, self.cred_id = reason, cred_id
-
-
-async def get_secret(ctx, cred_id: str) -> str:
-    """The secret for a credential id, from the keyring (in a thread: keyring blocks).
-
-    Works with `CredentialStore.get_value` (core/credentials.py) and with any store that
-    has `get_secret`. Raises NeedsCredential when there is no store, no value, or the
-    keyring cannot be used (missing or locked), with what to do in plain words."""
-    store = getattr(ctx, "credentials", None)
-    if store is None:
-        raise NeedsCredential(
-            f"credentials not available (this uses `{cred_id}` from the keyring, and no "
-            "keyring is set up here)",
-            cred_id,
-        )
-    getter = getattr(store, "get_secret", None) or getattr(store, "get_value", None)
-    if getter is None:
-        raise NeedsCredential("credentials not available (no way to read values)", cred_id)
-    try:
-        value = await asyncio.to_thread(getter, cred_id)
-        if inspect.isawaitable(value):
-            value = await value
-    except Exception as e:  # KeyringUnavailable / KeyringLockedError carry a fix
-        fix = getattr(e, "fix", "")
-        reason = getattr(e, "reason", "") or str(e)
-        raise NeedsCredential(
-            f"credentials not available: {reason}" + (f". {fix}" if fix else ""), cred_id
-        ) from None
-    if not value:
-        raise NeedsCredential(
-            f"credential `{cred_id}` has no value in the keyring; store it with "
-            f"`launchready credentials add {cred_id}` (or `--update` if it exists)",
-            cred_id,
-        )
-    return str(value)
-
-
-def authorization_value(token: str) -> str:
-    """`Bearer <token>`, unless the stored value already names its scheme."""
-    head = token.split(" ", 1)[0]
-    if " " in token and head.lower() in ("bearer", "basic", "token", "digest", "bot"):
-        return token
-    return f"Bearer {token}"
-
-
-async def auth_headers(ctx, entry: dict[str, Any]) -> tuple[dict[str, str], str | None]:
-    """Headers of a profile entry plus Authorization from its `auth` credential.
-    Returns (headers, secret or None) - the secret only for redaction, never to show."""
-    headers = {str(k): str(v) for k, v in (entry.get("headers") or {}).items()}
-    cred = entry.get("auth")
-    if not cred:
-        return headers, None
-    token = await get_secret(ctx, str(cred))
-    headers["Authorization"] = authorization_value(token)
-    return headers, token
-
+# The domain guard and credential helpers live in core/guard.py (one place for every
+# probe and every authenticated request); re-exported here for the other perf probes.
+from launchready_tui.core.guard import (  # noqa: E402,F401
+    CredentialRefused,
+    NeedsCredential,
+    auth_headers,
+    authorization_value,
+    get_secret,
+    host_of,
+    own_host_refusal,
+)
 
 _INFLIGHT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

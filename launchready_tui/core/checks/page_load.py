@@ -20,11 +20,12 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from launchready_tui.core.checks.latency import (
+from launchready_tui.core.checks.latency import find_entry, shared_probe
+from launchready_tui.core.guard import (
+    CredentialRefused,
     NeedsCredential,
     auth_headers,
-    find_entry,
-    shared_probe,
+    own_host_refusal,
 )
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
@@ -133,6 +134,9 @@ def deadline(params, timeout_s: float) -> float:
 async def check(ctx, target: str, params) -> CheckResult:
     entry = find_entry(_entries(ctx.profile, params), target)
     url = str(entry.get("url") or target)
+    refusal = own_host_refusal(KIND, ctx.profile, url, "load")
+    if refusal is not None:
+        return refusal
     budget = float(entry.get("budget_ms") or params.get("budget_ms") or DEFAULT_BUDGET_MS)
     key = ("page_load", url, str(entry.get("auth") or ""), budget)
     result = await shared_probe(ctx.net, key, lambda: _measure(ctx, url, entry, budget))
@@ -146,7 +150,10 @@ async def _measure(ctx, url: str, entry: dict[str, Any], budget: float) -> Check
 
     name = entry.get("name") or url
     try:
-        headers, _secret = await auth_headers(ctx, entry)
+        headers, _secret = await auth_headers(ctx, entry, url)
+    except CredentialRefused as e:
+        return errored(KIND, url, str(e), evidence={"url": url, "refused": True},
+                       fix="Only list pages under your own domain in `performance.pages`.")
     except NeedsCredential as e:
         return skipped(KIND, url, e.reason, evidence={"url": url, "credential": e.cred_id})
     net_errors = (httpx.HTTPError, HostResolutionError, DnsFailure, TimeoutError, OSError)
@@ -210,7 +217,7 @@ async def _measure(ctx, url: str, entry: dict[str, Any], budget: float) -> Check
                 s = time.perf_counter()
                 try:
                     rr = await ctx.net.fetch(u, headers=headers, max_bytes=MAX_RESOURCE_BYTES, client=client)
-                except net_errors as e:
+                except (*net_errors, ValueError) as e:  # ValueError: a header we cannot send
                     resources.append({"kind": kind, "url": u, "error": describe_http_error(e),
                                       "ms": round((time.perf_counter() - s) * 1000)})
                     return
@@ -224,8 +231,12 @@ async def _measure(ctx, url: str, entry: dict[str, Any], budget: float) -> Check
             while pending:
                 done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 pending.difference_update(done)
-                for t in done:
-                    t.result()  # a bug in a fetch surfaces here instead of vanishing
+                # every finished task's exception is retrieved (no "Task exception was
+                # never retrieved"); the first one, a bug, surfaces here
+                errors = [t.exception() for t in done if not t.cancelled()]
+                bug = next((e for e in errors if e is not None), None)
+                if bug is not None:
+                    raise bug
         finally:
             for t in pending:
                 t.cancel()
@@ -260,6 +271,22 @@ async def _measure(ctx, url: str, entry: dict[str, Any], budget: float) -> Check
         ev["broken"] = [{"url": b["url"], "status": b.get("status"), "error": b.get("error")} for b in broken[:10]]
     figures = (f"{total_ms / 1000:.2f} s for {len(resources)} requests, {_size(total_bytes)} "
                f"(budget {budget / 1000:g} s); slowest: {slowest['url']} ({slowest.get('ms')} ms)")
+    cut = [x for x in resources if x.get("truncated")]
+    if cut:
+        ev["cut_off"] = [{"url": x["url"], "kind": x["kind"], "bytes": x.get("bytes")} for x in cut[:10]]
+        first = cut[0]
+        cap = MAX_HTML_BYTES if first["kind"] == "document" else MAX_RESOURCE_BYTES
+        what = "the page itself" if first["kind"] == "document" else f"{len(cut)} of its files"
+        return failed(
+            KIND, url, f"{name} is too big to time: {what} did not end within {_size(cap)} "
+            f"({first['url']}), so the download was stopped; this is not a fast page",
+            evidence=ev,
+            why="A page that sends more than a few megabytes (or never stops sending) takes "
+            "visitors on phones a long time to load, and may never finish.",
+            fix="Open the address named above and look at its size in the browser's "
+            "developer tools (Network tab). Make the server send a normal page: remove the "
+            "huge or endless response, or move big files behind a download link.",
+        )
     if total_ms > budget:
         return failed(
             KIND, url, f"{name} is slow to load: {figures}", evidence=ev,
@@ -284,7 +311,7 @@ async def _measure(ctx, url: str, entry: dict[str, Any], budget: float) -> Check
 def _res(kind: str, url: str, r, started: float, t0: float) -> dict[str, Any]:
     now = time.perf_counter()
     return {"kind": kind, "url": url, "status": r.status, "bytes": len(r.body),
-            "truncated": r.truncated, "ms": round((now - started) * 1000),
+            "truncated": r.truncated, **({"encoding": r.content_encoding} if r.content_encoding else {}), "ms": round((now - started) * 1000),
             "end_ms": round((now - t0) * 1000)}
 
 

@@ -1,0 +1,265 @@
+"""One redaction module for every text that leaves the process.
+
+Command output, result summaries and evidence, the state file, the history, JSON and
+text reports and the exports all pass through here before they are stored or shown.
+Three layers, applied in this order:
+
+1. known values: the keyring values of the project's credentials and the secret values
+   of its env files (also URL-encoded and base64), replaced by `[redacted:NAME]`;
+2. URLs: the userinfo (`user:password@`) and known secret query parameters (`?token=`,
+   `?api_key=`, `?sig=` ...) of every URL;
+3. the secret scanner's rules (`core/secret_rules.yaml`, the same patterns the `secrets`
+   check uses, read through `compiled_rules()`): a GitHub token or a Stripe key printed
+   by a command is hidden even when nobody told us about it.
+
+`clean_url` is the one function that makes a URL safe to show or store.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+from dataclasses import fields, is_dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+MARK = "[redacted]"
+MIN_KNOWN_LEN = 6  # a shorter "secret" (a PIN, "true") would wreck every text it appears in
+
+# Query parameters whose value is a secret (compared lower-case, '-' as '_').
+SECRET_PARAMS = frozenset({
+    "token", "access_token", "refresh_token", "id_token", "auth", "auth_token", "authorization",
+    "key", "api_key", "apikey", "api-key", "secret", "client_secret", "password", "passwd", "pwd",
+    "pass", "sig", "signature", "session", "sessionid", "session_id", "sid", "code", "private_token",
+    "x_amz_signature", "x_amz_credential", "x_amz_security_token", "x_goog_signature",
+    "x_goog_credential", "jwt", "credential", "credentials", "hash", "otp", "ticket",
+})
+
+_URL_IN_TEXT = re.compile(r"\b([a-z][a-z0-9+.\-]{1,20})://([^\s/?#@\"'<>]+)@", re.I)
+_PARAM_IN_TEXT = re.compile(r"([?&;])([A-Za-z0-9_\-.]+)=([^&\s#\"'<>]*)")
+
+
+def _is_secret_param(name: str) -> bool:
+    n = name.lower().replace("-", "_")
+    return n in SECRET_PARAMS or n.endswith(("_token", "_secret", "_password", "_key", "_sig", "_signature"))
+
+
+# ------------------------------------------------------------------------------- URLs
+
+
+def clean_url(url: Any) -> str:
+    """The URL without userinfo and with secret query values replaced by `[redacted]`.
+    Anything that is not a URL comes back as text, with the same scrubbing."""
+    text = str(url)
+    try:
+        u = urlsplit(text)
+    except ValueError:
+        return scrub_urls(text)
+    if not u.scheme or not u.netloc:
+        return scrub_urls(text)
+    netloc = u.netloc.rsplit("@", 1)[-1]
+    query = _PARAM_IN_TEXT.sub(_param_sub, "?" + u.query)[1:] if u.query else ""
+    return urlunsplit((u.scheme, netloc, u.path, query, u.fragment))
+
+
+def _param_sub(m: re.Match) -> str:
+    if _is_secret_param(m.group(2)) and m.group(3) and m.group(3) != MARK:
+        return f"{m.group(1)}{m.group(2)}={MARK}"
+    return m.group(0)
+
+
+def scrub_urls(text: str) -> str:
+    """Userinfo and secret query values of every URL inside a longer text."""
+    if "://" in text:
+        text = _URL_IN_TEXT.sub(_userinfo_sub, text)
+    if "=" in text:
+        text = _PARAM_IN_TEXT.sub(_param_sub, text)
+    return text
+
+
+def _userinfo_sub(m: re.Match) -> str:
+    user = m.group(2)
+    if user == MARK or user.endswith(":" + MARK):
+        return m.group(0)
+    if ":" in user:  # user:password@ keeps the user name, loses the password
+        return f"{m.group(1)}://{user.split(':', 1)[0]}:{MARK}@"
+    return f"{m.group(1)}://{MARK}@"  # a lone token as user name (https://ghp_x@github.com)
+
+
+# ------------------------------------------------------------------------------- rules
+
+
+def _scanner_sub(text: str) -> str:
+    """Replace what the secret scanner's rules find (lazily imported: the rules cost a
+    YAML parse, once)."""
+    from launchready_tui.core.checks.secrets.classify import find_secrets
+    from launchready_tui.core.checks.secrets.rules import compiled_rules
+
+    matches = find_secrets(text, compiled_rules())
+    if not matches:
+        return text
+    out, last = [], 0
+    for m in matches:
+        out.append(text[last:m.start])
+        out.append(f"[redacted:{m.rule}]")
+        last = m.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+# ------------------------------------------------------------------------------- redactor
+
+
+class Redactor:
+    """Hides known values, URL secrets and scanner-rule matches in text and in nested
+    JSON-like data. Build one per run (`for_profile`), use it everywhere."""
+
+    def __init__(self, known: Iterable[tuple[str, str]] | Iterable[str] = (), *, rules: bool = True) -> None:
+        forms: dict[str, str] = {}
+        for item in known:
+            name, value = item if isinstance(item, tuple) else ("secret", item)
+            value = str(value or "")
+            if len(value) < MIN_KNOWN_LEN:
+                continue
+            for v in {value, quote(value, safe=""), base64.b64encode(value.encode()).decode()}:
+                forms.setdefault(v, str(name))
+        self._forms = sorted(forms.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+        self._re = re.compile("|".join(re.escape(v) for v, _ in self._forms)) if self._forms else None
+        self._names = dict(self._forms)
+        self.rules = rules
+
+    @property
+    def values(self) -> list[str]:
+        return [v for v, _ in self._forms]
+
+    def text(self, s: Any) -> Any:
+        if not isinstance(s, str) or not s:
+            return s
+        if self._re is not None:
+            s = self._re.sub(lambda m: f"[redacted:{self._names[m.group(0)]}]", s)
+        s = scrub_urls(s)
+        if self.rules:
+            s = _scanner_sub(s)
+        return s
+
+    def obj(self, o: Any) -> Any:
+        """A redacted copy of JSON-like data (dicts, lists, tuples, strings); dataclasses
+        are redacted in place."""
+        if isinstance(o, str):
+            return self.text(o)
+        if isinstance(o, list):
+            return [self.obj(v) for v in o]
+        if isinstance(o, tuple):
+            return tuple(self.obj(v) for v in o)
+        if isinstance(o, dict):
+            return {self.obj(k) if isinstance(k, str) else k: self.obj(v) for k, v in o.items()}
+        if is_dataclass(o) and not isinstance(o, type):
+            for f in fields(o):
+                if not f.name.startswith("_"):
+                    try:
+                        object.__setattr__(o, f.name, self.obj(getattr(o, f.name)))
+                    except (AttributeError, TypeError):
+                        pass
+            return o
+        return o
+
+    def result(self, r: Any) -> Any:
+        """A CheckResult with its target, summary, evidence, why and fix redacted."""
+        for name in ("target", "summary", "why", "fix"):
+            v = getattr(r, name, None)
+            if isinstance(v, str):
+                setattr(r, name, self.text(v))
+        ev = getattr(r, "evidence", None)
+        if isinstance(ev, dict):
+            r.evidence = self.obj(ev)
+        return r
+
+    @classmethod
+    def for_profile(cls, profile, credentials: Any = None, state: dict | None = None) -> Redactor:
+        return cls(known_secrets(profile, credentials, state))
+
+
+def redact_text(text: str, known: Iterable[tuple[str, str]] | Iterable[str] = ()) -> str:
+    return Redactor(known).text(text)
+
+
+# ------------------------------------------------------------------------------- known values
+
+
+def known_secrets(profile, credentials: Any = None, state: dict | None = None) -> list[tuple[str, str]]:
+    """(name, value) of every secret this project knows: keyring values of its stored
+    credentials and the secret values of its env files. Blocking (keyring, files): call
+    it in a thread. A keyring or file problem only means less to hide, never a crash."""
+    out: list[tuple[str, str]] = []
+    if profile is None:
+        return out
+    try:
+        if state is None:
+            from launchready_tui.core.state import StateStore
+
+            state = StateStore(profile.state_dir).load()
+    except Exception:  # noqa: BLE001 - unreadable state: the env files still count
+        state = {}
+    creds = state.get("credentials") if isinstance(state, dict) else None
+    ids = sorted(str(k) for k, v in (creds or {}).items()
+                 if not (isinstance(v, dict) and v.get("has_value") is False))
+    store = credentials
+    if store is None and ids:
+        try:
+            from launchready_tui.core.credentials import CredentialStore
+
+            store = CredentialStore.for_profile(profile)
+        except Exception:  # noqa: BLE001
+            store = None
+    if store is not None:
+        getter = getattr(store, "get_value", None) or getattr(store, "get_secret", None)
+        for cid in ids:
+            try:
+                value = getter(cid) if getter else None
+            except Exception:  # noqa: BLE001 - a locked or missing keyring: stop asking it
+                break
+            if value and isinstance(value, str):
+                out.append((cid, value))
+    out += [("env-file", v) for v in env_file_secrets(profile)]
+    return out
+
+
+def env_file_secrets(profile) -> list[str]:
+    """Secret values of the env files the profile names: values the scanner's rules call
+    a secret (by value, or by a secret-looking variable name), and the password inside a
+    URL. Files are read with the env check's bounded parser."""
+    from launchready_tui.core.checks.env import MAX_ENV_BYTES, parse_env_text
+    from launchready_tui.core.checks.secrets.classify import classify
+    from launchready_tui.core.checks.secrets.rules import compiled_rules
+
+    rules = compiled_rules()
+    out: list[str] = []
+    envs = profile.get("environments") or {}
+    if not isinstance(envs, dict):
+        return out
+    for env in envs.values():
+        if not isinstance(env, dict) or not env.get("env_file"):
+            continue
+        try:
+            from launchready_tui.core.safe_read import read_regular
+
+            raw = read_regular(profile.resolve_path(str(env["env_file"])), MAX_ENV_BYTES)
+            values = parse_env_text(raw.decode("utf-8-sig", "replace"))[0]
+        except (OSError, ValueError):
+            continue
+        for name, value in values.items():
+            value = value.strip()
+            if len(value) < MIN_KNOWN_LEN:
+                continue
+            try:
+                u = urlsplit(value)
+                pw = u.password if u.scheme and u.netloc else None
+            except ValueError:
+                pw = None
+            if pw and len(pw) >= MIN_KNOWN_LEN:
+                out += [pw, value]
+                continue
+            if classify(value, name, rules).kind == "secret":
+                out.append(value)
+    return out
