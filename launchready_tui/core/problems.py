@@ -53,9 +53,15 @@ __all__ = [
     "LEVELS",
     "Finding",
     "Problem",
+    "blockers_text",
+    "counts",
     "derive",
     "findings_for",
+    "first_seen",
+    "is_blocker",
     "rank_key",
+    "risk_list_text",
+    "verdict",
 ]
 
 PAY_LOGIN, DOWN, SECRETS, TAKEOVER, SPAM, SLOW, UNKNOWN, HYGIENE = range(1, 9)
@@ -570,8 +576,30 @@ def verdict(problems: list[Problem]) -> str:
     if not problems:
         return "Verdict: no launch blockers found in the checks that ran."
     worst = problems[0]
-    blockers = sum(1 for p in problems if p.level <= TAKEOVER and p.status == Status.FAIL)
+    blockers = sum(1 for p in problems if is_blocker(p))
     if blockers:
         return (f"Verdict: not ready to launch - {blockers} blocker(s) harm customers, money or security; "
                 f"fix #{worst.rank} first.")
     return f"Verdict: ready to launch with {len(problems)} problem(s) to fix soon; start with #{worst.rank}."
+
+
+def is_blocker(p: Problem) -> bool:
+    """A launch blocker: a failing problem that harms customers, money or security on day
+    one (levels 1-4). The rest are risks to fix soon."""
+    return p.level <= TAKEOVER and p.status == Status.FAIL
+
+
+def risk_list_text(problems: list[Problem], limit: int = 10) -> str:
+    """A draft for stage 1's ranked risk list: one line per problem, worst first."""
+    lines = [f"{p.rank}. {p.title} - {p.impact}" for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"(and {len(problems) - limit} more: press b for the whole list)")
+    return "\n".join(lines)
+
+
+def blockers_text(problems: list[Problem]) -> str:
+    """A draft for stage 1's launch-blockers checklist: blocker, owner, priority."""
+    return "\n".join(
+        f"{p.title} - owner: {p.owner or '?'} - priority: {p.priority or '?'}"
+        for p in problems if is_blocker(p)
+    )

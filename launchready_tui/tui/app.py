@@ -36,6 +36,7 @@ class LaunchReadyApp(App):
     TITLE = "LaunchReady"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
+        Binding("b", "blockers", "Launch blockers", show=False),
         Binding("c", "credentials", "Credentials"),
         Binding("i", "incidents", "Incidents"),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -97,6 +98,14 @@ class LaunchReadyApp(App):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_blockers(self) -> None:
+        """The ranked launch blockers (screens/blockers.py), owner and priority editable."""
+        from launchready_tui.tui.screens.blockers import BlockersScreen
+
+        if isinstance(self.screen, BlockersScreen):
+            return
+        self.push_screen(BlockersScreen(self.session))
 
     def action_credentials(self) -> None:
         from launchready_tui.tui.screens.credentials import CredentialsScreen
@@ -221,6 +230,8 @@ class LaunchReadyApp(App):
                 if rb.kind == "stage":
                     yield SystemCommand(f"Go to stage {rb.stage}: {short_title(rb)}", rb.goal,
                                         lambda rb=rb: main.show_step(rb, rb.steps[0]))
+        yield SystemCommand("Launch blockers (b)", "Every problem once, worst first, with owner and priority",
+                            self.action_blockers)
         yield SystemCommand("Export the handover (e)", "Write the handover document", self.action_export)
         yield SystemCommand("Credentials (c)", "List and add credential references", self.action_credentials)
         yield SystemCommand("Incident runbooks (i)", "Something is broken right now", self.action_incidents)

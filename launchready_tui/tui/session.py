@@ -180,11 +180,24 @@ class Session:
 
     @property
     def who(self) -> str:
+        """The name that signs ticks and records: given to the app (tests, `who=`), or
+        the one the person typed once (core/identity.py). Never git's name unasked."""
         if self._who is None:
-            from launchready_tui.core.state import who_am_i
+            from launchready_tui.core.identity import saved_name
 
-            self._who = who_am_i()
+            name = saved_name()
+            if name is None:
+                return "(name not given yet)"
+            self._who = name
         return self._who
+
+    @property
+    def name_known(self) -> bool:
+        if self._who is None:
+            from launchready_tui.core.identity import saved_name
+
+            self._who = saved_name()
+        return self._who is not None
 
     @who.setter
     def who(self, value: str) -> None:
@@ -385,6 +398,39 @@ class Session:
         if self.incident is not None:
             self.incident_event("step", st.title, step_id=st.id, done=done)
 
+    # -- launch blockers (core/problems.py) -----------------------------------------
+
+    def launch_problems(self) -> list:
+        """The ranked problems from the last result of every check, with owner and
+        priority from the state and first-seen times from the history."""
+        from launchready_tui.core.problems import derive
+
+        results = []
+        for d in (self.state.get("results") or {}).values():
+            try:
+                results.append(CheckResult.from_dict(d))
+            except (TypeError, ValueError):
+                continue
+        try:
+            history = self.store.read_history() if self.store is not None else []
+        except OSError:
+            history = []
+        return derive(results, self.profile, meta=self.state.get("problems") or {}, history=history,
+                      now=min((r.started_at for r in results if r.started_at), default=""))
+
+    def set_problem_meta(self, problem_id: str, *, owner: str, priority: str) -> None:
+        """Owner and priority of a problem ("" clears), in memory now, on disk soon."""
+        who = self.who
+        meta = self.state.setdefault("problems", {})
+        entry = {k: v for k, v in (("owner", owner), ("priority", priority)) if v}
+        if entry:
+            meta[problem_id] = {**entry, "by": who, "at": self._now()}
+        else:
+            meta.pop(problem_id, None)
+        store = self.store
+        self.writer.submit(lambda: store.set_problem_meta(problem_id, who, owner=owner, priority=priority),
+                           key=("problems", problem_id))
+
     # -- results ---------------------------------------------------------------------
 
     def begin_run(self, items: list) -> int:
@@ -418,14 +464,17 @@ class Session:
             self.store.save_results(batch)
 
     def finish_run(self, results: list[CheckResult], scope: dict[str, Any]) -> None:
+        from launchready_tui.core.problems import derive
         from launchready_tui.core.results import count
 
         if not results:
             return
+        found = derive(results, self.profile)
         entry = {
             "type": "check",
             "at": results[0].started_at,
-            "counts": count(results),
+            "counts": {**count(results), "problems": len(found)},
+            "problems": [p.id for p in found],
             "scope": scope,
             "source": "tui",
         }
@@ -435,17 +484,36 @@ class Session:
     # -- incident mode ---------------------------------------------------------------
 
     def start_incident(self, rb) -> dict[str, Any]:
-        from launchready_tui.core.incidents import IncidentLog
+        """Resume this runbook's open incident, or start a new one with the runbook's own
+        clock. A new one starts fresh (core.incidents.clear_runbook): the state in memory
+        is reloaded so no tick, record or result of an earlier incident shows."""
+        from launchready_tui.core.incidents import IncidentLog, runbook_budget
 
-        budget = None
-        if self.profile is not None:
-            budget = self.profile.get("deploy.rollback_budget_min")
+        self.writer.flush()  # nothing of the previous incident may land after the clear
         self.incident = IncidentLog.start(
-            self.store, rb.id, title=short_title(rb), who=self.who, budget_min=budget, clock=self.clock
+            self.store, rb.id, title=short_title(rb), who=self.who,
+            budget=runbook_budget(rb, self.profile), clock=self.clock,
         )
-        self.writer.flush()
-        self.state["incidents"] = self.store.load().get("incidents") or {}
+        if self.incident.fresh:
+            self.state = self.store.load()
+            self._latest_run = {k: v for k, v in self._latest_run.items() if not k.startswith(f"{rb.id}/")}
+        else:
+            self.state["incidents"] = self.store.load().get("incidents") or {}
         return self.incident_data()
+
+    def verify_rollback(self) -> bool:
+        """A rollback's smoke checks passed in this incident: the clock stops now."""
+        from launchready_tui.core.incidents import elapsed_s, iso
+
+        inc = self.incident_data()
+        if not inc or inc.get("verified_at"):
+            return False
+        now = self.clock()
+        stop = round(elapsed_s(inc, now))
+        inc["verified_at"], inc["verified_s"] = iso(now), stop
+        log = self.incident
+        self.writer.submit(lambda: log.verify(inc["verified_at"], stop))
+        return True
 
     def incident_data(self) -> dict[str, Any]:
         if self.incident is None:
@@ -459,7 +527,7 @@ class Session:
             return None
         who = self.who
         if type == "check":
-            ev = log.check(kw["result"], save=False)
+            ev = log.check(kw["result"], save=False, incident=self.incident_data())
         elif type == "step":
             ev = log.step(kw.get("step_id", ""), text, done=kw.get("done", True), who=who, save=False)
         elif type == "command":

@@ -28,6 +28,7 @@ KEYS = [
     ("Esc", "leave a text field, so the keys here work again"),
     ("PgUp / PgDn", "scroll the step"),
     ("Enter", "on a check: its details; in the list on the left: open it"),
+    ("b", "launch blockers: every problem once, worst first, with owner and priority"),
     ("e", "export the handover document"),
     ("c", "credentials (kept in your computer's keyring)"),
     ("i", "incident runbooks: something is broken right now"),

@@ -106,6 +106,12 @@ class StepView(VerticalScroll, can_focus=False):
                 yield ConfirmRow(part, s.confirmation(rb, st, part.id))
             elif isinstance(part, Record):
                 values = {f.id: s.record_value(rb, st, part.id, f.id) for f in part.fields}
+                from launchready_tui.tui.screens.blockers import start_values
+
+                values, from_blockers = start_values(s, part, values)
+                if from_blockers:  # stage 1's risk list and blockers start from the ranked problems
+                    yield Button("Open the launch blockers (b)", action="app.blockers",
+                                 classes="open-blockers", compact=True)
                 yield RecordBlock(part, values)
             elif isinstance(part, Command):
                 yield self._command(part)
