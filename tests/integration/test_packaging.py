@@ -48,3 +48,22 @@ def test_installed_wheel_finds_runbooks_outside_checkout(wheel, tmp_path):
     assert proc.returncode == 0, proc.stderr
     where, n, nerr = proc.stdout.split()
     assert where.startswith(str(target)) and int(n) >= 1
+
+
+def test_wheel_ships_the_glossary_and_the_app_finds_it(wheel, tmp_path):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "launchready_tui/docs/glossary.md" in names and "launchready_tui/docs/glossary-terms.txt" in names
+    target = tmp_path / "site"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    code = (
+        "from launchready_tui.core.glossary import glossary_path, load_glossary, lookup\n"
+        "print(glossary_path()); assert lookup(load_glossary(), 'nxdomain')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(target)),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().startswith(str(target))
