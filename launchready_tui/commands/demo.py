@@ -4,7 +4,9 @@ The lab (DNS + HTTPS servers on 127.0.0.1) runs in-process with a made-up creato
 platform that has some healthy and some broken setups; nothing leaves this computer.
 `--no-tui` (or no terminal, e.g. piped output) runs the checks headless and prints the
 text report. `--dir DIR` keeps the demo's profile and state, so a second run resumes
-where you left off.
+where you left off; DIR must be new, empty or a folder the demo made (see
+`lab/demo_folder.py`): the demo never writes over someone's real project. Without
+`--dir` the demo's folder is temporary, and the app says so at start and at quit.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--no-tui", action="store_true", help="run the checks headless and print the report")
     p.add_argument("--format", choices=["text", "json", "junit"], default="text")
-    p.add_argument("--dir", metavar="DIR", help="keep the demo's files (profile, state) in DIR")
+    p.add_argument("--dir", metavar="DIR", help="keep the demo's files (profile, state) in DIR: a new or empty folder, "
+                   "or one an earlier demo made (it never writes over other files)")
     _common.add_runbooks_arg(p)
     p.set_defaults(func=run)
 
@@ -35,9 +38,15 @@ def run(args) -> int:
     from launchready_tui.lab import Lab
     from launchready_tui.lab.demo import demo_world
 
-    directory = Path(args.dir) if args.dir else None
+    from launchready_tui.lab import demo_folder
+
+    directory = Path(args.dir).expanduser() if args.dir else None
     if directory:
-        directory.mkdir(parents=True, exist_ok=True)
+        refused = demo_folder.check_folder(directory)
+        if refused:
+            print(f"launchready: {refused}", file=sys.stderr)
+            return 2
+        demo_folder.claim(directory)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     with Lab(demo_world(), directory) as lab:
         if args.no_tui:
@@ -48,6 +57,14 @@ def run(args) -> int:
             return _run_headless(lab, args)
         from launchready_tui.tui.app import run_app
 
+        if directory is None:
+            print(f"This demo runs in a temporary folder: your ticks, notes and results are "
+                  f"deleted when you quit (the app offers to keep a copy). To keep them from the "
+                  f"start, run:\n  launchready demo --dir {demo_folder.suggest_folder()}",
+                  file=sys.stderr)
+        else:
+            print(f"Demo folder: {directory} (your work is kept there; run the same command "
+                  "again to carry on).", file=sys.stderr)
         # The app runs in this process, beside the lab's servers; they stop when it exits.
         return int(run_app(profile_path=lab.profile_path, runbook_dirs=args.runbooks, demo=True,
                            temporary=directory is None) or 0)

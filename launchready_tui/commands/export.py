@@ -23,8 +23,9 @@ def add_parser(sub) -> None:
         "stored by the last `launchready check`; it does not run checks.",
     )
     _common.add_profile_arg(p)
-    p.add_argument("--format", choices=["md", "html"], default="md",
-                   help="md (default, renders on GitHub) or html (one self-contained file that prints well)")
+    p.add_argument("--format", choices=["markdown", "md", "html"], default="markdown",
+                   help="markdown (default; md means the same; renders on GitHub) or html "
+                   "(one self-contained file that prints well)")
     p.add_argument("--output", "-o", metavar="FILE",
                    help="where to write it (default: handover-<project>-<date>.md or .html beside the profile); "
                    "'-' writes to stdout")
@@ -36,6 +37,8 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from launchready_tui.core import export
 
+    if args.format == "markdown":
+        args.format = "md"  # one name inside: the renderer and file suffix use `md`
     profile = _common.load_profile_arg(args)
     _common.print_warnings(profile)
     books, errors = _common.load_runbooks_arg(args, strict=False)

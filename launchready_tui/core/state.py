@@ -261,9 +261,17 @@ def result_key(r: dict[str, Any]) -> str:
 
 
 def who_am_i() -> str:
-    """The person ticking a box: git's user.name, else the login name."""
+    """Who wrote it, for a document's author line: the name the person gave the app
+    (core/identity.py), else git's user.name, else the login name. Ticks and records in
+    the app are signed only with a name the person gave (tui/session.py)."""
     import getpass
     import subprocess
+
+    from launchready_tui.core.identity import saved_name
+
+    given = saved_name()
+    if given:
+        return given
 
     try:
         out = subprocess.run(

@@ -1,0 +1,110 @@
+"""A founder's first hour (issue 21), the CLI side: the demo never writes over a real
+project, export accepts `--format markdown`, who signs ticks is asked, not taken."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from launchready_tui.commands import demo
+from launchready_tui.lab import demo_folder
+from tests.conftest import run_cli
+
+
+def _ns(directory) -> argparse.Namespace:
+    return argparse.Namespace(no_tui=True, format="json", dir=str(directory), runbooks=None)
+
+
+def test_demo_dir_refuses_a_real_project_and_changes_nothing(tmp_path, capsys):
+    project = tmp_path / "shop"
+    project.mkdir()
+    (project / "launchready.yaml").write_text("project: Real Shop\ndomain: realshop.example\n")
+    (project / ".env.production").write_text("STRIPE_SECRET_KEY=sk_live_real\n")
+    (project / ".launchready").mkdir()
+    (project / ".launchready" / "state.json").write_text('{"version": 1}')
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    assert demo.run(_ns(project)) == 2
+    err = capsys.readouterr().err
+    assert "did not write" in err and "launchready.yaml" in err and ".env.production" in err
+    assert "saved progress" in err and "launchready demo --dir " in err
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+    assert not (project / demo_folder.MARKER).exists()
+
+
+def test_demo_dir_refuses_any_folder_with_other_files(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert demo.run(_ns(tmp_path)) == 2
+    assert "notes.txt" in capsys.readouterr().err
+    f = tmp_path / "a-file"
+    f.write_text("x")
+    assert demo_folder.check_folder(f) and "not a folder" in demo_folder.check_folder(f)
+
+
+def test_demo_dir_uses_new_empty_and_its_own_folders(tmp_path):
+    new = tmp_path / "new" / "demo"
+    assert demo_folder.check_folder(new) is None
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert demo_folder.check_folder(empty) is None
+    demo_folder.claim(new)
+    (new / "launchready.yaml").write_text("written by the demo")
+    assert demo_folder.is_demo_folder(new) and demo_folder.check_folder(new) is None
+
+
+def test_demo_dir_twice_resumes_in_its_own_folder(tmp_path, capsys):
+    d = tmp_path / "demo-work"
+    assert demo.run(_ns(d)) == 0  # headless: runs the checks against the lab
+    assert demo_folder.is_demo_folder(d) and (d / "launchready.yaml").exists()
+    (d / ".launchready").mkdir(exist_ok=True)
+    (d / ".launchready" / "mine.txt").write_text("kept")
+    capsys.readouterr()
+    assert demo.run(_ns(d)) == 0  # the second run is allowed: the folder is the demo's
+    assert (d / ".launchready" / "mine.txt").read_text() == "kept"
+
+
+def test_suggested_folder_skips_taken_ones(tmp_path):
+    assert demo_folder.suggest_folder(tmp_path) == tmp_path / "launchready-demo"
+    (tmp_path / "launchready-demo").mkdir()
+    (tmp_path / "launchready-demo" / "x").write_text("x")
+    assert demo_folder.suggest_folder(tmp_path) == tmp_path / "launchready-demo-2"
+
+
+def test_keep_copy_makes_a_resumable_demo_folder(tmp_path):
+    src = tmp_path / "tmp-lab"
+    (src / ".launchready").mkdir(parents=True)
+    (src / ".launchready" / "state.json").write_text('{"notes": {}}')
+    dest = demo_folder.keep_copy(src, tmp_path / "kept")
+    assert (dest / ".launchready" / "state.json").exists() and demo_folder.is_demo_folder(dest)
+    with pytest.raises(FileExistsError):
+        demo_folder.keep_copy(src, dest)
+
+
+@pytest.mark.parametrize("fmt,suffix,start", [("markdown", ".md", "# Handover"), ("md", ".md", "# Handover"),
+                                              ("html", ".html", "<!doctype html>")])
+def test_export_format_markdown_md_and_html(tmp_path, fmt, suffix, start):
+    from tests.unit.export_fixtures import GOLDEN, PROFILE_YAML
+
+    (tmp_path / "launchready.yaml").write_text(PROFILE_YAML, encoding="utf-8")
+    out = tmp_path / f"handover{suffix}"
+    r = run_cli("export", "--profile", str(tmp_path / "launchready.yaml"), "--runbooks",
+                str(GOLDEN / "runbooks"), "--format", fmt, "-o", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text(encoding="utf-8").startswith(start)
+
+
+def test_the_name_is_asked_once_and_kept_not_taken_from_git(tmp_path, monkeypatch):
+    import subprocess
+
+    from launchready_tui.core import identity
+    from launchready_tui.tui.session import Session
+
+    subprocess.run(["git", "config", "--global", "user.name", "Git Somebody"], check=True)
+    (tmp_path / "launchready.yaml").write_text("project: X\ndomain: x.example\n")
+    s = Session(tmp_path / "launchready.yaml")
+    assert not s.name_known and "Git Somebody" not in s.who
+    assert identity.suggested_name() == "Git Somebody"  # offered, never used unasked
+    identity.save_name("  Ana   Lima ")
+    assert identity.name_file().read_text().strip() == "Ana Lima"
+    s2 = Session(tmp_path / "launchready.yaml")
+    assert s2.name_known and s2.who == "Ana Lima"
