@@ -21,7 +21,8 @@ def add_parser(sub) -> None:
                    help="only this stage (1-7); repeatable")
     p.add_argument("--runbook", metavar="ID", help="only this runbook (see `launchready runbooks`)")
     p.add_argument("--step", metavar="ID", help="only this step of the runbook")
-    p.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    p.add_argument("--format", choices=["text", "json", "junit", "sarif"], default="text",
+                   help="text (default), json, junit, or sarif (SARIF 2.1.0 for code scanning)")
     p.add_argument("--output", "-o", metavar="F", help="write the report to F instead of stdout")
     p.add_argument("--yes", action="store_true",
                    help="run the `command` blocks of the one step named with --runbook and --step "
@@ -151,6 +152,10 @@ def render(results, profile, books, fmt: str, *, color: bool = False, verbose: b
         return report.render_json(results, profile.project, problems=problems)
     if fmt == "junit":
         return report.render_junit(results, profile.project, total_s=total_s)
+    if fmt == "sarif":
+        from launchready_tui.core.sarif import render_sarif
+
+        return render_sarif(results, profile)
     titles = {}
     for b in books:
         titles[b.id] = runbook_heading(b)

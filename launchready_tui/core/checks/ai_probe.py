@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
 
@@ -516,3 +517,16 @@ def summarize(url: str, ev: dict[str, Any], verdicts: list[Verdict], sent: int,
     note = f"; {len(errors)} got no usable answer" if errors else ""
     return passed(KIND, url, f"no attack prompt worked: {len(verdicts)} tried, {refused} refused{note}",
                   evidence=ev)
+
+
+CHECK_KIND = Kind(
+    name="ai_probe",
+    family="secrets",
+    title="AI assistant",
+    plain="trick prompts do not make it leak its instructions or secrets, or act without approval",
+    about="the admin AI assistant resists injection, leaks nothing, acts only with approval",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"ai_endpoints": ("list", {"url": "str", "format": "str", "request": ("any", "str", ("map", ("any", ("any", "str", "num", "bool"), ("map", ("any", "str", "num", "bool")), ("list", ("any", "str", "num", "bool"))))), "response": "str", "auth": "str", "dangerous_tools": ("list", "str"), "environment": "str", "allow_production": "bool", "canary": "str", "model": "str", "categories": ("list", "str"), "max_cases": "int", "rate_per_s": "num", "headers": ("map", "str"), "name": "str"})},
+)

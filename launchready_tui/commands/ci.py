@@ -1,0 +1,88 @@
+"""`launchready ci init`: write GitHub Actions workflows that run LaunchReady's checks.
+
+They implement the roadmap's automation list: env validation before the build, the
+secret scan and the dependency audit on every pull request, the smoke test and a p95
+snapshot after each deploy, and a weekly run of the certificate (30-day alert), DNS,
+redirect, email and uptime checks. A file that exists is never replaced without
+`--force`; every file written is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from launchready_tui.commands import _common
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("ci", help="write CI workflows that run these checks (GitHub Actions)",
+                       description="Write GitHub Actions workflows into the repository that run "
+                       "LaunchReady's checks on pull requests, after deploys and every week.")
+    csub = p.add_subparsers(dest="ci_command", metavar="ACTION", required=True)
+    i = csub.add_parser("init", help="write .github/workflows/launchready-*.yml",
+                        description="Write three workflows under .github/workflows/ in the repository "
+                        "(profile key `repo`, default: the profile's folder). Existing files are kept "
+                        "unless --force is given.")
+    _common.add_profile_arg(i)
+    _common.add_runbooks_arg(i)
+    i.add_argument("--force", action="store_true", help="replace workflow files that exist")
+    i.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+    p.set_defaults(func=run)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a regular file atomically; never follow a symlink into something else."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "x", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def run(args) -> int:
+    from launchready_tui.core import ci_init
+    from launchready_tui.core.checks.deploy_config import deploy_jobs
+    from launchready_tui.core.checks.deploy_config._ci import find_workflows
+
+    profile = _common.load_profile_arg(args)
+    _common.print_warnings(profile)
+    runbooks, _ = _common.load_runbooks_arg(args)
+    repo = Path(profile.resolve_path(str(profile.get("repo") or ".")))
+    if not repo.is_dir():
+        print(f"launchready ci: the repository folder {repo} does not exist (set `repo:` in "
+              "launchready.yaml)", file=sys.stderr)
+        return 2
+    ours = {ci_init.CHECKS_FILE, ci_init.AFTER_DEPLOY_FILE, ci_init.WEEKLY_FILE}
+    deploys = deploy_jobs([w for w in find_workflows(repo, str(profile.get("deploy.command") or ""))
+                           if w.file not in ours])
+    deploy_name = deploys[0][0].name if deploys else None
+    kept = 0
+    for item in ci_init.plan(profile, runbooks, deploy_name):
+        target = repo / item.path
+        if args.dry_run:
+            print(f"--- {item.path} ({item.what})\n{item.text}")
+            continue
+        if (target.exists() or target.is_symlink()) and not args.force:
+            print(f"kept      {item.path} (it exists; --force replaces it)")
+            kept += 1
+            continue
+        if target.exists() and not target.is_file():
+            print(f"launchready ci: {item.path} is not a regular file; nothing written there", file=sys.stderr)
+            kept += 1
+            continue
+        _write(target, item.text)
+        print(f"wrote     {item.path}  - {item.what}")
+    if not args.dry_run:
+        names = [str(n) for n in profile.get("required_env") or []] or ["DATABASE_URL"]
+        print("\nNext: commit these files and push. In GitHub, open the repository's Settings > Secrets and "
+              "variables > Actions and add a secret for each env var the checks read: " + ", ".join(names) + ".")
+        if deploy_name:
+            print(f"The after-deploy workflow follows your workflow \"{deploy_name}\".")
+        else:
+            print("The after-deploy workflow follows the deploy statuses your host (Vercel, Netlify, Render) "
+                  "reports to GitHub.")
+    return 1 if kept else 0

@@ -1,0 +1,120 @@
+"""Results as SARIF 2.1.0, so GitHub code scanning (and other SARIF viewers) show them.
+
+Findings that sit in a file (a leaked key, a gap in a workflow) point at that file and
+line, relative to the repository root; the rest point at `launchready.yaml`, the file
+whose setting they are about. A fail is level `error`, a warning `warning`; "could not
+check" is kind `open` (undecided), never a pass or a fail. Passes and skips are left out:
+code scanning lists problems. Secret values never appear: a secret finding carries only
+its fingerprint, which also keeps it the same alert across runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from launchready_tui import __version__
+from launchready_tui.core.results import CheckResult, Status
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFO_URI = "https://pypi.org/project/launchready-tui/"
+_LEVEL = {Status.FAIL: "error", Status.WARN: "warning"}
+
+
+def _rel(path: str, profile_dir: Path, repo: Path) -> str:
+    p = Path(path)
+    if not p.is_absolute():
+        p = profile_dir / p
+    try:
+        return Path(os.path.relpath(p, repo)).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def _location(uri: str, line: int) -> dict[str, Any]:
+    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}}
+    if line and line > 0:
+        loc["physicalLocation"]["region"] = {"startLine": int(line)}
+    return loc
+
+
+def _one_line(text: str, limit: int = 900) -> str:
+    t = " ".join((text or "").split())
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def render_sarif(results: list[CheckResult], profile, *, repo: Path | None = None) -> str:
+    profile_dir = Path(profile.dir)
+    if repo is None:
+        repo = Path(profile.resolve_path(str(profile.get("repo") or ".")))
+    profile_uri = _rel(str(profile.path), profile_dir, repo)
+    rules: dict[str, dict[str, Any]] = {}
+    out: list[dict[str, Any]] = []
+
+    def rule(rule_id: str, name: str, text: str, help_text: str, level: str) -> int:
+        if rule_id not in rules:
+            rules[rule_id] = {
+                "id": rule_id,
+                "name": "".join(w.capitalize() for w in rule_id.replace("/", "-").replace("_", "-").split("-")),
+                "shortDescription": {"text": _one_line(name, 200)},
+                "fullDescription": {"text": _one_line(text or name)},
+                "help": {"text": _one_line(help_text or text or name, 2000)},
+                "defaultConfiguration": {"level": level},
+            }
+        return list(rules).index(rule_id)
+
+    for r in results:
+        if r.status not in (Status.FAIL, Status.WARN, Status.ERROR):
+            continue
+        level = _LEVEL.get(r.status, "none")
+        props = {"check": r.check, "target": r.target, "runbook": r.runbook, "step": r.step, "status": r.status.value}
+        findings = (r.evidence or {}).get("findings")
+        placed = False
+        if isinstance(findings, list) and r.status != Status.ERROR:
+            for f in findings:
+                if not isinstance(f, dict) or not f.get("file"):
+                    continue
+                fid = str(f.get("rule") or f.get("id") or "finding")
+                rid = f"{r.check}/{fid}"
+                sev = str(f.get("severity") or "")
+                flevel = {"fail": "error", "warn": "warning", "note": "note"}.get(sev, level)
+                idx = rule(rid, str(f.get("title") or fid), r.why, str(f.get("fix") or r.fix), flevel)
+                res: dict[str, Any] = {
+                    "ruleId": rid, "ruleIndex": idx, "level": flevel,
+                    "message": {"text": _one_line(f"{f.get('title') or r.summary}. {f.get('fix') or r.fix}")},
+                    "locations": [_location(_rel(str(f["file"]), profile_dir, repo), int(f.get("line") or 0))],
+                    "properties": props,
+                }
+                if f.get("fingerprint"):
+                    res["partialFingerprints"] = {"launchready/v1": str(f["fingerprint"])}
+                out.append(res)
+                placed = True
+        if placed:
+            continue
+        idx = rule(r.check, r.check.replace("_", " "), r.why, r.fix, level if level != "none" else "note")
+        res = {
+            "ruleId": r.check, "ruleIndex": idx,
+            "message": {"text": _one_line(f"{r.summary}. {r.fix}")},
+            "locations": [_location(profile_uri, 1)],
+            "partialFingerprints": {"launchready/v1": f"{r.check}:{r.target}"},
+            "properties": props,
+        }
+        if r.status == Status.ERROR:
+            res["kind"], res["level"] = "open", "none"
+        else:
+            res["level"] = level
+        out.append(res)
+
+    doc = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "LaunchReady", "version": __version__, "informationUri": INFO_URI,
+                                "rules": list(rules.values())}},
+            "results": out,
+            "columnKind": "unicodeCodePoints",
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
