@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from launchready_tui.core.checks.base import Target
 from launchready_tui.core.context import CheckContext
 from launchready_tui.core.registry import KINDS, MissingInput, NotAvailable, load_kind
 from launchready_tui.core.results import CheckResult, Status, errored, skipped
@@ -160,7 +161,7 @@ def plan_spec(rb: Runbook, st: Step, spec: CheckSpec, profile) -> list[Planned]:
             return [skip("-", str(e), missing_key=e.key)]
     if not targets:
         return [skip("-", "nothing to check: the target list is empty")]
-    return [Planned(rb, st, spec, str(t), params) for t in targets]
+    return [Planned(rb, st, spec, t if isinstance(t, Target) else str(t), params) for t in targets]
 
 
 def deadline_for(kind: str, params: dict[str, Any], timeout_s: float) -> float:
@@ -183,6 +184,7 @@ def _stamp(r: CheckResult, item: Planned, started: dt.datetime, t0: float) -> Ch
     r.duration_ms = int((time.perf_counter() - t0) * 1000)
     if not r.target or r.target == "-":
         r.target = item.target
+    r.target = str(r.target)  # a Target's data stays with the check
     if r.status in (Status.WARN, Status.FAIL, Status.ERROR):
         if not r.fix:
             r.fix = "See the runbook step for what to do."

@@ -47,6 +47,12 @@ def parser_fingerprint() -> str:
                 h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
             except OSError:
                 h.update(name.encode())
+        try:  # the kinds bring their own profile keys and names: a changed kind re-parses
+            from launchready_tui.core.registry import index_fingerprint
+
+            h.update(index_fingerprint().encode())
+        except OSError:
+            pass
         _fingerprint = h.hexdigest()[:16]
     return _fingerprint
 

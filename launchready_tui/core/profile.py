@@ -23,92 +23,16 @@ PROFILE_FILENAME = "launchready.yaml"
 
 _STR, _INT, _NUM, _BOOL = "str", "int", "num", "bool"
 
-ROUTE = {
-    "url": _STR,
-    "method": _STR,
-    "budget_ms": _NUM,
-    "auth": _STR,
-    "rate": _NUM,
-    "duration_s": _NUM,
-    "allow_heavy": _BOOL,
-    "headers": ("map", _STR),
-    "body": _STR,
-    "name": _STR,
-}
-PAGE = {"url": _STR, "budget_ms": _NUM, "name": _STR, "auth": _STR}
-RATE_LIMIT = {
-    "url": _STR,
-    "method": _STR,
-    "max_attempts": _INT,
-    "body": _STR,
-    "headers": ("map", _STR),
-    "name": _STR,
-}
-SMOKE = ("any", _STR, {"url": _STR, "status": _INT, "contains": _STR, "method": _STR})
-_JSON_LEAF = ("any", _STR, _NUM, _BOOL)
-AI_ENDPOINT = {
-    "url": _STR,
-    "format": _STR,
-    "request": ("any", _STR, ("map", ("any", _JSON_LEAF, ("map", _JSON_LEAF), ("list", _JSON_LEAF)))),
-    "response": _STR,
-    "auth": _STR,
-    "dangerous_tools": ("list", _STR),
-    "environment": _STR,
-    "allow_production": _BOOL,
-    "canary": _STR,
-    "model": _STR,
-    "categories": ("list", _STR),
-    "max_cases": _INT,
-    "rate_per_s": _NUM,
-    "headers": ("map", _STR),
-    "name": _STR,
-}
-
-SCHEMA: dict[str, Any] = {
+# The keys every part reads. Each check kind brings the keys it reads itself (its
+# `Kind.schema`, merged in by `schema()`), so a new kind's key needs no edit here.
+BASE_SCHEMA: dict[str, Any] = {
     "project": _STR,
     "domain": _STR,
     "canonical_host": _STR,
     "hosts": ("map", _STR),
     "email": {
         "domain": _STR,
-        "dkim_selectors": ("list", _STR),
-        "senders": ("list", _STR),
         "provider": _STR,
-        "sends_mail": _BOOL,
-    },
-    "environments": (
-        "map",
-        {
-            "url": _STR,
-            "env_file": _STR,
-            "source": _STR,
-            "public": _BOOL,
-            "production": _BOOL,
-        },
-    ),
-    "required_env": ("list", _STR),
-    "monitor": ("list", _STR),
-    "performance": {
-        "routes": ("list", ROUTE),
-        "pages": ("list", PAGE),
-        "regression_pct": _NUM,
-    },
-    "rate_limit": ("list", RATE_LIMIT),
-    "ai_endpoints": ("list", AI_ENDPOINT),
-    "code": {
-        "paths": ("list", _STR),
-        "bundles": ("list", _STR),
-        "logs": ("list", _STR),
-        "skip": ("list", _STR),
-        "max_file_mb": _NUM,
-    },
-    "deploy": {
-        "command": _STR,
-        "rollback": _STR,
-        "smoke": ("list", SMOKE),
-        "rollback_budget_min": _NUM,
-        "timeout_s": _NUM,
-        "ci_job": _STR,
     },
     "network": {
         "nameservers": ("list", _STR),
@@ -117,8 +41,29 @@ SCHEMA: dict[str, Any] = {
         "timeout_s": _NUM,
         "origins": ("map", _STR),
     },
-    "owners": ("map", _STR),
 }
+_schema: dict[str, Any] | None = None
+
+
+def schema() -> dict[str, Any]:
+    """The whole profile schema: the base keys plus every kind's own (see `Kind.schema`)."""
+    global _schema
+    if _schema is None:
+        from launchready_tui.core.checks.base import merge_schema
+        from launchready_tui.core.registry import schema_fragments
+
+        merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in BASE_SCHEMA.items()}
+        for fragment in schema_fragments():
+            merge_schema(merged, fragment)
+        _schema = merged
+    return _schema
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SCHEMA":  # the merged schema, built on first use (it reads the kinds' index)
+        return schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 REQUIRED = ("project", "domain")
 
@@ -344,7 +289,7 @@ def parse_profile(text: str, file: str = PROFILE_FILENAME) -> Profile:
         raise ProfileError(
             Problem(file, 1, None, f"the top level has {_describe(data)}", "a mapping of keys")
         )
-    v.check(data, SCHEMA, "")
+    v.check(data, schema(), "")
     for key in REQUIRED:
         if not data.get(key):
             v.err(key, "is missing", "text, for example " + ("Acme Creators" if key == "project" else "acme.example"))

@@ -139,11 +139,11 @@ def template_vars(text: str) -> list[str]:
 
 def known_variable(var: str) -> bool:
     """Is `var` a path the profile schema can hold? (`hosts.<any role>` is fine.)"""
-    from launchready_tui.core.profile import SCHEMA
+    from launchready_tui.core.profile import schema
 
     if not _VAR.match(var):
         return False
-    t: Any = SCHEMA
+    t: Any = schema()
     for part in var.split("."):
         if isinstance(t, dict):
             if part not in t:

@@ -41,8 +41,8 @@ kind: spf_later
 
 @pytest.fixture
 def fake_kinds(monkeypatch):
-    monkeypatch.setitem(registry.KINDS, "fake", registry.Kind("fake", "tests.unit.fake_checks", "x", "x"))
-    monkeypatch.setitem(registry.KINDS, "spf_later", registry.Kind("spf_later", None, "x", "x"))
+    monkeypatch.setitem(registry.KINDS, "fake", registry.KindRef("fake", "tests.unit.fake_checks", "x", "x"))
+    monkeypatch.setitem(registry.KINDS, "spf_later", registry.KindRef("spf_later", None, "x", "x"))
 
 
 def _ctx(profile, **kw):

@@ -21,8 +21,9 @@ def test_all_matches_what_is_exported():
 def test_registry_module_shape():
     from launchready_tui.core import registry
 
-    mod = registry.load_kind("secrets")
-    assert mod is sec and callable(mod.targets) and callable(mod.check) and callable(mod.deadline)
+    kind = registry.load_kind("secrets")  # issue 12: the kind object the package declares
+    assert kind.module == sec.__name__ and kind.name == sec.CHECK_KIND.name
+    assert kind.check is sec.check and kind.targets is sec.targets and kind.deadline_fn is sec.deadline
 
 
 def test_compiled_rules_is_cached_and_shared():

@@ -25,9 +25,10 @@ import dataclasses
 import functools
 import ipaddress
 import json
-from typing import Any
+from typing import Any, TypedDict
 
 from launchready_tui.core.checks import redirects as rd
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
@@ -285,3 +286,24 @@ async def _nameservers(net, domain: str) -> tuple[str, list[str]]:
         return await _zone_records(net.resolver, domain, "NS")
     except DnsFailure:
         return domain, []
+
+
+class CloudflareEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    ranges_taken_on: str
+
+
+CHECK_KIND = Kind(
+    name="cloudflare",
+    family="edge",
+    title="Cloudflare",
+    plain="traffic goes through Cloudflare as you intended",
+    about="proxied hosts, origin exposure",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"network": {"origins": ("map", "str")}},
+    evidence=CloudflareEvidence,
+    hidden=frozenset(["ranges_taken_on"]),
+)

@@ -11,8 +11,9 @@ failure (checks that authenticate with it will break). A keyring that cannot be 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
 KIND = "credentials"
@@ -136,3 +137,23 @@ async def check(ctx, target: str, params) -> CheckResult:
     if no_cadence:
         summary += f" ({len(no_cadence)} without a rotation cadence)"
     return passed(KIND, target, summary, evidence=ev)
+
+
+class CredentialsEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    credentials: list[dict[str, Any]]
+
+
+CHECK_KIND = Kind(
+    name="credentials",
+    family="secrets",
+    title="Credentials",
+    plain="keys have owners and get replaced on time",
+    about="credential owners and rotation",
+    check=check,
+    targets=targets,
+    schema={"owners": ("map", "str")},
+    evidence=CredentialsEvidence,
+    shown=("credentials",),
+)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
 
@@ -449,3 +450,16 @@ def _rel(p: Path, base: Path) -> str:
         return str(r) if str(r) != "." else "."
     except ValueError:
         return str(p)
+
+
+CHECK_KIND = Kind(
+    name="deps",
+    family="ops",
+    title="Dependencies",
+    plain="no packages with known security holes",
+    about="dependency audit",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"code": {"paths": ("list", "str")}},
+)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
@@ -303,3 +304,29 @@ def _caa_issuers(records: list[str]) -> list[str]:
             if v and v not in out:
                 out.append(v)
     return out
+
+
+class DnsEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    a: list[str]
+    aaaa: list[str]
+    cname_chain: list[Any]
+    ns: list[str]
+    caa: list[str]
+    notes: list[str]
+
+
+CHECK_KIND = Kind(
+    name="dns",
+    family="edge",
+    title="DNS",
+    plain="each name points somewhere",
+    about="host names resolve; the domain map",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    evidence=DnsEvidence,
+    shown=("a", "aaaa", "cname_chain", "ns", "caa", "notes"),
+    hidden=frozenset(["caa_zone", "map", "nameserver", "ns_zone"]),
+)

@@ -26,9 +26,10 @@ import os
 import re
 import secrets as _pysecrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from launchready_tui.core.checks import secrets as sec
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
 
@@ -406,3 +407,27 @@ def run(profile, target: str, params, environ=None) -> CheckResult:
 
 async def check(ctx, target: str, params) -> CheckResult:
     return await asyncio.to_thread(run, ctx.profile, target, params)
+
+
+class EnvEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    missing: list[str]
+    placeholders: list[str]
+    shared: list[str]
+    test_keys: list[str]
+    live_keys: list[str]
+
+
+CHECK_KIND = Kind(
+    name="env",
+    family="secrets",
+    title="Env vars",
+    plain="every setting exists in every environment",
+    about="env vars present, separated, no test keys",
+    check=check,
+    targets=targets,
+    schema={"environments": ("map", {"url": "str", "env_file": "str", "source": "str", "public": "bool", "production": "bool"}), "required_env": ("list", "str")},
+    evidence=EnvEvidence,
+    shown=("missing", "placeholders", "shared", "test_keys", "live_keys"),
+)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from launchready_tui.core.checks import redirects as rd
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
 
 KIND = "headers"
@@ -616,3 +617,26 @@ async def check(ctx, target: str, params) -> CheckResult:
     if worst >= _SEV["fail"]:
         return failed(KIND, host, summary, evidence=ev, why=why, fix=fix)
     return warned(KIND, host, summary, evidence=ev, why=why, fix=fix)
+
+
+class HeadersEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    headers: dict[str, Any]
+    findings: list[dict[str, Any]]
+    mixed_content: list[str]
+    cookies: list[Any]
+
+
+CHECK_KIND = Kind(
+    name="headers",
+    family="edge",
+    title="Security headers",
+    plain="browsers are told to use HTTPS and block common attacks",
+    about="HSTS and security headers, cookies",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    evidence=HeadersEvidence,
+    shown=("headers", "findings", "mixed_content", "cookies"),
+)

@@ -19,8 +19,9 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
 
@@ -380,3 +381,33 @@ def _error_fix(rep, route) -> str:
     return ("Look at your hosting dashboard's logs for this route around the time of the "
             "check: errors under load usually mean too few server instances or database "
             "connections. Fix it, then run the check again.")
+
+
+class LatencyEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    budget_ms: float
+    error_rate: float
+    achieved_rps: float
+    requested_rps: float
+    release: str
+    previous: dict[str, Any]
+
+
+CHECK_KIND = Kind(
+    name="latency",
+    family="perf",
+    title="Speed",
+    plain="key actions answer fast enough",
+    about="p95 of key routes under budget",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"performance": {"routes": ("list", {"url": "str", "method": "str", "budget_ms": "num", "auth": "str", "rate": "num", "duration_s": "num", "allow_heavy": "bool", "headers": ("map", "str"), "body": "str", "name": "str"}), "regression_pct": "num"}},
+    evidence=LatencyEvidence,
+    shown=("p50_ms", "p95_ms", "p99_ms", "max_ms", "budget_ms", "error_rate", "achieved_rps", "requested_rps", "release", "previous", "p50", "p95", "p99"),
+)

@@ -17,9 +17,10 @@ import copy
 import re
 import time
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.latency import find_entry, shared_probe
 from launchready_tui.core.guard import (
     CredentialRefused,
@@ -330,3 +331,28 @@ def _size(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.0f} KB"
     return f"{n} bytes"
+
+
+class PageLoadEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    total_ms: float
+    bytes: int
+    requests: int
+    slowest: list[Any]
+    budget_ms: float
+
+
+CHECK_KIND = Kind(
+    name="page_load",
+    family="perf",
+    title="Page load",
+    plain="key pages load fast enough",
+    about="key pages load under budget",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"performance": {"pages": ("list", {"url": "str", "budget_ms": "num", "name": "str", "auth": "str"})}},
+    evidence=PageLoadEvidence,
+    shown=("total_ms", "bytes", "requests", "slowest", "budget_ms"),
+)

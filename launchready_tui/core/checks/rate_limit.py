@@ -13,8 +13,9 @@ import copy
 import json
 import random
 import time
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.latency import find_entry, own_host_refusal, shared_probe
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
@@ -207,3 +208,27 @@ def _compress(statuses: list[int]) -> str:
             out.append(f"{prev} x{count}" if count > 1 else str(prev))
         prev, count = s, 1
     return ", ".join(out)
+
+
+class RateLimitEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    limited_at: int
+    attempt: int
+    retry_after: str
+    bypass: bool
+
+
+CHECK_KIND = Kind(
+    name="rate_limit",
+    family="perf",
+    title="Rate limits",
+    plain="login and invite pages limit repeated tries",
+    about="login and invite endpoints are limited",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"rate_limit": ("list", {"url": "str", "method": "str", "max_attempts": "int", "body": "str", "headers": ("map", "str"), "name": "str"})},
+    evidence=RateLimitEvidence,
+    shown=("limited_at", "attempt", "retry_after", "bypass"),
+)

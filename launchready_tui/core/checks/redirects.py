@@ -17,9 +17,10 @@ import asyncio
 import ssl
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.net import DnsFailure, FetchResult, HostResolutionError
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
@@ -554,3 +555,27 @@ async def check(ctx, target: str, params) -> CheckResult:
     return passed(KIND, host,
                   f"http:// and https:// for {host} end at {where} ({n} redirect{'s' if n != 1 else ''} at most)",
                   evidence=ev)
+
+
+class RedirectsEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    map: dict[str, str]
+    ends: dict[str, str]
+    hops: list[Any]
+    canonical_host: str
+
+
+CHECK_KIND = Kind(
+    name="redirects",
+    family="edge",
+    title="Redirects",
+    plain="every address lands on one secure address, with no loops",
+    about="one canonical HTTPS address, no loops",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    evidence=RedirectsEvidence,
+    shown=("map", "ends"),
+    hidden=frozenset(["canonical_host"]),
+)

@@ -7,8 +7,9 @@ expect (otherwise any 2xx or 3xx) and an optional text that must appear in the b
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed
 
@@ -115,3 +116,24 @@ async def run_smoke(ctx, entry: dict[str, Any]) -> CheckResult:
     detail = f"HTTP {r.status}" + (f", contains '{text}'" if text else "")
     return passed(KIND, url, f"smoke test passed: {url} ({detail}, {r.elapsed_ms:.0f} ms)", evidence=ev,
                   why="The pages that prove a release works answer as expected.")
+
+
+class SmokeEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    url: str
+    status: int
+
+
+CHECK_KIND = Kind(
+    name="smoke",
+    family="ops",
+    title="Smoke test",
+    plain="the app works after a deploy",
+    about="smoke test after deploy",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"deploy": {"smoke": ("list", ("any", "str", {"url": "str", "status": "int", "contains": "str", "method": "str"}))}},
+    evidence=SmokeEvidence,
+)

@@ -21,8 +21,9 @@ import datetime as dt
 import ssl
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.net import DnsFailure, HostResolutionError
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
@@ -666,3 +667,33 @@ async def check(ctx, target: str, params) -> CheckResult:
     return passed(KIND, host, f"{host}: valid certificate from {issuer}, {left:g} days left, "
                   f"{hs.version}, {chain}, {olds}", evidence=ev)
 
+
+class TlsEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    certificate: dict[str, Any]
+    issuer_org: str
+    issuer_cn: str
+    not_after: str
+    days_left: int
+    tls_version: str
+    chain_complete: bool
+    verify_error: str
+    findings: list[dict[str, Any]]
+    address: str
+    verified: bool
+
+
+CHECK_KIND = Kind(
+    name="tls",
+    family="edge",
+    title="Certificates",
+    plain="valid, trusted and not about to expire",
+    about="certificates valid, trusted, not expiring",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    evidence=TlsEvidence,
+    shown=("issuer_org", "issuer_cn", "not_after", "days_left", "tls_version", "chain_complete", "verify_error", "findings"),
+    hidden=frozenset(["address", "verified"]),
+)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.net import describe_http_error
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed
@@ -76,3 +79,29 @@ async def check(ctx, target: str, params) -> CheckResult:
         "Functions; Render/Heroku: Logs). A 5xx means the app crashed or is down; a 4xx "
         "means the address is wrong or blocked. Fix it, then re-run this check.",
     )
+
+
+class UptimeEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    url: str
+    status: int
+    status_code: int
+    time_ms: float
+    elapsed_ms: float
+
+
+CHECK_KIND = Kind(
+    name="uptime",
+    family="ops",
+    title="Uptime",
+    plain="the address answers",
+    about="monitored URLs answer 2xx/3xx in time",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"monitor": ("list", "str")},
+    evidence=UptimeEvidence,
+    shown=("status", "status_code", "time_ms", "elapsed_ms"),
+    hidden=frozenset(["url"]),
+)

@@ -68,39 +68,20 @@ def _val(v: Any, limit: int = 160) -> str:
     return _short(v, limit)
 
 
-# evidence keys worth showing first, per check kind (anything else follows, generically)
-_KEYS: dict[str, tuple[str, ...]] = {
-    "dns": ("a", "aaaa", "cname_chain", "ns", "caa", "notes"),
-    "tls": ("issuer_org", "issuer_cn", "not_after", "days_left", "tls_version", "chain_complete", "verify_error",
-            "findings"),
-    "redirects": ("map", "ends"),
-    "headers": ("headers", "findings", "mixed_content", "cookies"),
-    "uptime": ("status", "status_code", "time_ms", "elapsed_ms"),
-    "spf": ("record", "lookup_count", "void_lookups", "all", "suggested_record", "findings"),
-    "dkim": ("selector", "record", "key_type", "key_bits", "bits", "testing", "revoked"),
-    "dmarc": ("records", "effective_policy", "location", "findings"),
-    "mx": ("mx", "records", "null_mx"),
-    "latency": ("p50_ms", "p95_ms", "p99_ms", "max_ms", "budget_ms", "error_rate", "achieved_rps", "requested_rps",
-                "release", "previous", "p50", "p95", "p99"),
-    "page_load": ("total_ms", "bytes", "requests", "slowest", "budget_ms"),
-    "rate_limit": ("limited_at", "attempt", "retry_after", "bypass"),
-    "command": ("exit_code", "exit_status", "duration_s", "budget_min", "timed_out"),
-    "secrets": ("files_scanned", "files_skipped", "findings_total", "findings", "missing_paths"),
-    "env": ("missing", "placeholders", "shared", "test_keys", "live_keys"),
-    "credentials": ("credentials",),
-}
+def _kind_keys(check: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The kind's evidence keys worth showing first and the ones it leaves in the state file
+    (`shown` / `hidden` of its `Kind`); anything else follows, generically."""
+    from launchready_tui.core.registry import KINDS
+
+    ref = KINDS.get(check)
+    return (ref.shown, ref.hidden) if ref is not None else ((), frozenset())
+
+
 # bulky or internal evidence: in the state for tools, not in a document for people
 _HIDE = {"tree", "trees", "tree_text", "body", "output", "html", "raw", "output_tail", "tail", "stdout", "stderr",
          "hops", "host", "sni", "serial", "ca_issuers", "string_lengths", "lookup_limit", "void_limit", "queried",
          "skipped_examples", "planned", "cipher", "chain_sent", "method_note", "release_source", "subject",
          "roles", "addresses", "final_name", "exists", "body_bytes_read", "body_truncated", "start"}
-_HIDE_BY_KIND: dict[str, set[str]] = {
-    "dns": {"map", "nameserver", "ns_zone", "caa_zone"},
-    "tls": {"address", "verified"},
-    "redirects": {"canonical_host"},
-    "cloudflare": {"ranges_taken_on"},
-    "uptime": {"url"},
-}
 _LIMIT = 6
 _PROBLEM = {"fail", "warn", "error", "high", "critical", "medium"}
 
@@ -140,8 +121,9 @@ def evidence_parts(r: ResultView) -> Parts:
         return ["; ".join(bits)] if bits else []
     target = r.target.lower().rstrip("/")
     hide = {k for k, v in ev.items() if isinstance(v, str) and v.lower().rstrip("/") == target}
-    keys = [k for k in _KEYS.get(r.check, ()) if k in ev and k not in hide]
-    hide |= _HIDE_BY_KIND.get(r.check, set()) if r.status != "error" else set()
+    shown, hidden = _kind_keys(r.check)
+    keys = [k for k in shown if k in ev and k not in hide]
+    hide |= hidden if r.status != "error" else set()
     keys = [k for k in keys if k not in hide]
     keys += sorted(k for k in ev if k not in keys and k not in _HIDE and k not in hide and k != "reason")
     keys = [k for k in keys if ev.get(k) not in (None, "", [], {})]

@@ -13,40 +13,15 @@ from launchready_tui.tui.session import split_step
 from launchready_tui.tui.widgets.blocks import CommandBlock, ConfirmRow, NotesField, RecordBlock
 from launchready_tui.tui.widgets.check_row import CheckRow
 
-# What each kind of check looks at, in plain words (the registry's notes are for engineers).
-PLAIN = {
-    "dns": ("DNS", "each name points somewhere"),
-    "uptime": ("Uptime", "the address answers"),
-    "redirects": ("Redirects", "every address lands on one secure address, with no loops"),
-    "tls": ("Certificates", "valid, trusted and not about to expire"),
-    "headers": ("Security headers", "browsers are told to use HTTPS and block common attacks"),
-    "cloudflare": ("Cloudflare", "traffic goes through Cloudflare as you intended"),
-    "spf": ("SPF", "the services that send your email are listed"),
-    "dkim": ("DKIM", "your emails carry a valid signature"),
-    "dmarc": ("DMARC", "inboxes know what to do with fake emails"),
-    "mx": ("MX", "email sent to your domain has somewhere to go"),
-    "env": ("Env vars", "every setting exists in every environment"),
-    "secrets": ("Secrets", "no keys in your code, built files or logs"),
-    "credentials": ("Credentials", "keys have owners and get replaced on time"),
-    "deps": ("Dependencies", "no packages with known security holes"),
-    "latency": ("Speed", "key actions answer fast enough"),
-    "page_load": ("Page load", "key pages load fast enough"),
-    "rate_limit": ("Rate limits", "login and invite pages limit repeated tries"),
-    "smoke": ("Smoke test", "the app works after a deploy"),
-    "command": ("Command", "a command runs and succeeds"),
-}
-
 
 def check_title(spec: CheckSpec) -> str:
-    """"DNS check: each name points somewhere"."""
+    """"DNS check: each name points somewhere" (the kind's own plain title)."""
     if spec.title:
         return spec.title
-    if spec.kind in PLAIN:
-        name, about = PLAIN[spec.kind]
-        return f"{name} check: {about}"
     kind = KINDS.get(spec.kind)
-    name = spec.kind.replace("_", " ").capitalize()
-    return f"{name} check: {kind.about}" if kind is not None else f"{name} check"
+    if kind is not None:
+        return kind.step_line()
+    return f"{spec.kind.replace('_', ' ').capitalize()} check"
 
 
 def _strip_h1(text: str) -> str:

@@ -14,8 +14,9 @@ import base64
 import binascii
 import hashlib
 import re
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.email.spf import email_domain
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
@@ -293,3 +294,29 @@ def profile_snippet(signatures: list[dict[str, str]], domain: str | None = None)
                 "DMARC only counts signatures of your own domain"
             )
     return "\n".join(lines) + "\n"
+
+
+class DkimEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    selector: str
+    record: str
+    key_type: str
+    key_bits: int
+    bits: int
+    testing: bool
+    revoked: bool
+
+
+CHECK_KIND = Kind(
+    name="dkim",
+    family="email",
+    title="DKIM",
+    plain="your emails carry a valid signature",
+    about="DKIM keys per selector",
+    check=check,
+    targets=targets,
+    schema={"email": {"domain": "str", "dkim_selectors": ("list", "str")}},
+    evidence=DkimEvidence,
+    shown=("selector", "record", "key_type", "key_bits", "bits", "testing", "revoked"),
+)

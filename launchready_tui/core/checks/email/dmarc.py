@@ -19,8 +19,9 @@ import asyncio
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.email.dkim import TagListError, parse_tag_list
 from launchready_tui.core.checks.email.spf import email_domain
 from launchready_tui.core.net import DnsFailure
@@ -348,3 +349,26 @@ async def check(ctx, target: str, params) -> CheckResult:
         uris = rec.uris("rua") + rec.uris("ruf")
         reports = list(await asyncio.gather(*(check_report_auth(resolver, disc.location, u) for u in uris)))
     return evaluate_dmarc(disc, reports, ctx.clock().date())
+
+
+class DmarcEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    records: list[str]
+    effective_policy: str
+    location: str
+    findings: list[dict[str, Any]]
+
+
+CHECK_KIND = Kind(
+    name="dmarc",
+    family="email",
+    title="DMARC",
+    plain="inboxes know what to do with fake emails",
+    about="DMARC policy and reporting",
+    check=check,
+    targets=targets,
+    schema={"email": {"domain": "str"}},
+    evidence=DmarcEvidence,
+    shown=("records", "effective_policy", "location", "findings"),
+)

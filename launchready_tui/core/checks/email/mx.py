@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.email.spf import email_domain
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
@@ -154,3 +155,25 @@ def _verdict(target: str, infos: list[dict], ev: dict) -> CheckResult:
     return passed("mx", target,
                   f"{target} receives mail: {len(infos)} mail server(s), all resolve ({listing}).",
                   evidence=ev)
+
+
+class MxEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    mx: list[Any]
+    records: list[Any]
+    null_mx: bool
+
+
+CHECK_KIND = Kind(
+    name="mx",
+    family="email",
+    title="MX",
+    plain="email sent to your domain has somewhere to go",
+    about="mail exchangers",
+    check=check,
+    targets=targets,
+    schema={"email": {"domain": "str", "sends_mail": "bool"}},
+    evidence=MxEvidence,
+    shown=("mx", "records", "null_mx"),
+)

@@ -22,8 +22,9 @@ import ipaddress
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.net import DnsAnswer, DnsFailure
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, Status, errored, failed, passed, warned
@@ -1602,3 +1603,30 @@ async def check(ctx, target: str, params) -> CheckResult:
     finally:
         resolver.close()
     return evaluate_spf(report)
+
+
+class SpfEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    record: str
+    lookup_count: int
+    void_lookups: int
+    all: str
+    suggested_record: str
+    findings: list[dict[str, Any]]
+    tree: dict[str, Any]
+
+
+CHECK_KIND = Kind(
+    name="spf",
+    family="email",
+    title="SPF",
+    plain="the services that send your email are listed",
+    about="SPF record per RFC 7208",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"email": {"domain": "str", "senders": ("list", "str")}},
+    evidence=SpfEvidence,
+    shown=("record", "lookup_count", "void_lookups", "all", "suggested_record", "findings"),
+)

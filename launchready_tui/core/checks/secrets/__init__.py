@@ -16,6 +16,7 @@ hash) - never the value.
 
 from launchready_tui.core.checks.secrets.check import (
     AREAS,
+    CHECK_KIND,
     KIND,
     MAX_FINDINGS_SHOWN,
     check,
@@ -61,6 +62,7 @@ from launchready_tui.core.checks.secrets.scan import (
 
 __all__ = [
     "AREAS",
+    "CHECK_KIND",
     "DEFAULT_MAX_FILES",
     "DEFAULT_MAX_FILE_MB",
     "DEFAULT_MAX_SECONDS",

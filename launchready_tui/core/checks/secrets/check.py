@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
+from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.secrets.classify import looks_secret
 from launchready_tui.core.checks.secrets.rules import Rule, load_rules
 from launchready_tui.core.checks.secrets.scan import (
@@ -279,3 +280,27 @@ def _texts(f: Finding, rule: Rule | None, area: str) -> tuple[str, str]:
         why = "Everyone with access to the logs can copy it. " + why
     return why, rule.fix
 
+
+class SecretsEvidence(TypedDict, total=False):
+    """What `check` puts in a result's evidence (the handover reads these keys)."""
+
+    files_scanned: int
+    files_skipped: int
+    findings_total: int
+    findings: list[dict[str, Any]]
+    missing_paths: list[str]
+
+
+CHECK_KIND = Kind(
+    name="secrets",
+    family="secrets",
+    title="Secrets",
+    plain="no keys in your code, built files or logs",
+    about="no keys in code, bundles or logs",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema={"code": {"paths": ("list", "str"), "bundles": ("list", "str"), "logs": ("list", "str"), "skip": ("list", "str"), "max_file_mb": "num"}},
+    evidence=SecretsEvidence,
+    shown=("files_scanned", "files_skipped", "findings_total", "findings", "missing_paths"),
+)
