@@ -218,7 +218,39 @@ async def run_one(item: Planned, ctx: CheckContext) -> CheckResult:
         raise
     except Exception as e:  # a bug or an unexpected reply: never crash the run
         r = errored(kind, item.target, f"the check stopped unexpectedly: {type(e).__name__}: {e}"[:300])
-    return _stamp(r, item, started, t0)
+    return await _redacted(_stamp(r, item, started, t0), ctx)
+
+
+async def _redacted(r: CheckResult, ctx: CheckContext) -> CheckResult:
+    """Every result passes here before anyone stores or prints it: known secrets (keyring,
+    env files), URL passwords and secret-looking values are hidden (core/redact.py)."""
+    net = ctx.net
+    red = getattr(net, "redactor", None)
+    if red is None:
+        lock = getattr(net, "_redactor_lock", None)
+        if lock is None:
+            lock = asyncio.Lock()
+            try:
+                net._redactor_lock = lock
+            except AttributeError:  # a stand-in net: redact without caching
+                pass
+        async with lock:
+            red = getattr(net, "redactor", None)
+            if red is None:
+                from launchready_tui.core.redact import Redactor, known_secrets
+
+                state = None
+                try:
+                    state = ctx.state.load() if ctx.state is not None else None
+                except Exception:  # noqa: BLE001 - a damaged state: env files still count
+                    state = {}
+                known = await asyncio.to_thread(known_secrets, ctx.profile, ctx.credentials, state)
+                red = Redactor(known)
+                try:
+                    net.redactor = red
+                except AttributeError:
+                    pass
+    return red.result(r)
 
 
 # Kinds whose check reads the step it runs in (the command check runs that step's block),

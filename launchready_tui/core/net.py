@@ -68,9 +68,15 @@ def parse_nameserver(text: str) -> Nameserver:
     return Nameserver(host, port)
 
 
+def _is_port(text: str) -> bool:
+    """ASCII digits only: str.isdigit() and int() also take Arabic-Indic and other
+    digits, which are not a port anyone typed on purpose."""
+    return text.isascii() and text.isdigit() and 0 < int(text) < 65536
+
+
 def _port(text: str, whole: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ValueError(f"'{whole}' has no valid port (1-65535)")
+    if not _is_port(text):
+        raise ValueError(f"'{whole}' has no valid port (1-65535, digits 0-9)")
     return int(text)
 
 
@@ -113,21 +119,26 @@ def _split_colon_fields(text: str) -> list[str]:
 
 
 def parse_connect_to(text: str) -> ConnectTo:
+    """Parse HOST:PORT:HOST2:PORT2. Error messages never repeat the value: people paste
+    the wrong thing here (a token, a password) and it must not be echoed back."""
     parts = _split_colon_fields(str(text).strip())
     if len(parts) != 4:
         raise ValueError(
-            f"'{text}' is not HOST:PORT:HOST2:PORT2 (use [..] around IPv6 addresses; "
-            "leave a part empty to match any host or port)"
+            f"the value has {len(parts)} part{'s' if len(parts) != 1 else ''} separated by ':', "
+            "not HOST:PORT:HOST2:PORT2 (use [..] around IPv6 addresses; leave a part empty "
+            "to match any host or port)"
         )
     h1, p1, h2, p2 = (p.strip("[]") for p in parts)
     ports = []
-    for p in (p1, p2):
+    for label, p in (("PORT", p1), ("PORT2", p2)):
         if p == "":
             ports.append(None)
+        elif not _is_port(p):
+            raise ValueError(f"its {label} is not a port number (1-65535, digits 0-9)")
         else:
-            ports.append(_port(p, text))
+            ports.append(int(p))
     if not h2 and ports[1] is None:
-        raise ValueError(f"'{text}' does not say where to connect instead (HOST2 or PORT2)")
+        raise ValueError("it does not say where to connect instead (HOST2 or PORT2)")
     return ConnectTo(h1, ports[0], h2, ports[1])
 
 
@@ -411,6 +422,7 @@ class Net:
         # Which hosts may receive a credential (Authorization, Cookie...): set from the
         # profile by CheckContext; None means none may (core/guard.py).
         self.credential_scope: Any = None
+        self.redactor: Any = None  # core.redact.Redactor, built once per run by the engine
 
     @property
     def timeout_s(self) -> float:

@@ -25,6 +25,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 MARK = "[redacted]"
+# Inside a URL: no brackets (urlsplit reads "[...]" in the authority as an IPv6 address).
+URL_MARK = "redacted"
 MIN_KNOWN_LEN = 6  # a shorter "secret" (a PIN, "true") would wreck every text it appears in
 
 # Query parameters whose value is a secret (compared lower-case, '-' as '_').
@@ -64,8 +66,8 @@ def clean_url(url: Any) -> str:
 
 
 def _param_sub(m: re.Match) -> str:
-    if _is_secret_param(m.group(2)) and m.group(3) and m.group(3) != MARK:
-        return f"{m.group(1)}{m.group(2)}={MARK}"
+    if _is_secret_param(m.group(2)) and m.group(3) and m.group(3) not in (MARK, URL_MARK):
+        return f"{m.group(1)}{m.group(2)}={URL_MARK}"
     return m.group(0)
 
 
@@ -80,11 +82,13 @@ def scrub_urls(text: str) -> str:
 
 def _userinfo_sub(m: re.Match) -> str:
     user = m.group(2)
-    if user == MARK or user.endswith(":" + MARK):
+    if user == URL_MARK or user.endswith(":" + URL_MARK):
         return m.group(0)
     if ":" in user:  # user:password@ keeps the user name, loses the password
-        return f"{m.group(1)}://{user.split(':', 1)[0]}:{MARK}@"
-    return f"{m.group(1)}://{MARK}@"  # a lone token as user name (https://ghp_x@github.com)
+        return f"{m.group(1)}://{user.split(':', 1)[0]}:{URL_MARK}@"
+    if len(user) < 16:  # a plain user name (git@, admin@)
+        return m.group(0)
+    return f"{m.group(1)}://{URL_MARK}@"  # a token as user name (https://ghp_x@github.com)
 
 
 # ------------------------------------------------------------------------------- rules
@@ -93,19 +97,30 @@ def _userinfo_sub(m: re.Match) -> str:
 def _scanner_sub(text: str) -> str:
     """Replace what the secret scanner's rules find (lazily imported: the rules cost a
     YAML parse, once)."""
-    from launchready_tui.core.checks.secrets.classify import find_secrets
-    from launchready_tui.core.checks.secrets.rules import compiled_rules
+    try:
+        from launchready_tui.core.checks.secrets.classify import find_secrets
+        from launchready_tui.core.checks.secrets.rules import compiled_rules
 
-    matches = find_secrets(text, compiled_rules())
+        matches = [(m.start, m.end, m.rule) for m in find_secrets(text, compiled_rules())]
+    except Exception:  # noqa: BLE001 - a broken rule file must not stop output; hide the obvious
+        matches = [(m.start(), m.end(), "token") for m in _FALLBACK.finditer(text)]
     if not matches:
         return text
     out, last = [], 0
-    for m in matches:
-        out.append(text[last:m.start])
-        out.append(f"[redacted:{m.rule}]")
-        last = m.end
+    for start, end, rule in matches:
+        out.append(text[last:start])
+        out.append(f"[redacted:{rule}]")
+        last = end
     out.append(text[last:])
     return "".join(out)
+
+
+# Used only when the rule file cannot be loaded: the commonest key shapes.
+_FALLBACK = re.compile(
+    r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}"
+    r"|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9-]{10,}|sk-(?:proj-)?[A-Za-z0-9_-]{32,}"
+    r"|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})"
+)
 
 
 # ------------------------------------------------------------------------------- redactor
@@ -136,12 +151,16 @@ class Redactor:
     def text(self, s: Any) -> Any:
         if not isinstance(s, str) or not s:
             return s
-        if self._re is not None:
-            s = self._re.sub(lambda m: f"[redacted:{self._names[m.group(0)]}]", s)
-        s = scrub_urls(s)
+        s = scrub_urls(self.known(s))
         if self.rules:
             s = _scanner_sub(s)
         return s
+
+    def known(self, s: str) -> str:
+        """Only the known values (no URL or rule scrubbing)."""
+        if self._re is None or not s:
+            return s
+        return self._re.sub(lambda m: f"[redacted:{self._names[m.group(0)]}]", s)
 
     def obj(self, o: Any) -> Any:
         """A redacted copy of JSON-like data (dicts, lists, tuples, strings); dataclasses
@@ -166,10 +185,13 @@ class Redactor:
 
     def result(self, r: Any) -> Any:
         """A CheckResult with its target, summary, evidence, why and fix redacted."""
-        for name in ("target", "summary", "why", "fix"):
+        for name in ("summary", "why", "fix"):
             v = getattr(r, name, None)
             if isinstance(v, str):
                 setattr(r, name, self.text(v))
+        t = getattr(r, "target", None)
+        if isinstance(t, str) and t:  # a key and often a URL: keep it parseable
+            r.target = clean_url(self.known(t))
         ev = getattr(r, "evidence", None)
         if isinstance(ev, dict):
             r.evidence = self.obj(ev)
@@ -178,6 +200,14 @@ class Redactor:
     @classmethod
     def for_profile(cls, profile, credentials: Any = None, state: dict | None = None) -> Redactor:
         return cls(known_secrets(profile, credentials, state))
+
+
+def scrub(text: str) -> str:
+    """URL secrets and scanner-rule matches (no known values): for streamed command output,
+    whose known values another layer already replaced."""
+    if not isinstance(text, str) or not text:
+        return text
+    return _scanner_sub(scrub_urls(text))
 
 
 def redact_text(text: str, known: Iterable[tuple[str, str]] | Iterable[str] = ()) -> str:
@@ -230,10 +260,20 @@ def env_file_secrets(profile) -> list[str]:
     a secret (by value, or by a secret-looking variable name), and the password inside a
     URL. Files are read with the env check's bounded parser."""
     from launchready_tui.core.checks.env import MAX_ENV_BYTES, parse_env_text
-    from launchready_tui.core.checks.secrets.classify import classify
-    from launchready_tui.core.checks.secrets.rules import compiled_rules
 
-    rules = compiled_rules()
+    try:
+        from launchready_tui.core.checks.secrets.classify import classify
+        from launchready_tui.core.checks.secrets.rules import compiled_rules
+
+        rules = compiled_rules()
+
+        def is_secret(name: str, value: str) -> bool:
+            return classify(value, name, rules).kind == "secret"
+    except Exception:  # noqa: BLE001 - a broken rule file: hide by name and shape instead
+        def is_secret(name: str, value: str) -> bool:
+            return bool(_FALLBACK.search(value) or (
+                re.search(r"SECRET|TOKEN|PASSW|KEY|DSN|CREDENTIAL|PRIVATE", name, re.I)
+                and len(value) >= 10 and not value.isalpha()))
     out: list[str] = []
     envs = profile.get("environments") or {}
     if not isinstance(envs, dict):
@@ -257,9 +297,13 @@ def env_file_secrets(profile) -> list[str]:
                 pw = u.password if u.scheme and u.netloc else None
             except ValueError:
                 pw = None
-            if pw and len(pw) >= MIN_KNOWN_LEN:
-                out += [pw, value]
+            if pw:
+                # the whole URL always; the password alone when it is not a plain word
+                # (hiding "staging" everywhere would wreck every text without protecting anything)
+                if len(pw) >= 10 and not pw.isalpha():
+                    out.append(pw)
+                out.append(value)
                 continue
-            if classify(value, name, rules).kind == "secret":
+            if is_secret(name, value):
                 out.append(value)
     return out

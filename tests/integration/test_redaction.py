@@ -155,3 +155,80 @@ def test_secret_values_appear_nowhere(tmp_path):
     leaks = [(where, name) for where, text in texts for name, value in P.items() if value in text]
     leaks += [(where, "jwt") for where, text in texts if JWT in text]
     assert not leaks, leaks
+
+
+# Issue 20: values nobody told LaunchReady about - printed by a command, written into
+# profile URLs, passed to --connect-to - are found nowhere either.
+Q = {
+    "cmd_github": "ghp_" + "Z9yX8wV7uT6sR5qP4oN3mL2kJ1iH0gF9eD8c",
+    "cmd_pg_password": "pgPw" + "9Kq3Lz7Xc2Vb",
+    "url_password": "urlPw" + "5Tg8Yh2Uj6Ik",
+    "url_token": "qTok" + "3Rf6Ed9Ws2Qa8Zx",
+    "url_api_key": "qKey" + "7Mn4Bv1Cx8Lk",
+    "url_sig": "qSig" + "2Po5Iu8Yt1Re",
+    "connect_to": "ctSecret" + "4Hj7Kl0Mn3Bv",
+}
+
+
+def test_unknown_secrets_from_commands_urls_and_connect_to_appear_nowhere(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    pg = f"postgres://app:{Q['cmd_pg_password']}@db.prod.internal:5432/app"
+    (root / "rollback.sh").write_text(
+        "echo 'rolling back...'\n"
+        f"echo 'git remote: https://x-access-token:{Q['cmd_github']}@github.com/acme/app.git'\n"
+        f"echo 'token {Q['cmd_github']}'\n"
+        f"echo 'DATABASE_URL={pg}'\n"
+        "echo done\n"
+    )
+    site = "https://redact.example"
+    (root / "launchready.yaml").write_text(
+        "project: Redact Co\n"
+        "domain: redact.example\n"
+        "monitor:\n"
+        f"  - 'https://admin:{Q['url_password']}@redact.example/health'\n"
+        f"  - '{site}/status?token={Q['url_token']}&x=1'\n"
+        "performance:\n"
+        f"  pages: [{{url: '{site}/?api_key={Q['url_api_key']}'}}]\n"
+        "deploy:\n"
+        "  rollback: sh rollback.sh\n"
+        f"  smoke: ['{site}/ok?sig={Q['url_sig']}']\n"
+        "network: {nameservers: ['127.0.0.1:9'], timeout_s: 0.3}\n"
+    )
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    env = dict(os.environ, **file_keyring_env(tmp_path / "keyring.json"))
+    outputs: list[tuple[str, str]] = []
+
+    def run(*args: str, ok=(0, 1)) -> subprocess.CompletedProcess:
+        r = _run(root, env, *args)
+        assert r.returncode in ok, (args, r.returncode, r.stderr[-2000:])
+        outputs.append((f"stdout of {' '.join(args)}", r.stdout))
+        outputs.append((f"stderr of {' '.join(args)}", r.stderr))
+        return r
+
+    drill = ("--runbook", "deploy-path", "--step", "rollback", "--yes")
+    js = json.loads(run("check", *drill, "--format", "json").stdout)
+    run("check", *drill, "--format", "text", "--verbose")
+    run("check", *drill, "--format", "junit", "--output", str(reports / "drill.xml"))
+    run("check", "--format", "text", "--verbose")
+    run("check", "--format", "json", "--output", str(reports / "all.json"))
+    run("check", "--connect-to", f"{Q['connect_to']}:443", ok=(2,))
+    run("check", "--connect-to", f"redact.example:443:{Q['connect_to']}:x", ok=(2,))
+    for fmt in ("md", "html"):
+        run("export", "--format", fmt, "--output", str(reports / f"handover.{fmt}"), ok=(0, 1, 2))
+        run("export", "--format", fmt, "--output", "-", ok=(0, 1, 2))
+
+    # the command really ran and printed (redacted) lines: else this proves nothing
+    cmd = [r for r in js["results"] if r["check"] == "command"]
+    assert cmd and cmd[0]["evidence"]["exit_status"] == 0, cmd
+    tail = "\n".join(cmd[0]["evidence"]["output_tail"])
+    assert "rolling back" in tail and "[redacted" in tail and "db.prod.internal" in tail
+    files = [p for p in (root / ".launchready").rglob("*") if p.is_file()]
+    files += [p for p in reports.rglob("*") if p.is_file()]
+    files += [p for p in root.glob("handover-*") if p.is_file()]
+    assert {"state.json", "history.jsonl"} <= {p.name for p in files}
+    texts = outputs + [(str(p), p.read_text(errors="replace")) for p in files]
+    assert any("redact.example/health" in t for _, t in texts)  # the URLs are shown, cleaned
+    leaks = [(where, name) for where, text in texts for name, value in Q.items() if value in text]
+    assert not leaks, leaks

@@ -104,10 +104,13 @@ class Redactor:
         self._buf = ""
 
     def redact(self, text: str) -> str:
+        from launchready_tui.core.redact import scrub
+
         for value, name in self._forms:
             if value in text:
                 text = text.replace(value, f"[redacted:{name}]")
-        return text
+        # then what nobody told us about: URL passwords, tokens the scanner's rules know
+        return scrub(text)
 
     def feed(self, data: bytes) -> list[str]:
         self._buf += self._dec.decode(data)
@@ -281,32 +284,19 @@ def _cap_chars(lines: list[str]) -> list[str]:
 
 def known_secrets(ctx) -> list[tuple[str, str]]:
     """(name, value) of every secret this project knows: the keyring values of its
-    credentials and the secret-looking values of the profile's env files. Blocking (keyring,
-    files): call it in a thread. A keyring or file problem only means less to hide."""
-    out: list[tuple[str, str]] = []
-    profile = ctx.profile
+    credentials and the secret-looking values of the profile's env files (core/redact.py).
+    Blocking (keyring, files): call it in a thread. A keyring or file problem only means
+    less to hide."""
+    from launchready_tui.core.redact import known_secrets as _known
+
     store = getattr(ctx, "credentials", None)
-    if store is not None:
+    state = None
+    if store is not None and getattr(store, "state", None) is not None:
         try:
-            from launchready_tui.core.export import stored_credential_ids
-
-            ids = stored_credential_ids(store.state.load())
+            state = store.state.load()
         except Exception:  # noqa: BLE001 - an unreadable state: nothing to look up
-            ids = []
-        for cid in ids:
-            try:
-                value = store.get_value(cid)
-            except Exception:  # noqa: BLE001 - a locked or missing keyring: stop asking it
-                break
-            if value:
-                out.append((cid, str(value)))
-    try:
-        from launchready_tui.core.export import secret_values_from_env_files
-
-        out += [("env-file", value) for value in secret_values_from_env_files(profile)]
-    except Exception:  # noqa: BLE001
-        pass
-    return out
+            state = {}
+    return _known(ctx.profile, store, state)
 
 
 # ---------------------------------------------------------------------------- the check

@@ -26,6 +26,12 @@ from launchready_tui.core.export._model import Handover, _pick, parse_time
 # ------------------------------------------------------------------------------ redaction
 
 
+def _scrub(s: str) -> str:
+    from launchready_tui.core.redact import scrub
+
+    return scrub(s)
+
+
 class Redactor:
     """Replaces known secret values with a marker, in every string of the model.
 
@@ -43,17 +49,18 @@ class Redactor:
         self._re = re.compile("|".join(re.escape(v) for v in self.values)) if self.values else None
 
     def __bool__(self) -> bool:
-        return self._re is not None
+        return True  # URL and scanner-rule scrubbing apply even with no known value
 
     def text(self, s: str) -> str:
-        if self._re is None or not s:
+        if not isinstance(s, str) or not s:
             return s
-        return self._re.sub(self.MARK, s)
+        if self._re is not None:
+            s = self._re.sub(self.MARK, s)
+        # URL passwords, secret query values and what the scanner's rules find (core/redact.py)
+        return _scrub(s)
 
     def apply(self, obj: Any) -> Any:
         """Redact every string inside obj (dataclasses, dicts, lists), in place where it can."""
-        if self._re is None:
-            return obj
         if isinstance(obj, str):
             return self.text(obj)
         if isinstance(obj, list):
@@ -74,65 +81,12 @@ class Redactor:
         return obj
 
 
-_SECRET_NAME = re.compile(r"(SECRET|TOKEN|PASSWORD|PASSWD|PASS|PWD|KEY|DSN|CREDENTIAL|AUTH|PRIVATE|SALT|SIGNING|WEBHOOK)", re.I)
-_URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^@\s/]+)@", re.I)
-
-
 def secret_values_from_env_files(profile) -> list[str]:
-    """Values worth hiding from the env files the profile names (never logged or shown)."""
-    out: list[str] = []
-    envs = profile.get("environments") or {}
-    if not isinstance(envs, dict):
-        return out
-    for env in envs.values():
-        if not isinstance(env, dict) or not env.get("env_file"):
-            continue
-        try:
-            path = profile.resolve_path(str(env["env_file"]))
-            if not path.is_file() or path.stat().st_size > 5_000_000:
-                continue
-            values = _read_env_file(path)
-        except (OSError, ValueError):
-            continue
-        for name, value in values.items():
-            if not value:
-                continue
-            m = _URL_WITH_PASSWORD.match(value)
-            if m:
-                if _worth_hiding(m.group(1)):
-                    out.append(m.group(1))
-                out.append(value)
-            elif (_SECRET_NAME.search(name) and _worth_hiding(value)) or _looks_like_key(value):
-                out.append(value)
-    return out
+    """Values worth hiding from the env files the profile names (never logged or shown):
+    the one classifier in core/redact.py (the secret scanner's rules)."""
+    from launchready_tui.core.redact import env_file_secrets
 
-
-def _worth_hiding(value: str) -> bool:
-    """Long enough and not a plain word: hiding "staging" or "true" everywhere would wreck
-    the document without protecting anything."""
-    return len(value) >= 10 and not value.isalpha() and value.lower() not in ("production", "development")
-
-
-def _read_env_file(path: Path) -> dict[str, str]:
-    try:
-        from dotenv import dotenv_values
-
-        return {str(k): str(v) for k, v in dotenv_values(path).items() if v is not None}
-    except ImportError:  # pragma: no cover - python-dotenv is a dependency
-        out = {}
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            line = line.strip()
-            if line and not line.startswith("#") and "=" in line:
-                k, v = line.removeprefix("export ").split("=", 1)
-                out[k.strip()] = v.strip().strip("'\"")
-        return out
-
-
-def _looks_like_key(value: str) -> bool:
-    if len(value) < 16 or " " in value:
-        return False
-    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
-    return classes >= 3 or bool(re.match(r"^(sk|rk|pk|ghp|gho|xox[abp]|AKIA|SG\.|whsec)_?", value))
+    return env_file_secrets(profile)
 
 
 def stored_credential_ids(state: dict[str, Any]) -> list[str]:
