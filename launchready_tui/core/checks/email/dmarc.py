@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
-from launchready_tui.core.checks.email.dkim import TagListError, parse_tag_list
 from launchready_tui.core.checks.email.spf import email_domain
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
@@ -41,11 +40,15 @@ def is_dmarc_record(text: str) -> bool:
 @dataclass
 class DmarcRecord:
     text: str
-    tags: dict[str, str] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)  # names lower-cased (RFC 7489 §6.4)
+    errors: list[str] = field(default_factory=list)  # the record cannot be used as written
+    ignored: list[str] = field(default_factory=list)  # tags receivers skip; the rest still works
     notes: list[str] = field(default_factory=list)
+    dropped: set[str] = field(default_factory=set)  # tag names (or "rua"/"ruf" entries) ignored
 
     def get(self, tag: str, default: str | None = None) -> str | None:
+        if tag in self.dropped:
+            return default
         return self.tags.get(tag, default)
 
     @property
@@ -54,55 +57,143 @@ class DmarcRecord:
 
     @property
     def pct(self) -> int:
-        try:
-            return int(self.tags.get("pct", "100"))
-        except ValueError:
-            return 100
+        """pct, or 100 when it is missing or out of range (an invalid tag is ignored)."""
+        v = self.tags.get("pct", "100")
+        return int(v) if v.isdigit() and int(v) <= 100 else 100
 
     def uris(self, tag: str) -> list[str]:
+        """The reporting addresses receivers use: entries that are not URIs are skipped."""
+        return [u for u in self.raw_uris(tag) if _valid_uri(u)]
+
+    def raw_uris(self, tag: str) -> list[str]:
         return [u.strip() for u in (self.tags.get(tag) or "").split(",") if u.strip()]
 
 
+KNOWN_TAGS = ("v", "p", "sp", "np", "adkim", "aspf", "pct", "rua", "ruf", "fo", "rf", "ri", "t", "psd")
+
+
+def _valid_uri(uri: str) -> bool:
+    return ":" in uri and not (uri.lower().startswith("mailto:") and "@" not in uri)
+
+
+def _close(word: str, choices) -> str:
+    import difflib
+
+    swapped = [c for c in choices if sorted(c) == sorted(word.lower()) and c != word.lower()]  # `rau`, `rjeect`
+    m = swapped or difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean `{m[0]}`?)" if m else ""
+
+
 def parse_dmarc(text: str) -> DmarcRecord:
-    """Parse a DMARC record; `errors` make it invalid, `notes` are advice."""
+    """Parse a DMARC record the way receivers read it. Tag names and `v=DMARC1` are
+    case-insensitive (RFC 7489 §6.4: ABNF literals). `errors` make the record unusable (no
+    `v=DMARC1` first, an unreadable policy, a tag twice); a tag whose value is invalid is
+    skipped and its default applies (`ignored`): the rest of the record still works."""
     rec = DmarcRecord(text=text)
-    try:
-        raw = parse_tag_list(text)
-    except TagListError as e:
-        rec.errors.append(str(e))
-        return rec
-    first = next(iter(raw), None)
-    if first != "v" or raw.get("v") != "DMARC1":
-        rec.errors.append("the record must start with exactly `v=DMARC1`")
-    tags = {k.lower(): v for k, v in raw.items()}
+    pairs: list[tuple[str, str]] = []
+    for part in text.split(";"):
+        if not part.strip(" \t\r\n"):
+            continue
+        if "=" not in part:
+            rec.ignored.append(f"`{part.strip()[:60]}` is not tag=value, so receivers skip it")
+            continue
+        name, value = part.split("=", 1)
+        pairs.append((name.strip(" \t\r\n").lower(), " ".join(value.split())))
+    if not pairs or pairs[0][0] != "v" or pairs[0][1].upper() != "DMARC1":
+        rec.errors.append("the record must start with `v=DMARC1`")
+    elif pairs[0][1] != "DMARC1":
+        rec.notes.append(f"`v={pairs[0][1]}` works (case does not matter); `v=DMARC1` is the usual spelling")
+    tags: dict[str, str] = {}
+    for name, value in pairs:
+        if name in tags:
+            rec.errors.append(f"the tag `{name}` appears twice")
+            continue
+        tags[name] = value
     rec.tags = tags
+
+    def skip(tag: str, why: str) -> None:
+        rec.dropped.add(tag)
+        rec.ignored.append(f"`{tag}={tags[tag]}` {why}, so receivers ignore it")
+
     if "p" not in tags:
         rec.notes.append("p= is missing: RFC 9989 receivers treat that as p=none, older ones ignore the record")
-    for tag in ("p", "sp", "np"):
+    for tag in ("p", "sp"):
         if tag in tags and tags[tag].lower() not in POLICIES:
-            rec.errors.append(f"{tag}={tags[tag]} is not none, quarantine or reject")
+            rec.errors.append(f"{tag}={tags[tag]} is not none, quarantine or reject{_close(tags[tag], POLICIES)}")
+    if "np" in tags and tags["np"].lower() not in POLICIES:
+        skip("np", "is not none, quarantine or reject")
     for tag in ("adkim", "aspf"):
         if tag in tags and tags[tag].lower() not in ("r", "s"):
-            rec.errors.append(f"{tag}={tags[tag]} is not r (relaxed) or s (strict)")
+            skip(tag, "is not r (relaxed) or s (strict); the default r applies")
     if "pct" in tags:
         if not tags["pct"].isdigit() or int(tags["pct"]) > 100:
-            rec.errors.append(f"pct={tags['pct']} is not a whole number from 0 to 100")
+            skip("pct", "is not a whole number from 0 to 100; the policy applies to all mail (100)")
         else:
             rec.notes.append("pct= is removed in RFC 9989; newer receivers ignore it")
-    for tag in ("t", "psd"):
-        if tag in tags and tags[tag].lower() not in ("y", "n", "u"):
-            rec.errors.append(f"{tag}={tags[tag]} is not y or n")
+    if "t" in tags and tags["t"].lower() not in ("y", "n"):  # RFC 9989: t= is y or n
+        skip("t", "is not y or n; the default n (not testing) applies")
+    if "psd" in tags and tags["psd"].lower() not in ("y", "n", "u"):
+        skip("psd", "is not y, n or u")
+    if "fo" in tags:
+        bad = [v for v in tags["fo"].split(":") if v.strip().lower() not in ("0", "1", "d", "s")]
+        if bad:
+            skip("fo", f"has {', '.join(repr(b.strip()) for b in bad)}, which is not 0, 1, d or s")
+        elif not tags.get("ruf"):
+            rec.notes.append("fo= only matters with ruf= (failure reports); it does nothing here")
+    if "ri" in tags and not tags["ri"].isdigit():
+        skip("ri", "is not a number of seconds")
+    if "rf" in tags and any(v.strip().lower() != "afrf" for v in tags["rf"].split(":")):
+        skip("rf", "is not afrf")
     for tag in ("rua", "ruf"):
-        for uri in rec.uris(tag):
+        for uri in rec.raw_uris(tag):
             if ":" not in uri:
-                rec.errors.append(f"{tag} entry '{uri}' is not a URI (write mailto:address)")
+                rec.ignored.append(f"the {tag} entry '{uri}' is not a URI (write mailto:{uri}), so receivers "
+                                   "skip it")
             elif uri.lower().startswith("mailto:") and "@" not in uri:
-                rec.errors.append(f"{tag} entry '{uri}' has no e-mail address")
-    known = {"v", "p", "sp", "np", "adkim", "aspf", "pct", "rua", "ruf", "fo", "rf", "ri", "t", "psd"}
-    unknown = [k for k in tags if k not in known]
-    if unknown:
-        rec.notes.append("unknown tags ignored: " + ", ".join(unknown))
+                rec.ignored.append(f"the {tag} entry '{uri}' has no e-mail address, so receivers skip it")
+    for k in tags:
+        if k not in KNOWN_TAGS:
+            hint = _close(k, KNOWN_TAGS[1:])
+            (rec.ignored if hint else rec.notes).append(
+                f"`{k}=` is not a DMARC tag{hint}, so receivers ignore it")
     return rec
+
+
+def corrected_record(rec: DmarcRecord, domain: str) -> str:
+    """The published record with what receivers skip taken out or mended, keeping its
+    policy: never weaker than what is published (a p= typo is read as the nearest policy,
+    and never as less than the record's other policy tags)."""
+    import difflib
+
+    def policy(v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = v.lower()
+        if v in POLICIES:
+            return v
+        m = difflib.get_close_matches(v, POLICIES, n=1, cutoff=0.6)
+        return m[0] if m else None
+
+    p = policy(rec.tags.get("p"))
+    sp = policy(rec.tags.get("sp"))
+    if p is None:  # unreadable: receivers fall back to none; take the strongest stated policy
+        p = max((x for x in (sp, policy(rec.tags.get("np"))) if x), key=POLICIES.index, default="none")
+    out = [("v", "DMARC1"), ("p", p)]
+    if sp is not None:
+        out.append(("sp", sp))
+    for k, v in rec.tags.items():
+        if k in ("v", "p", "sp") or k in rec.dropped or k not in KNOWN_TAGS:
+            continue
+        if k in ("rua", "ruf"):
+            fixed = [u if ":" in u else f"mailto:{u}" for u in rec.raw_uris(k) if ":" in u or "@" in u]
+            fixed = [u for u in fixed if _valid_uri(u)]
+            if fixed:
+                out.append((k, ",".join(fixed)))
+            continue
+        out.append((k, v))
+    if not any(k == "rua" for k, _ in out):
+        out.append(("rua", f"mailto:dmarc-reports@{domain}"))
+    return "; ".join(f"{k}={v}" for k, v in out)
 
 
 def mailto_domain(uri: str) -> str | None:
@@ -257,12 +348,17 @@ def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> Chec
               adkim=rec.get("adkim", "r"), aspf=rec.get("aspf", "r"), pct=rec.pct,
               rua=rec.uris("rua"), ruf=rec.uris("ruf"), fo=rec.get("fo"), t=rec.get("t"),
               psd=rec.get("psd"), notes=disc.notes + rec.notes, reporting=reports)
+    if rec.ignored:
+        ev["ignored"] = list(rec.ignored)
     if rec.errors:
+        fixed = corrected_record(rec, disc.location)
+        ev["corrected_record"] = fixed
         return failed(
             "dmarc", d, f"The DMARC record at _dmarc.{disc.location} is invalid: " + "; ".join(rec.errors) + ".",
-            why="Receivers ignore an invalid DMARC record: your domain is unprotected.",
-            fix="Correct the record; a minimal valid one is "
-            f"`v=DMARC1; p=none; rua=mailto:dmarc-reports@{d}`.",
+            why="Receivers ignore a DMARC record they cannot read (or read its policy as p=none): "
+            "your domain is unprotected until it is corrected.",
+            fix=f"Replace the TXT record at _dmarc.{disc.location} with this corrected one (same policy, "
+            f"the problems above fixed): `{fixed}`",
             evidence=ev,
         )
     policy = rec.p
@@ -272,6 +368,14 @@ def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> Chec
             ev["inherited_from_psd"] = True
     ev["effective_policy"] = policy
     found: list[_F] = []
+    if rec.ignored:
+        fixed = corrected_record(rec, disc.location)
+        ev["corrected_record"] = fixed
+        found.append(_F(Status.WARN, "The DMARC record works, but receivers ignore part of it: "
+                        + "; ".join(rec.ignored) + ".",
+                        "A tag receivers cannot read is skipped and its default applies, so the record "
+                        "does not do everything you meant (for example, reports may never arrive).",
+                        f"Replace the TXT record at _dmarc.{disc.location} with: `{fixed}`"))
     lines, plan = rollout_plan(rec, disc.location, today)
     if policy == "none":
         ev["rollout"] = plan
