@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from launchready_tui.core.errors import LaunchReadyError, UsageError
+from launchready_tui.core.errors import UsageError
 
 
 def add_profile_arg(p: argparse.ArgumentParser) -> None:
@@ -75,22 +75,6 @@ def net_config_from_args(profile, args):
 
 
 def make_context(profile, args, *, options=None):
-    from launchready_tui.core.context import CheckContext, RunOptions
-    from launchready_tui.core.net import Net
-    from launchready_tui.core.state import StateStore
+    from launchready_tui.core.context import build_context
 
-    cfg = net_config_from_args(profile, args)
-    credentials = None
-    try:
-        from launchready_tui.core.credentials import CredentialStore  # built by the secrets issue
-
-        credentials = CredentialStore.for_profile(profile)
-    except (ImportError, AttributeError, LaunchReadyError):
-        credentials = None
-    return CheckContext(
-        profile=profile,
-        net=Net(cfg),
-        state=StateStore(profile.state_dir),
-        credentials=credentials,
-        options=options or RunOptions(),
-    )
+    return build_context(profile, net_config_from_args(profile, args), options=options)

@@ -72,3 +72,33 @@ class CheckContext:
         if self.state is None:
             return None
         return self.state.find_record_value(field_id)
+
+
+def build_context(profile: Profile, config: Any = None, *, options: RunOptions | None = None,
+                  clock: Callable[[], dt.datetime] | None = None) -> CheckContext:
+    """The one way the CLI and the TUI build a run's context: the network layer from the
+    profile (and `config`, a `NetConfig` with command-line overrides), the state store
+    beside the profile and the keyring-backed credential store (None when the keyring
+    cannot be used: checks that need it say so)."""
+    from launchready_tui.core.errors import LaunchReadyError
+    from launchready_tui.core.net import Net
+    from launchready_tui.core.profile import net_config
+    from launchready_tui.core.state import StateStore
+
+    credentials = None
+    try:
+        from launchready_tui.core.credentials import CredentialStore
+
+        credentials = CredentialStore.for_profile(profile)
+    except (ImportError, AttributeError, LaunchReadyError):
+        credentials = None
+    ctx = CheckContext(
+        profile=profile,
+        net=Net(config if config is not None else net_config(profile)),
+        state=StateStore(profile.state_dir),
+        credentials=credentials,
+        options=options or RunOptions(),
+    )
+    if clock is not None:
+        ctx.clock = clock
+    return ctx

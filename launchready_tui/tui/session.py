@@ -296,13 +296,9 @@ class Session:
 
     def make_context(self):
         """A CheckContext for one run (builds the network layer; call it off the UI thread)."""
-        import argparse
+        from launchready_tui.core.context import build_context
 
-        from launchready_tui.commands._common import make_context
-
-        ctx = make_context(self.profile, argparse.Namespace())
-        ctx.clock = self.clock
-        return ctx
+        return build_context(self.profile, clock=self.clock)
 
     # -- changing state (memory now, disk in the background) ----------------------------
 
