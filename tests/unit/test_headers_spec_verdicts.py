@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from launchready_tui.core.checks import csp as cs
+from launchready_tui.core.checks import _csp as cs
 from launchready_tui.core.checks import headers as hd
 
 

@@ -9,8 +9,8 @@ import struct
 
 import pytest
 
+from launchready_tui.core.checks import _tls_probe as tp
 from launchready_tui.core.checks import tls
-from launchready_tui.core.checks import tls_probe as tp
 from tests.unit.test_edge_unit_tls import NOW, cert
 from tests.weak_certs import make_pki
 

@@ -175,8 +175,8 @@ def evaluate_hsts(values: list[str], cloudflare: bool = False) -> list[Line]:
 
 
 def csp_directives(csp: str) -> dict[str, str]:
-    """Directive name -> value of the first policy in `csp` (kept for callers; see csp.py)."""
-    from launchready_tui.core.checks.csp import parse_header
+    """Directive name -> value of the first policy in `csp` (kept for callers; see _csp.py)."""
+    from launchready_tui.core.checks._csp import parse_header
 
     pols = parse_header([csp])
     return {k: " ".join(v) for k, v in pols[0].directives.items()} if pols else {}
@@ -245,7 +245,7 @@ def _twice(values: list[str], lines: list[str]) -> str:
 
 
 def evaluate_other(headers: dict[str, list[str]], is_html: bool) -> list[Line]:
-    from launchready_tui.core.checks import csp as cs
+    from launchready_tui.core.checks import _csp as cs
 
     out: list[Line] = []
     low = "warn" if is_html else "info"
@@ -545,7 +545,7 @@ def evaluate(resp, url: str) -> tuple[list[Line], dict[str, Any]]:
     lines += evaluate_leaks(headers)
     found: list[tuple[str, str, str]] = []
     if is_html and urlsplit(url).scheme == "https":
-        from launchready_tui.core.checks.csp import has_upgrade
+        from launchready_tui.core.checks._csp import has_upgrade
 
         upgrade = has_upgrade(headers.get("content-security-policy", []))
         found = find_mixed_content(resp.body.decode("utf-8", "replace"))

@@ -568,7 +568,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     ev: dict[str, Any] = {"host": host, "address": f"{ip}:{port}", "sni": host}
     verify_code: int | None = None
     verify_message = ""
-    from launchready_tui.core.checks import tls_probe
+    from launchready_tui.core.checks import _tls_probe as tls_probe
 
     results = await asyncio.gather(
         handshake(ip, port, host, net.ssl_context(), timeout),

@@ -1,6 +1,6 @@
 """Content-Security-Policy, read the way browsers read it (CSP Level 3), for `headers`.
 
-Not a check kind: `headers` calls `evaluate_csp`. Parsing follows CSP3 §2.2.1 ("parse a
+Not a check kind (hence the underscore): `headers` calls `evaluate_csp`. Parsing follows CSP3 §2.2.1 ("parse a
 serialized CSP"): directives split on `;`, names lower-cased, a repeated directive is
 ignored (the first one wins), values split on whitespace. Several headers, or one
 header with commas, are several policies (CSP3 §2.2.2), and a browser enforces all of
