@@ -55,6 +55,7 @@ __all__ = [
     "Problem",
     "blockers_text",
     "counts",
+    "current",
     "derive",
     "findings_for",
     "first_seen",
@@ -145,6 +146,7 @@ class Problem:
     owner: str | None = None
     priority: str | None = None
     owned: bool = field(default=False, repr=False, compare=False)
+    seen_at: str = field(default="", repr=False, compare=False)  # the oldest result that shows it
 
     @property
     def impact(self) -> str:
@@ -473,20 +475,25 @@ def derive(results: Iterable[CheckResult], profile=None, *, meta: dict[str, dict
            history: list[dict] | None = None, now: str = "") -> list[Problem]:
     """Problems from results, ranked (rank 1 = fix first). `meta` is the state's
     `problems` map (owner, priority per id); `history` gives first-seen times."""
-    results = list(results)
+    results = [c for c in (_clean(r) for r in results) if c is not None]
     by_id: dict[str, Problem] = {}
     errors: list[CheckResult] = []
     for r in results:
         if r.status == Status.ERROR:
             errors.append(r)
             continue
-        for f in findings_for(r):
+        try:
+            found = findings_for(r)
+        except Exception:  # odd evidence (a hand-edited state file): fall back to the summary
+            found = [Finding(r.check, r.target, _slug(r.summary), r.summary, r.status)]
+        for f in found:
             p = by_id.get(f.id)
             if p is None:
                 level = f.level or _CODE_LEVEL.get((f.kind, f.code)) or _KIND_LEVEL.get(f.kind) or HYGIENE
                 env, aud = _scope(f.target, f.kind, profile)
-                p = by_id[f.id] = Problem(f.id, f.kind, f.target, f.code, f.title, level, f.status,
-                                          r.fix, r.why, env, aud)
+                title = f.title if f.title == r.summary else _titled(f.title, f.target)
+                p = by_id[f.id] = Problem(f.id, f.kind, f.target, f.code, title, level,
+                                          f.status, r.fix, r.why, env, aud)
             elif f.status == Status.FAIL and p.status != Status.FAIL:
                 p.status = f.status
             _add(p, r, f)
@@ -521,22 +528,53 @@ def derive(results: Iterable[CheckResult], profile=None, *, meta: dict[str, dict
         p = by_id.get(fid)
         if p is None:
             env, aud = _scope(r.target, r.check, profile)
-            p = by_id[fid] = Problem(fid, r.check, r.target, "could-not-check", r.summary, UNKNOWN, Status.ERROR,
-                                     r.fix, r.why, env, aud)
+            p = by_id[fid] = Problem(fid, r.check, r.target, "could-not-check", _titled(r.summary, r.target),
+                                     UNKNOWN, Status.ERROR, r.fix, r.why, env, aud)
         _add(p, r)
     ranked = sorted(by_id.values(), key=rank_key)
     seen = first_seen(history or [])
     meta = meta or {}
     for n, p in enumerate(ranked, 1):
         p.rank = n
-        p.first_seen = seen.get(p.id, now)
-        m = meta.get(p.id) or {}
-        p.owner = m.get("owner") or None
-        p.priority = m.get("priority") or None
+        p.first_seen = seen.get(p.id) or p.seen_at or now
+        m = meta.get(p.id) if isinstance(meta, dict) else None
+        m = m if isinstance(m, dict) else {}
+        p.owner = str(m["owner"]) if m.get("owner") else None
+        p.priority = str(m["priority"]) if m.get("priority") else None
     return ranked
 
 
+def _clean(r: CheckResult) -> CheckResult | None:
+    """A result with the types derivation relies on (results read back from a state file
+    may hold anything); None when it cannot be one."""
+    try:
+        status = Status(r.status)
+    except ValueError:
+        return None
+    if all(isinstance(x, str) for x in (r.check, r.target, r.summary, r.fix, r.why, r.runbook, r.step,
+                                          r.started_at)) and isinstance(r.evidence, dict):
+        return r
+    return CheckResult(
+        check=str(r.check or "check"), target=str(r.target if r.target is not None else ""), status=status,
+        summary=str(r.summary or ""), evidence=r.evidence if isinstance(r.evidence, dict) else {},
+        fix=str(r.fix or ""), why=str(r.why or ""), stage=r.stage if isinstance(r.stage, int) else None,
+        runbook=str(r.runbook or ""), step=str(r.step or ""), check_id=str(r.check_id or ""),
+        started_at=str(r.started_at or ""),
+    )
+
+
+def _titled(title: str, target: str) -> str:
+    """A title that names what it is about: "shop.x.test: no HSTS header" when the
+    finding's own words do not say which host, file or address."""
+    t = str(target or "")
+    if not t or t == "-" or t in title or (host_of(t) and host_of(t) in title):
+        return title
+    return f"{t}: {title}"
+
+
 def _add(p: Problem, r: CheckResult, f: Finding | None = None) -> None:
+    if r.started_at and (not p.seen_at or r.started_at < p.seen_at):
+        p.seen_at = r.started_at
     if r.key not in p.results:
         p.results.append(r.key)
     step = f"{r.runbook}/{r.step}" if r.runbook else ""
@@ -545,20 +583,42 @@ def _add(p: Problem, r: CheckResult, f: Finding | None = None) -> None:
     if f is not None and r.check == p.kind and not p.owned:
         # The owning kind's own words win: the tls check's "expired 10 days ago" over
         # the redirect check's "certificate rejected".
-        p.title, p.fix, p.why = f.title, r.fix or p.fix, r.why or p.why
+        p.title = f.title if f.title == r.summary else _titled(f.title, f.target)
+        p.fix, p.why = r.fix or p.fix, r.why or p.why
         p.owned = True
         if step:  # its own kind's step is where to check it again
             p.steps.remove(step)
             p.steps.insert(0, step)
 
 
+def current(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """Results that still say how things stand, for results gathered over many runs (the
+    state): per (kind, target) the newest result, plus the older ones that say the same
+    (same status and summary, e.g. the same run's other steps). An older fail that a newer
+    result contradicts is history, not a problem."""
+    results = [c for c in (_clean(r) for r in results) if c is not None]
+    newest: dict[tuple[str, str], CheckResult] = {}
+    for r in results:
+        k = (r.check, r.target)
+        if k not in newest or r.started_at > newest[k].started_at:
+            newest[k] = r
+    out = []
+    for r in results:
+        n = newest[(r.check, r.target)]
+        if r is n or (r.status == n.status and r.summary == n.summary):
+            out.append(r)
+    return out
+
+
 def first_seen(history: list[dict]) -> dict[str, str]:
     """id -> the time of the first run whose history entry lists that problem."""
     out: dict[str, str] = {}
     for h in history:
+        if not isinstance(h, dict) or not isinstance(h.get("problems"), list):
+            continue  # a torn or hand-edited line
         at = str(h.get("at") or "")
-        for pid in h.get("problems") or []:
-            if pid not in out or (at and at < out[pid]):
+        for pid in h["problems"]:
+            if isinstance(pid, str) and (pid not in out or (at and at < out[pid])):
                 out[pid] = at
     return out
 

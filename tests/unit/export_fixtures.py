@@ -52,6 +52,10 @@ deploy:
 email:
   domain: acme.example
   dkim_selectors: [s1]
+monitor:
+  - https://acme.example/
+  - https://status.acme.example/
+required_env: [DATABASE_URL, STRIPE_SECRET_KEY, POSTMARK_TOKEN]
 performance:
   routes:
     - name: "Admin: list members"
@@ -189,6 +193,19 @@ def state() -> dict:
                                    + SCRIPT_HEADER + "\nblog.acme.example, Heroku (closed), old blog",
                           "by": "Dana", "at": "2026-03-10T10:06:00+00:00"},
             },
+            "audit/domain-map/production": {
+                "host": {"value": "Vercel, project acme-web", "by": "Dana", "at": "2026-03-10T10:05:00+00:00"},
+                "account": {"value": "acme-prod team (Dana and Sam can log in)", "by": "Dana",
+                            "at": "2026-03-10T10:05:00+00:00"},
+                "owner": {"value": "Dana", "by": "Dana", "at": "2026-03-10T10:05:00+00:00"},
+            },
+            "observability/monitors/monitors": {
+                "service": {"value": "UptimeRobot (free plan)", "by": "Sam", "at": "2026-03-13T09:00:00+00:00"},
+            },
+            "observability/alert-channel/alert-channel": {
+                "channel": {"value": "#alerts on Slack, and Dana's phone", "by": "Sam",
+                            "at": "2026-03-13T09:05:00+00:00"},
+            },
             "audit/rank-risks/risk-list": {
                 "risks": {"value": "1. Payments webhook has no retry\n- Admin login only works on one laptop\n# not a heading",
                           "by": "Dana", "at": "2026-03-11T09:00:00+00:00"},
@@ -228,8 +245,12 @@ def state() -> dict:
                          "owner": "", "rotate_every_days": 180, "last_rotated": "2026-02-01", "has_value": False},
         },
         "incidents": {
-            "deploy-failure-20260314-140500": copy.deepcopy(INCIDENT),
+            "deploy-failure-20260314-140500": {
+                **copy.deepcopy(INCIDENT),
+                "note_path": ".launchready/incidents/deploy-failure-20260314-140500.md"},
         },
+        "problems": {"dns:blog.acme.example:dangling-cname": {"owner": "Sam", "priority": "P1", "by": "Dana",
+                                                               "at": "2026-03-14T09:00:00+00:00"}},
     }
 
 
@@ -263,7 +284,8 @@ INCIDENT = {
 }
 
 HISTORY = [
-    {"type": "check", "at": "2026-03-01T10:00:00+00:00", "counts": {"pass": 3}},
+    {"type": "check", "at": "2026-03-01T10:00:00+00:00", "counts": {"pass": 3},
+     "problems": ["dns:blog.acme.example:dangling-cname"]},
     {"type": "latency", "release": "v1.2.0", "at": "2026-03-01T10:00:00+00:00",
      "url": "https://app.acme.example/admin/members", "method": "GET", "budget_ms": 300,
      "p50_ms": 40.0, "p95_ms": 210.0, "p99_ms": 260.0},

@@ -31,7 +31,8 @@ def test_same_fact_from_many_steps_and_kinds_is_one_problem():
     assert [p.id for p in ps] == ["tls:status.x.test:certificate"]
     p = ps[0]
     assert len(p.results) == 4 and p.level == P.DOWN
-    assert p.title == "the certificate expired 10 days ago"  # the tls check's own words win
+    # the tls check's own words win, named after the host when they do not say it
+    assert p.title == "status.x.test: the certificate expired 10 days ago"
     assert p.command == "launchready check --runbook protect-edge --step force-https"
 
 
@@ -148,7 +149,7 @@ def test_new_kind_becomes_problems_without_editing_problems_py(monkeypatch):
     real = registry.load_kind
     monkeypatch.setattr(registry, "load_kind", lambda name: declaring if name == "db_declared" else real(name))
     (p,) = P.derive([res("db_declared", "db", summary="whatever")])
-    assert p.id == "db_declared:db:declared" and p.level == P.DOWN and p.title == "declared finding"
+    assert p.id == "db_declared:db:declared" and p.level == P.DOWN and p.title == "db: declared finding"
 
 
 def test_pass_and_skip_are_not_problems_and_owner_priority_first_seen():
@@ -159,8 +160,8 @@ def test_pass_and_skip_are_not_problems_and_owner_priority_first_seen():
     meta = {"dmarc:x.test:weak-policy": {"owner": "Sam", "priority": "P2"}}
     (p,) = P.derive(rs, meta=meta, history=history, now="2026-12-03T00:00:00+00:00")
     assert (p.owner, p.priority, p.first_seen) == ("Sam", "P2", "2026-11-01T00:00:00+00:00")
-    (q,) = P.derive(rs, now="2026-12-03T00:00:00+00:00")
-    assert (q.owner, q.priority, q.first_seen) == (None, None, "2026-12-03T00:00:00+00:00")
+    (q,) = P.derive(rs, now="2026-12-03T07:00:00+00:00")  # not in the history: its oldest result
+    assert (q.owner, q.priority, q.first_seen) == (None, None, "2026-12-03T06:00:00+00:00")
 
 
 def test_state_keeps_owner_and_priority(tmp_path):

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from launchready_tui.core.export import _problems
 from launchready_tui.core.export._model import (
     STALE_DAYS,
     Action,
@@ -17,6 +18,7 @@ from launchready_tui.core.export._model import (
     CredentialView,
     FieldView,
     Handover,
+    ProblemView,
     RecordView,
     ResultView,
     RiskView,
@@ -122,11 +124,27 @@ def _where(r: ResultView, titles: dict[str, str]) -> str:
 
 
 def _verdict(stages: list[StageView], results: list[ResultView], current: list[ResultView],
-             titles: dict[str, str]) -> Verdict:
+             titles: dict[str, str], problems: list[ProblemView] | None = None) -> Verdict:
+    """Launch blockers are the failing problems (each once, ranked) and the unticked
+    must-do items; warnings and could-not-checks are counted per problem too."""
     blockers: list[Blocker] = []
-    for r in current:
-        if r.status == "fail":
-            blockers.append(Blocker("fail", r.summary or f"{r.check} failed on {r.target}", _where(r, titles), r.fix, r))
+    warnings: list[ResultView] = [r for r in current if r.status == "warn"]
+    errors: list[ResultView] = [r for r in current if r.status == "error"]
+    if problems is None:
+        for r in current:
+            if r.status == "fail":
+                blockers.append(Blocker("fail", r.summary or f"{r.check} failed on {r.target}", _where(r, titles),
+                                        r.fix, r))
+    else:
+        by_key = {r.key: r for r in results}
+        warnings, errors = [], []
+        for p in problems:
+            shown = [by_key[k] for k in p.result_keys if k in by_key]
+            rep = next((r for r in shown if r.status == p.status), shown[0] if shown else None)
+            if p.status == "fail":
+                blockers.append(Blocker("fail", p.title, p.where, p.fix, rep, p))
+            elif rep is not None:
+                (warnings if p.status == "warn" else errors).append(replace(rep, summary=p.title))
     for sv in stages:
         for st in sv.steps:
             for c in st.confirms:
@@ -137,8 +155,8 @@ def _verdict(stages: list[StageView], results: list[ResultView], current: list[R
         counts[r.status] = counts.get(r.status, 0) + 1
     return Verdict(
         blockers=blockers,
-        warnings=[r for r in current if r.status == "warn"],
-        errors=[r for r in current if r.status == "error"],
+        warnings=warnings,
+        errors=errors,
         counts=counts,
         stale=sum(1 for r in current if r.stale),
         total=len(results),
@@ -159,7 +177,7 @@ def _summary(project: str, v: Verdict, stages: list[StageView]) -> str:
     if v.blockers:
         why = []
         if fails:
-            why.append(f"{_plural(fails, 'check')} failed")
+            why.append(f"{_plural(fails, 'problem')} found by the checks")
         if unticked:
             why.append(f"{_plural(unticked, 'must-do item')} {'is' if unticked == 1 else 'are'} not ticked off yet")
         parts.append(f"{project} is not ready to launch: {_plural(len(v.blockers), 'launch blocker')} "
@@ -171,8 +189,8 @@ def _summary(project: str, v: Verdict, stages: list[StageView]) -> str:
     if v.warnings:
         parts.append(f"{_plural(len(v.warnings), 'warning')} should be looked at soon; none stops a launch on its own.")
     if v.errors:
-        parts.append(f"{_plural(len(v.errors), 'check')} could not run (no answer, a timeout or a refusal); "
-                     "that is not a pass, so run them again.")
+        parts.append(f"{_plural(len(v.errors), 'thing')} could not be checked (no answer, a timeout or a refusal); "
+                     "that is not a pass, so run those checks again.")
     if v.stale:
         parts.append(f"{_plural(v.stale, 'result')} {'is' if v.stale == 1 else 'are'} more than {STALE_DAYS} days old "
                      "and marked stale.")
@@ -187,11 +205,16 @@ def _day2(v: Verdict, stages: list[StageView], tls: list[TlsRow], creds: list[Cr
           plan: list[dict[str, str]], current_policy: str, runbooks: RunbooksView, team: list[FieldView],
           current: list[ResultView], titles: dict[str, str], now: dt.datetime) -> list[Action]:
     acts: list[Action] = []
-    for b in v.blockers:
-        if b.kind == "fail":
-            acts.append(Action(b.text, "", "", b.where, "fix"))
-        else:
-            acts.append(Action(b.text, "", "", b.where, "tick"))
+    fails = [b for b in v.blockers if b.kind == "fail"]
+    ticks = [b for b in v.blockers if b.kind != "fail"]
+    # Each launch blocker and must-do item is listed once, on the cover; here, one line each.
+    if fails:
+        first = fails[0].problem.rank if fails[0].problem is not None else 1
+        acts.append(Action(f"Fix the {_plural(len(fails), 'failing problem')} under Launch blockers, in rank "
+                           f"order (start with #{first}: {fails[0].text.rstrip('.')})", "", "", "", "fix"))
+    if ticks:
+        acts.append(Action(f"Do, then tick off, the {_plural(len(ticks), 'must-do item')} listed under Launch "
+                           "blockers", "", "", "", "tick"))
     for r in v.errors:
         acts.append(Action(r.summary.removeprefix("Could not check: "), "", "", _where(r, titles), "rerun"))
     stale = [r for r in current if r.stale and r.status not in ("skip", "error")]
@@ -251,7 +274,8 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
             titles[f"{rb.id}/{st.id}"] = st.title
     stages, other = _stage_views(runbooks, state, results, profile)
     current = current_results(results, {rb.id: rb.stage or 0 for rb in runbooks if rb.kind == "stage"})
-    verdict = _verdict(stages, results, current, titles)
+    problems = _problems.problem_views(state, results, profile, runbooks, titles, history)
+    verdict = _verdict(stages, results, current, titles, problems)
     project = str(getattr(profile, "project", "") or "this project")
     names = find_field(state, runbooks, "names")
     dns_notes = find_field(state, runbooks, "records")  # stage 3: "name, type, value, purpose" per line
@@ -269,7 +293,9 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
         redirect_record=find_record(state, runbooks, "redirect-map"),
         tls=_tls_rows(results, renewer.value if renewer else ""),
         tls_record=[f for f in find_record(state, runbooks, "ssl-endpoints") if f.id != "endpoints"],
+        renewer_where=_problems._step_of(runbooks, titles, record="ssl-endpoints")[0],
     )
+    prod_asks, prod_missing = _problems.production(state, runbooks, titles, where.production)
     email = _email(profile, results, state, runbooks)
     creds = _credentials(state, now)
     secrets = SecretsView(creds, find_record(state, runbooks, "secret-inventory"),
@@ -290,7 +316,16 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
     team = [f for f in find_record(state, runbooks, "day-2-actions") if f.value]
     policy = next((str(r.evidence.get("effective_policy") or "") for r in email.results if r.check == "dmarc"), "")
     day2 = _day2(verdict, stages, where.tls, creds, email.dmarc_plan, policy, rbv, team, current, titles, now)
+    times = sorted(r.started_at for r in results if parse_time(r.started_at) is not None)
     return Handover(
+        problems=problems,
+        results_from=times[0] if times else "",
+        results_to=times[-1] if times else "",
+        production=prod_asks,
+        production_missing=prod_missing,
+        monitoring=_problems.monitoring(profile, state, results, runbooks, titles),
+        incidents_past=_problems.past_incidents(state, profile),
+        unlisted_secrets=_problems.unlisted_secrets(profile, creds, secrets.inventory_record, current),
         project=project,
         domain=str(getattr(profile, "domain", "")),
         date=now.strftime("%Y-%m-%d"),

@@ -33,6 +33,7 @@ from launchready_tui.core.export._render import (
     Code,
     CodeBlock,
     Contents,
+    FileLink,
     Flag,
     Heading,
     Inline,
@@ -87,10 +88,7 @@ def _cover(d: _Doc, doc: Handover) -> None:
                 f"warning{'s' if len(v.warnings) != 1 else ''}")
         d.p(Badge("warn" if v.warnings else "pass"), " ", head, cls="verdict")
     d.p(doc.summary, cls="lead")
-    c = v.counts
-    d.p(f"Checks on record: {c.get('pass', 0)} passed, {c.get('warn', 0)} warnings, {c.get('fail', 0)} failed, "
-        f"{c.get('error', 0)} could not check, {c.get('skip', 0)} skipped. A check result older than "
-        f"{STALE_DAYS} days is marked \"{STALE_TEXT}\".", cls="small")
+    d.p(_counts_line(doc), cls="small")
     if doc.stages:
         rows = []
         for sv in doc.stages:
@@ -112,8 +110,9 @@ def _cover(d: _Doc, doc: Handover) -> None:
         fails = [b for b in v.blockers if b.kind == "fail"]
         todo = [b for b in v.blockers if b.kind != "fail"]
         if fails:
-            d.p(Strong(f"Failed checks ({len(fails)})"))
-            d.add(BulletList([ListItem(_blocker_parts(d, b)) for b in fails], ordered=True))
+            d.p(Strong(f"Failing problems, worst first ({len(fails)})"))
+            d.add(BulletList([ListItem(_blocker_parts(d, b)) for b in fails],
+                             ordered=not any(b.problem is not None for b in fails)))  # ranks are shown
         if todo:
             d.p(Strong(f"Must-do items not ticked off yet ({len(todo)})"))
             groups: dict[str, list] = {}
@@ -123,10 +122,40 @@ def _cover(d: _Doc, doc: Handover) -> None:
                               for stage, bs in groups.items()]))
 
 
+def _counts_line(doc: Handover) -> str:
+    """The one set of counts the whole document uses: problems, then the results they
+    come from, and when those results were taken."""
+    c = doc.verdict.counts
+    by = {s: sum(1 for p in doc.problems if p.status == s) for s in ("fail", "warn", "error")}
+    n = len(doc.problems)
+    text = (f"Problems: {n} ({by['fail']} failing, {by['warn']} warnings, {by['error']} could not check), each "
+            "counted once however many steps check it. ")
+    text += (f"They come from {doc.verdict.total} check results on record: {c.get('pass', 0)} passed, "
+             f"{c.get('warn', 0)} warnings, {c.get('fail', 0)} failed, {c.get('error', 0)} could not check, "
+             f"{c.get('skip', 0)} skipped")
+    if doc.results_from:
+        same = show_time(doc.results_from) == show_time(doc.results_to)
+        text += (f", taken {show_time(doc.results_from)}" if same else
+                 f", taken between {show_time(doc.results_from)} and {show_time(doc.results_to)}")
+    return text + f". A check result older than {STALE_DAYS} days is marked \"{STALE_TEXT}\"."
+
+
 def _blocker_parts(d: _Doc, b) -> Parts:
     step = b.where.split(" › ", 1)[-1]
     anchor = d.anchors.get(b.where)
     link: Parts = [Link(step, anchor)] if anchor else [step]
+    if b.kind == "fail" and b.problem is not None:
+        p = b.problem
+        parts = [Badge("fail"), " ", Strong(f"#{p.rank}"), " ", b.text, " — ", p.impact, ". "]
+        if b.result is not None and b.result.target not in ("", "-"):
+            parts += [Code(b.result.target), ", "]
+        parts += link
+        if p.stale:
+            parts += [" ", Flag(STALE_TEXT)]
+        parts += [Br(), "Check again: ", Code(p.command)]
+        if p.owner or p.priority:
+            parts += [f" · owner: {p.owner or 'nobody yet'}, priority: {p.priority or 'not set'}"]
+        return parts
     if b.kind == "fail":
         parts: Parts = [Badge("fail"), " ", b.text, " — "]
         if b.result is not None and b.result.target not in ("", "-"):
@@ -160,11 +189,17 @@ def _where(d: _Doc, doc: Handover) -> None:
                       [e["production"]]] for e in w.environments]))
     else:
         d.p("No environments in the profile yet (`environments` in launchready.yaml).", cls="note")
+    d.h(3, "Where production lives")
+    if doc.production:
+        d.add(Table(["What", "Written down", "By, when"],
+                    [[[a.label], [a.value] if a.value else ["not written down"],
+                      [" ".join(x for x in (a.by, show_date(a.at)) if x)]] for a in doc.production]))
     if w.production:
-        d.p(Strong("Where production runs: "), w.production)
-    else:
-        d.p("Nobody has written down where production runs yet (stage 1, \"Find where production lives\"). "
-            "Until someone can, treat it as a launch blocker.", cls="warn")
+        d.p(Strong("Where production runs (the domain map's note): "), w.production)
+    if doc.production_missing:
+        d.p(doc.production_missing + ("" if any(a.value for a in doc.production) or w.production else
+                                      " Until someone can say where production runs, treat it as a launch blocker."),
+            cls="warn")
     d.h(3, "Domains and DNS")
     if w.hosts:
         rows = []
@@ -212,16 +247,42 @@ def _where(d: _Doc, doc: Handover) -> None:
             status = _status_parts(t.status)
             if t.stale:
                 status += [" ", Flag(STALE_TEXT)]
-            rows.append([[Code(t.host)], [t.issuer], [show_date(t.not_after)], [days], [t.renews or "not written down"],
-                         status])
+            renews = t.renews or ("not written down" + (" (see below)" if w.renewer_where else ""))
+            rows.append([[Code(t.host)], [t.issuer], [show_date(t.not_after)], [days], [renews], status])
         d.add(Table(["Host", "Issuer", "Expires", "Days left", "Who renews it", "Status"], rows))
         problems = [ListItem([Badge(t.status or "error"), " ", Code(t.host), ": ", t.summary]) for t in w.tls if t.summary]
         if problems:
             d.add(BulletList(problems))
+        if any(not t.renews for t in w.tls):
+            d.p(Strong("Who renews it: "), "the person or service that gets a new certificate before the old one "
+                "expires. On Vercel, Netlify, Render, Fly.io and Cloudflare that is the host itself, automatically, "
+                "once DNS points at it; elsewhere it is a person or a cron job (certbot, for example). ",
+                *([f"Write it down at {w.renewer_where} (\"Who renews the certificates\")."] if w.renewer_where else []),
+                cls="note")
     else:
         d.p("No certificate check has run yet (`launchready check --stage 3`).", cls="note")
     if any(f.value for f in w.tls_record):
         d.add(_fields_table(w.tls_record))
+
+
+def _monitoring(d: _Doc, doc: Handover) -> None:
+    m = doc.monitoring
+    if m is None:
+        return
+    d.h(2, "Monitoring", toc=True)
+    d.p("What is watched, what checks it, and where the alerts go.")
+    if m.watched:
+        d.add(Table(["Watched address", "Last check", "Checked by", "Check it again"],
+                    [[[Code(url)], _status_parts(status or None) if status else ["not checked yet"], [by],
+                      [Code(cmd)]] for url, status, by, cmd in m.watched]))
+    if m.monitors:
+        d.add(_fields_table(m.monitors))
+    if any(a.value for a in m.alerts):
+        d.add(Table(["Alerts", "Written down", "By, when"],
+                    [[[a.label], [a.value], [" ".join(x for x in (a.by, show_date(a.at)) if x)]]
+                     for a in m.alerts if a.value]))
+    if m.missing:
+        d.p(m.missing, cls="warn")
 
 
 def _stage_status(sv: StageView) -> Parts:
@@ -269,6 +330,8 @@ def _step(d: _Doc, sv: StageView, st: StepView) -> None:
             d.add(BulletList(fixes))
     ran = {r.check_id for r in st.results}
     never = [kind for cid, kind in st.checks if cid not in ran]
+    if st.results and not never:
+        d.p("Check again: ", Code(f"launchready check --runbook {st.runbook} --step {st.id}"), cls="small")
     if never:
         d.p(f"Not checked yet: {', '.join(dict.fromkeys(never))}. Run ",
             Code(f"launchready check --runbook {st.runbook} --step {st.id}"), ".", cls="note")
@@ -405,6 +468,10 @@ def _secrets(d: _Doc, doc: Handover) -> None:
     if any(f.value for f in s.inventory_record):
         d.p(Strong("Secret inventory, as written down"))
         d.add(_fields_table(s.inventory_record))
+    if doc.unlisted_secrets:
+        d.p(Strong(f"Not in the inventory ({len(doc.unlisted_secrets)})"))
+        d.add(BulletList([ListItem([Flag("not listed"), " ", Code(what) if " " not in what else what, ": ", why])
+                          for what, why in doc.unlisted_secrets]))
     if s.scan_results:
         d.h(3, "Scans for leaked secrets and env vars")
         d.add(Table(["Status", "Check", "Target", "Result", "Last checked"],
@@ -483,6 +550,17 @@ def _runbooks(d: _Doc, doc: Handover) -> None:
         d.add(Markdown(md, anchors))
     if not rb.incidents:
         d.p("No incident runbooks are loaded.", cls="note")
+    d.h(3, "Past incidents", toc=True)
+    if doc.incidents_past:
+        items = []
+        for inc in doc.incidents_past:
+            when = show_time(inc.started_at) if inc.started_at else "date unknown"
+            state = f"ended {show_time(inc.ended_at)}" if inc.ended_at else "still open"
+            note: Parts = [" — note: ", FileLink(inc.path, inc.path)] if inc.path else [" — no note written yet"]
+            items.append(ListItem([f"{when}: {inc.title} ({state})", *note]))
+        d.add(BulletList(items))
+    else:
+        d.p("No incidents on record.", cls="small")
 
 
 def _performance(d: _Doc, doc: Handover) -> None:
@@ -505,16 +583,21 @@ def _performance(d: _Doc, doc: Handover) -> None:
 def _risks(d: _Doc, doc: Handover) -> None:
     r = doc.risks
     d.h(2, "Risk log", toc=True)
-    d.h(3, "Open failures and warnings")
-    if r.open_results:
-        d.add(Table(["Status", "What", "Where", "Why it matters"],
-                    [[_status_parts(x.status), [x.summary] + ([" ", Flag(STALE_TEXT)] if x.stale else []),
-                      _result_where(d, doc, x), [x.why]] for x in r.open_results]))
+    d.h(3, "Problems, ranked")
+    if doc.problems:
+        d.p("One row per problem, worst first. Owner and priority are set in the app's launch blockers screen "
+            "(press b).", cls="small")
+        d.add(Table(["#", "Status", "Problem", "Impact", "Owner", "Priority", "First seen", "Check again"],
+                    [[[str(p.rank)], _status_parts(p.status),
+                      [p.title] + ([" ", Flag(STALE_TEXT)] if p.stale else []), [p.impact],
+                      [p.owner or "—"], [p.priority or "—"], [show_date(p.first_seen)] if p.first_seen else [],
+                      [Code(p.command)]] for p in doc.problems]))
     else:
         d.p("None on record.", cls="small")
     if r.unticked_blockers:
-        d.p(Strong("Must-do items not ticked yet:"))
-        d.add(BulletList([ListItem(["☐ ", b.text, f" ({b.where})"]) for b in r.unticked_blockers]))
+        n = len(r.unticked_blockers)
+        d.p(f"{n} must-do item{'s are' if n != 1 else ' is'} not ticked yet; "
+            f"{'they are' if n != 1 else 'it is'} listed under ", Link("Launch blockers", "launch-blockers"), ".")
     d.h(3, "Accepted exceptions")
     if r.allowlist_problem:
         d.p(f"The allowlist could not be read: {r.allowlist_problem}.", cls="warn")
@@ -600,6 +683,7 @@ def _layout(doc: Handover, anchors: dict[str, str]) -> _Doc:
     _cover(d, doc)
     toc_at = len(d.blocks)
     _where(d, doc)
+    _monitoring(d, doc)
     _stages(d, doc)
     _email(d, doc)
     _secrets(d, doc)

@@ -253,6 +253,7 @@ class Blocker:
     where: str  # "Stage 1: ... > Step"
     fix: str = ""
     result: ResultView | None = None
+    problem: ProblemView | None = None
 
 
 @dataclass
@@ -313,6 +314,7 @@ class Where:
     redirect_record: list[FieldView]
     tls: list[TlsRow]
     tls_record: list[FieldView]
+    renewer_where: str = ""  # where "who renews it" is asked
 
 
 @dataclass
@@ -421,6 +423,55 @@ class Action:
 
 
 @dataclass
+class ProblemView:
+    """One problem (core/problems.py): one thing wrong, however many steps check it."""
+
+    id: str
+    rank: int
+    level: int
+    impact: str
+    title: str
+    fix: str
+    status: str
+    where: str  # "Stage title › step title" of the step that checks it first
+    command: str  # the command that checks it again
+    owner: str = ""
+    priority: str = ""
+    first_seen: str = ""
+    results: int = 0
+    stale: bool = False
+    blocker: bool = False  # levels 1-4 and failing: harms customers, money or security
+    result_keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FieldAsk:
+    """A value the document needs and where to write it down."""
+
+    label: str
+    value: str
+    where: str  # "Stage 1: Quick audit › Find where production lives"
+    by: str = ""
+    at: str = ""
+
+
+@dataclass
+class MonitoringView:
+    watched: list[tuple[str, str, str, str]]  # (url, status, checked by, command)
+    monitors: list[FieldView]  # stage 6 "monitors" record
+    alerts: list[FieldAsk]  # where alerts go, who owns them
+    missing: str = ""  # "fill in ... in ..." once, when something is not written down
+
+
+@dataclass
+class IncidentLink:
+    title: str
+    started_at: str
+    ended_at: str
+    path: str  # relative to the profile's folder, "" when no note was written
+
+
+@dataclass
 class Handover:
     project: str
     domain: str
@@ -442,6 +493,14 @@ class Handover:
     day2: list[Action]
     titles: dict[str, str] = field(default_factory=dict)
     stale_days: int = STALE_DAYS
+    problems: list[ProblemView] = field(default_factory=list)
+    results_from: str = ""  # the oldest and newest result times the document is built on
+    results_to: str = ""
+    production: list[FieldAsk] = field(default_factory=list)
+    production_missing: str = ""
+    monitoring: MonitoringView | None = None
+    incidents_past: list[IncidentLink] = field(default_factory=list)
+    unlisted_secrets: list[tuple[str, str]] = field(default_factory=list)  # (what, why it is flagged)
 
 
 

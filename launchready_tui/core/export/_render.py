@@ -45,6 +45,15 @@ class Link:
 
 
 @dataclass(frozen=True)
+class FileLink:
+    """A file beside the document (a relative path, e.g. an incident note): a link in
+    Markdown, the path as text in the HTML page, which stays self-contained."""
+
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
 class Badge:
     """A check status: symbol plus word, never colour alone."""
 
@@ -63,7 +72,7 @@ class Flag:
     text: str
 
 
-Inline = str | Code | Strong | Link | Badge | Flag | Br
+Inline = str | Code | Strong | Link | FileLink | Badge | Flag | Br
 Parts = list[Inline]
 
 
@@ -249,6 +258,9 @@ def md_inline(parts: Parts, *, table: bool = False) -> str:
             out.append(f"{lead}**{t}**{trail}" if t else "")
         elif isinstance(p, Link):
             out.append(f"[{md_escape(p.text, table=table)}](#{p.anchor})")
+        elif isinstance(p, FileLink):
+            href = p.href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+            out.append(f"[{md_escape(p.text, table=table)}]({href})")
         elif isinstance(p, Badge):
             out.append(f"**{md_escape(badge_text(p.status), table=table)}**")
         elif isinstance(p, Flag):
@@ -355,6 +367,8 @@ def html_inline(parts: Parts) -> str:
             out.append(f"<strong>{_h_lines(p.text)}</strong>")
         elif isinstance(p, Link):
             out.append(f'<a href="#{h(p.anchor)}">{h(p.text)}</a>')
+        elif isinstance(p, FileLink):  # the HTML page links only inside itself: the path, as text
+            out.append(f"<code>{_breakable(h(p.href))}</code>")
         elif isinstance(p, Badge):
             out.append(f'<span class="st st-{_status_class(str(p.status))}">{h(badge_text(p.status))}</span>')
         elif isinstance(p, Flag):
