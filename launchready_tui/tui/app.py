@@ -8,10 +8,11 @@ import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from launchready_tui.tui.session import Session, short_title
 
@@ -78,6 +79,21 @@ class LaunchReadyApp(App):
         self.push_screen(self.main)
         if self.session.problems:
             self.call_after_refresh(self.action_show_problems)
+
+    # -- crashed workers: the one handler ---------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _app_worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.report_crashed_worker(event.worker)
+
+    def report_crashed_worker(self, worker: Worker) -> None:
+        """Any worker that crashed (export, adding a credential, a check run...) becomes a
+        visible notification with the plain reason. Screens reach this through
+        `tui.workers.ReportsWorkerErrors`."""
+        from launchready_tui.tui.workers import crash_message
+
+        self.notify(crash_message(worker.error), severity="error", timeout=10)
 
     def _save_failed(self, msg: str) -> None:
         try:

@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
+from launchready_tui.tui.workers import ReportsWorkerErrors
+
 NOT_AVAILABLE = ("Credentials are not available yet in this version of LaunchReady. When they "
                  "are, this screen lists where each password or API key lives and who owns it.")
 
@@ -32,7 +34,7 @@ def credential_line(c) -> str:
     return "  ·  ".join(parts)
 
 
-class CredentialsScreen(Screen):
+class CredentialsScreen(ReportsWorkerErrors, Screen):
     CSS_PATH = "credentials.tcss"
     BINDINGS = [Binding("escape", "close", "Back")]
 

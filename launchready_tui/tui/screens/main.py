@@ -19,7 +19,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Label
-from textual.worker import Worker, WorkerState
 
 from launchready_tui.core.results import SEVERITY, CheckResult, count
 from launchready_tui.tui.screens.commands_runner import CommandRun, CommandRunnerMixin
@@ -28,6 +27,7 @@ from launchready_tui.tui.session import Session, short_title
 from launchready_tui.tui.widgets.detail import DetailPanel
 from launchready_tui.tui.widgets.footer import KeyBar
 from launchready_tui.tui.widgets.sidebar import NavItem, Sidebar
+from launchready_tui.tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:  # pragma: no cover - loaded with the first step view, after the first frame
     from launchready_tui.tui.widgets.step_view import StepView
@@ -48,7 +48,7 @@ def _summary_text(results: list[CheckResult]) -> str:
     return ", ".join(parts) or "nothing ran"
 
 
-class MainScreen(IncidentModeMixin, CommandRunnerMixin, Screen):
+class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Screen):
     # Styles: screens/main.tcss, loaded by the app (see LaunchReadyApp.CSS_PATH).
     # Footer order: what a newcomer needs first. `?`, `q`, `c` and `i` repeat the app's own
     # bindings so that they sit in this order.
@@ -502,13 +502,6 @@ class MainScreen(IncidentModeMixin, CommandRunnerMixin, Screen):
                 self.query_one(Sidebar).refresh_all()
 
             self._sidebar_timer = self.set_timer(0.3, go)
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            err = event.worker.error
-            self.notify(f"Something went wrong ({type(err).__name__}: {err}). "
-                        "Your work is saved; try again.", severity="error", timeout=10)
 
     # -- export -------------------------------------------------------------------------
 
