@@ -158,7 +158,7 @@ CASES = [
 ]
 
 SPF_INVALID_CODES = {"no_record", "multiple_records", "syntax", "too_many_lookups", "void_lookups",
-                     "broken_include", "mx_limit"}
+                     "broken_include", "include_loop", "mx_limit"}
 
 
 # ---------------------------------------------------------------------------- knotd

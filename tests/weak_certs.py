@@ -77,11 +77,12 @@ def make_pki(host: str, *, leaf_bits: int = 2048, leaf_sha1: bool = False, int_s
         return b.sign(signer, hashes.SHA256())
 
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    root = build(name("Weak Test Root"), name("Weak Test Root"), root_key.public_key(), root_key, ca=True)
+    root = build(name(f"Weak Test Root for {host}"), name(f"Weak Test Root for {host}"), root_key.public_key(), root_key,
+                 ca=True)  # one root name per PKI: OpenSSL finds issuers by name
     issuer, issuer_key, chain = root, root_key, []
     if intermediate:
         int_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        inter = build(name("Weak Test Intermediate"), root.subject, int_key.public_key(), root_key, ca=True)
+        inter = build(name(f"Weak Test Intermediate for {host}"), root.subject, int_key.public_key(), root_key, ca=True)
         if int_sha1:
             inter = resign_sha1(inter, root_key)
         issuer, issuer_key, chain = inter, int_key, [inter]

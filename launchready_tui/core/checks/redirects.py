@@ -460,7 +460,7 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
                     + ("In Cloudflare, also turn on SSL/TLS > Edge Certificates > Always Use HTTPS."
                        if cf else "")))
         reached = ch.final_url if ch.end in (FINAL, OFF_DOMAIN) else None
-        if reached:
+        if ch.end == FINAL:  # a chain that leaves your domains is judged on its own (off_domain)
             out.extend(_hop_hsts_findings(ch, apex))
         if start_scheme == "http" and reached and urlsplit(reached).scheme.lower() == "http":
             out.append(Finding(
