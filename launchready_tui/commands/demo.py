@@ -5,7 +5,7 @@ platform that has some healthy and some broken setups; nothing leaves this compu
 `--no-tui` (or no terminal, e.g. piped output) runs the checks headless and prints the
 text report. `--dir DIR` keeps the demo's profile and state, so a second run resumes
 where you left off; DIR must be new, empty or a folder the demo made (see
-`lab/demo_folder.py`): the demo never writes over someone's real project. Without
+`core/demo_folder.py`): the demo never writes over someone's real project. Without
 `--dir` the demo's folder is temporary, and the app says so at start and at quit.
 """
 
@@ -38,7 +38,7 @@ def run(args) -> int:
     from launchready_tui.lab import Lab
     from launchready_tui.lab.demo import demo_world
 
-    from launchready_tui.lab import demo_folder
+    from launchready_tui.core import demo_folder
 
     directory = Path(args.dir).expanduser() if args.dir else None
     if directory:

@@ -49,6 +49,7 @@ class LaunchReadyApp(App):
         self.session = session
         self.incident = incident
         self.main: Screen | None = None
+        self.kept_demo_dir: Path | None = None  # where quitting a temporary demo copied it
         session.writer.on_error = self._save_failed
 
     # -- start-up ------------------------------------------------------------------
@@ -79,6 +80,35 @@ class LaunchReadyApp(App):
         self.push_screen(self.main)
         if self.session.problems:
             self.call_after_refresh(self.action_show_problems)
+        if self.session.temporary:
+            self.notify("This demo's folder is temporary: quitting deletes your ticks and notes "
+                        f"(q offers to keep a copy). To keep them from the start: "
+                        f"launchready demo --dir {self._keep_folder()}", timeout=15)
+        if not self.session.name_known:
+            self.call_after_refresh(self.ask_name)
+
+    def ask_name(self, again: bool = False) -> None:
+        """Once: the name that signs ticks and records (kept in the user's config folder).
+        `again`: from the command palette, to change it."""
+        from launchready_tui.core.identity import name_file, save_name, suggested_name
+        from launchready_tui.tui.screens.your_name import YourNameScreen
+
+        if isinstance(self.screen, YourNameScreen) or (self.session.name_known and not again):
+            return
+        suggestion = self.session.who if self.session.name_known else suggested_name()
+
+        def answered(name: str | None) -> None:
+            if not name:
+                self.notify("Ticks are signed \"(name not given yet)\" until you give a name "
+                            "(command palette: Ctrl+P, \"Your name\").", timeout=8)
+                return
+            self.session.who = name
+            try:
+                save_name(name)
+            except OSError as e:
+                self.notify(f"Using {name} for now; could not keep it ({e}).", severity="warning")
+
+        self.push_screen(YourNameScreen(suggestion, str(name_file())), answered)
 
     # -- crashed workers: the one handler ---------------------------------------------
 
@@ -113,7 +143,46 @@ class LaunchReadyApp(App):
         from launchready_tui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(temporary=self.session.temporary, demo_dir=self._keep_folder()))
+
+    def action_glossary(self, word: str = "") -> None:
+        from launchready_tui.tui.screens.glossary import GlossaryScreen
+
+        if not isinstance(self.screen, GlossaryScreen):
+            self.push_screen(GlossaryScreen(word))
+
+    def _change_name(self) -> None:
+        self.ask_name(again=True)
+
+    def _keep_folder(self) -> str:
+        from launchready_tui.core.demo_folder import suggest_folder
+
+        return str(suggest_folder()) if self.session.temporary else ""
+
+    def _quit_temporary_demo(self) -> None:
+        """Quitting a temporary demo deletes its folder: keep a copy, delete, or stay."""
+        from launchready_tui.tui.screens.quit_demo import QuitDemoScreen
+
+        if isinstance(self.screen, QuitDemoScreen):
+            return
+        folder = self._keep_folder()
+
+        def answered(choice: str | None) -> None:
+            if choice is None:
+                return
+            self.session.writer.flush()
+            if choice == "keep":
+                from launchready_tui.core.demo_folder import keep_copy
+
+                try:
+                    self.kept_demo_dir = keep_copy(self.session.profile_path.parent, folder)
+                except OSError as e:
+                    self.notify(f"Could not copy the demo to {folder}: {e}", severity="error", timeout=10)
+                    return
+            self.exit()
+
+        self.push_screen(QuitDemoScreen(folder), answered)
+
 
     def action_blockers(self) -> None:
         """The ranked launch blockers (screens/blockers.py), owner and priority editable."""
@@ -201,18 +270,24 @@ class LaunchReadyApp(App):
         if export is None or not hasattr(export, "export_handover"):
             self.notify("Export is not available yet in this version.", severity="warning")
             return
-        self.notify("Writing the handover document…", timeout=3)
-        self.export_handover()
+        from launchready_tui.tui.screens.export_format import ExportFormatScreen
+
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self.notify("Writing the handover document…", timeout=3)
+                self.export_handover(fmt)
+
+        self.push_screen(ExportFormatScreen(), chosen)
 
     @work(thread=True, exit_on_error=False, group="export")
-    def export_handover(self) -> None:
+    def export_handover(self, fmt: str = "md") -> None:
         from launchready_tui.core import export
         from launchready_tui.core.errors import LaunchReadyError
 
         s = self.session
         s.writer.flush()
         try:
-            path = export.export_handover(s.profile, runbooks=s.runbooks, author=s.who)
+            path = export.export_handover(s.profile, fmt=fmt, runbooks=s.runbooks, author=s.who)
         except (LaunchReadyError, OSError) as e:
             self.call_from_thread(self.notify, f"Export failed: {e}", severity="error", timeout=10)
             return
@@ -223,6 +298,9 @@ class LaunchReadyApp(App):
         self.call_from_thread(self.notify, msg, timeout=20)
 
     async def action_quit(self) -> None:
+        if self.session.temporary and self.main is not None and self.session.incident is None:
+            self._quit_temporary_demo()  # the demo's folder goes when it ends: offer to keep it
+            return
         self.session.writer.flush()
         self.exit()
 
@@ -252,6 +330,10 @@ class LaunchReadyApp(App):
         yield SystemCommand("Credentials (c)", "List and add credential references", self.action_credentials)
         yield SystemCommand("Incident runbooks (i)", "Something is broken right now", self.action_incidents)
         yield SystemCommand("Help (?)", "Keys and what the results mean", self.action_help)
+        yield SystemCommand("Your name (signs ticks and records)", f"Now: {self.session.who}",
+                            self._change_name)
+        yield SystemCommand("Glossary: what a word means", "CNAME, NXDOMAIN, rotate, p95... in plain words",
+                            self.action_glossary)
         if self.session.problems:
             yield SystemCommand("Problems in your files", "Profile or runbook errors, with file and line",
                                 self.action_show_problems)
@@ -292,4 +374,17 @@ def run_app(
     finally:
         startup_done()
         app.session.close()
+    if temporary:
+        print(demo_goodbye(app.kept_demo_dir))
     return int(app.return_code or 0)
+
+
+def demo_goodbye(kept: Path | None) -> str:
+    """What a temporary demo prints when it ends: where the work went, and the command."""
+    if kept is not None:
+        return (f"Your demo work is kept in {kept}. Carry on where you left off with:\n"
+                f"  launchready demo --dir {kept}")
+    from launchready_tui.core.demo_folder import suggest_folder
+
+    return ("The demo's temporary folder is deleted, with the ticks and notes in it. Next time, "
+            f"keep your work with:\n  launchready demo --dir {suggest_folder()}")

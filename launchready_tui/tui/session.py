@@ -180,11 +180,24 @@ class Session:
 
     @property
     def who(self) -> str:
+        """The name that signs ticks and records: given to the app (tests, `who=`), or
+        the one the person typed once (core/identity.py). Never git's name unasked."""
         if self._who is None:
-            from launchready_tui.core.state import who_am_i
+            from launchready_tui.core.identity import saved_name
 
-            self._who = who_am_i()
+            name = saved_name()
+            if name is None:
+                return "(name not given yet)"
+            self._who = name
         return self._who
+
+    @property
+    def name_known(self) -> bool:
+        if self._who is None:
+            from launchready_tui.core.identity import saved_name
+
+            self._who = saved_name()
+        return self._who is not None
 
     @who.setter
     def who(self, value: str) -> None:

@@ -146,7 +146,9 @@ async def test_command_output_never_shows_a_keyring_secret(make, cmd_project):
         r = state["results"]["cmds/leak/whoami@block:whoami"]
         assert r["check"] == "command" and r["status"] == "pass" and r["stage"] == 1
         assert "token: [redacted:stripe-live]" in r["evidence"]["output_tail"]
-        await pilot.press("e")
+        await pilot.press("e")  # asks Markdown or HTML; m = Markdown
+        await pilot.pause()
+        await pilot.press("m")
         await settle(app, pilot)
         handover = next(profile.parent.glob("handover-*.md")).read_text()
         assert "Show the deploy token" in handover and "finished with exit status 0" in handover

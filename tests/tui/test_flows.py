@@ -138,7 +138,9 @@ async def test_export_key_writes_the_handover(make, project):
     app = make(project)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("e")
+        await pilot.press("e")  # asks Markdown or HTML; m = Markdown
+        await pilot.pause()
+        await pilot.press("m")
         await settle(app, pilot)
         written = list(project.parent.glob("handover-*.md"))
         assert len(written) == 1, messages(app)

@@ -8,7 +8,7 @@ import argparse
 import pytest
 
 from launchready_tui.commands import demo
-from launchready_tui.lab import demo_folder
+from launchready_tui.core import demo_folder
 from tests.conftest import run_cli
 
 

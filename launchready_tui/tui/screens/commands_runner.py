@@ -135,7 +135,9 @@ def _command_state(r: CheckResult) -> str:
     if status == "pass":
         return f"✓ finished OK in {secs:.0f} s"
     # exit status 0, but over its budget, or a rollback whose smoke checks failed or are missing
-    return f"{'⚠' if status == 'warn' else '✗'} {r.summary[:1].upper()}{r.summary[1:]}"
+    from launchready_tui.tui.widgets.status import sentence_case
+
+    return f"{'⚠' if status == 'warn' else '✗'} {sentence_case(r.summary)}"
 
 
 def _prepare_command(session: Session, rb, st, block):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
@@ -26,16 +26,22 @@ KEYS = [
     ("space", "tick or untick the selected tick box"),
     ("Tab", "move to the next part of the screen (Shift+Tab: back)"),
     ("Esc", "leave a text field, so the keys here work again"),
-    ("PgUp / PgDn", "scroll the step"),
+    ("PgUp / PgDn", "scroll the step (Home / End: its top / bottom), wherever you are"),
     ("Enter", "on a check: its details; in the list on the left: open it"),
     ("b", "launch blockers: every problem once, worst first, with owner and priority"),
     ("e", "export the handover document"),
     ("c", "credentials (kept in your computer's keyring)"),
     ("i", "incident runbooks: something is broken right now"),
     ("Ctrl+P", "search every command"),
+    ("g", "glossary: what a word means (from this help)"),
     ("?", "this help"),
     ("q", "quit (everything is already saved)"),
 ]
+TEMPORARY = (
+    "This demo runs in a temporary folder: when you quit, your ticks, notes and results are "
+    "deleted unless you choose \"Keep my work\" (q asks). To keep them from the start, quit "
+    "and run:\n  launchready demo --dir {folder}"
+)
 
 MEANINGS = {
     Status.PASS: "all is well",
@@ -56,23 +62,55 @@ def statuses_text() -> str:
     return "\n".join(lines)
 
 
+def keys_for(temporary: bool) -> list[tuple[str, str]]:
+    if not temporary:
+        return KEYS
+    return [(k, "quit (asks first: this demo's folder is temporary)" if k == "q" else what)
+            for k, what in KEYS]
+
+
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "modal.tcss"
-    BINDINGS = [Binding("escape,question_mark", "close", "Close help")]
+    BINDINGS = [Binding("escape,question_mark", "close", "Close help"),
+                Binding("g", "glossary", "Glossary")]
+
+    def __init__(self, *, temporary: bool = False, demo_dir: str = "") -> None:
+        super().__init__()
+        self.temporary = temporary
+        self.demo_dir = demo_dir
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="help-dialog"):
             yield Label("Help", classes="dialog-title")
             with VerticalScroll(id="help-body"):
-                yield Static(ABOUT, classes="dialog-text")
+                about = ABOUT
+                if self.temporary:
+                    about = ABOUT.replace("Everything is saved as you go, in .launchready/ beside "
+                                          "your profile.", "Everything is saved as you go, but "
+                                          "see below: this demo's folder is temporary.")
+                yield Static(about, classes="dialog-text")
+                if self.temporary:
+                    yield Static(TEMPORARY.format(folder=self.demo_dir or "~/launchready-demo"),
+                                 markup=False, classes="dialog-text", id="help-temporary")
+                yield Label("Words you do not know?", classes="help-head")
+                yield Static("Press g for the glossary: every word the checks and steps use, in plain "
+                             "words (also in the command palette, Ctrl+P).", classes="dialog-text")
                 yield Label("Keys", classes="help-head")
-                yield Static(keys_text(), markup=False, classes="help-table")
+                yield Static("\n".join(f"  {k:<13} {what}" for k, what in keys_for(self.temporary)),
+                             markup=False, classes="help-table")
                 yield Static("The mouse works everywhere: click a stage, a check, a box or a button.",
                              classes="dialog-text")
                 yield Label("What the results mean (never colour alone)", classes="help-head")
                 yield Static(statuses_text(), markup=False, classes="help-table")
-            yield Button("Close (Esc)", id="close", variant="primary")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close (Esc)", id="close", variant="primary")
+                yield Button("Glossary (g)", id="glossary")
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         self.dismiss(None)
+
+    @on(Button.Pressed, "#glossary")
+    def action_glossary(self) -> None:
+        self.dismiss(None)
+        self.app.action_glossary()

@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import Label
 
 from launchready_tui.core.results import CheckResult
-from launchready_tui.tui.widgets.status import RUNNING, apply_status_class, badge_text
+from launchready_tui.tui.widgets.status import RUNNING, apply_status_class, badge_text, sentence_case
 
 
 class CheckRow(Horizontal, can_focus=True):
@@ -73,7 +73,7 @@ class CheckRow(Horizontal, can_focus=True):
             for prefix in ("Could not check: ", "Skipped: "):
                 if text.startswith(prefix):
                     text = text[len(prefix):]
-                    text = text[:1].upper() + text[1:]
+                    text = sentence_case(text)
         self.query_one(".summary", Label).update(text)
         target = self.result.target if self.result is not None and self.result.target else self.target
         # The target goes on its own muted line, unless the summary already names it.

@@ -10,6 +10,16 @@ NOT_RUN = "not-run"
 _EXTRA = {RUNNING: ("…", "running"), NOT_RUN: ("·", "not run yet")}
 
 
+def sentence_case(text: str) -> str:
+    """Capitalise the first word only when it is a plain word: a host name, URL, key or
+    code that starts the text keeps its case ("blog.acme-demo.test answers ...", not
+    "Blog.acme-demo.test")."""
+    first = text.split(" ", 1)[0]
+    if first.isalpha() and first.islower():
+        return text[:1].upper() + text[1:]
+    return text
+
+
 def badge_text(status: Status | str | None) -> str:
     """"✓ pass", "✗ FAIL", "! warning", "? could not check", "– skipped", "… running"."""
     if status is None or status == NOT_RUN:

@@ -1,0 +1,202 @@
+"""A founder's first hour (issue 21), the app side: the glossary from `?` and the
+command palette, a temporary demo says so and offers to keep the work on quit, `e`
+asks Markdown or HTML, the name that signs ticks is asked once."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from tests.tui.conftest import seed
+
+SIZE = (120, 40)
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def messages(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def shown(app) -> str:
+    """The screen's text (the screenshot without its SVG markup)."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
+
+
+def texts(app) -> str:
+    """Every Static's text on the screen, scrolled out of sight or not."""
+    from textual.widgets import Static
+
+    return " ".join(" ".join(str(w.render()).split()) for w in app.screen.query(Static))
+
+
+def screen_name(app) -> str:
+    return type(app.screen).__name__
+
+
+async def test_glossary_from_help_and_finds_a_word(make, project):
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert screen_name(app) == "HelpScreen"
+        assert "Press g for the glossary" in shown(app)
+        await pilot.press("g")
+        await pilot.pause()
+        assert screen_name(app) == "GlossaryScreen"
+        for ch in "nxdomain":
+            await pilot.press(ch)
+        await pilot.pause()
+        text = app.screen.query_one("#glossary-text").source
+        assert text.startswith("**NXDOMAIN.**") and "does not exist" in text
+        assert "CNAME" not in text.split("\n\n")[0]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen_name(app) == "MainScreen"
+
+
+async def test_glossary_is_in_the_command_palette(make, project):
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert any(t.startswith("Glossary") for t in titles), titles
+        cmd = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Glossary"))
+        cmd.callback()
+        await pilot.pause()
+        assert screen_name(app) == "GlossaryScreen"
+        assert "**Rotate (a key).**" in app.screen.query_one("#glossary-text").source
+
+
+async def test_help_says_a_temporary_demo_is_deleted_and_how_to_keep_it(make, project):
+    seed(project, results=False)
+    app = make(project, temporary=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any("temporary" in m and "launchready demo --dir" in m for m in messages(app))
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shot = texts(app)
+        assert "launchready demo --dir" in shot and "already saved" not in shot
+
+
+async def test_help_outside_the_demo_still_says_saved(make, project):
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "already saved" in texts(app) and "temporary" not in texts(app)
+
+
+async def test_quitting_a_temporary_demo_keeps_a_copy_when_asked(make, project, tmp_path, monkeypatch):
+    from launchready_tui.core import demo_folder
+    from launchready_tui.tui.app import demo_goodbye
+
+    seed(project, results=False, confirm=True)
+    app = make(project, temporary=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert screen_name(app) == "QuitDemoScreen"
+        await pilot.press("escape")  # stay
+        await pilot.pause()
+        assert screen_name(app) == "MainScreen"
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("k")
+        await pilot.pause()
+    kept = app.kept_demo_dir
+    assert kept is not None and demo_folder.is_demo_folder(kept)
+    assert "owner-known" in (kept / ".launchready" / "state.json").read_text()
+    assert f"launchready demo --dir {kept}" in demo_goodbye(kept)
+    assert "launchready demo --dir" in demo_goodbye(None) and "deleted" in demo_goodbye(None)
+
+
+async def test_quit_outside_the_demo_does_not_ask(make, project):
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 and app.kept_demo_dir is None
+
+
+async def test_export_offers_markdown_or_html(make, project):
+    seed(project, confirm=True)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert screen_name(app) == "ExportFormatScreen"
+        await pilot.press("h")
+        await settle(app, pilot)
+        pages = list(project.parent.glob("handover-*.html"))
+        assert len(pages) == 1, messages(app)
+        assert pages[0].read_text().startswith("<!doctype html>")
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("escape")  # cancelled: nothing more written
+        await settle(app, pilot)
+        assert not list(project.parent.glob("handover-*.md"))
+
+
+async def test_the_name_is_asked_once_then_signs_ticks(make, project):
+    from launchready_tui.core import identity
+
+    seed(project, results=False)
+    app = make(project, who=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert screen_name(app) == "YourNameScreen"
+        box = app.screen.query_one("#your-name", Input)
+        box.value = "Ana Lima"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen_name(app) == "MainScreen"
+        assert app.session.who == "Ana Lima"
+    assert identity.saved_name() == "Ana Lima"
+    app2 = make(project, who=None)
+    async with app2.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert screen_name(app2) == "MainScreen"  # not asked again
+        assert app2.session.who == "Ana Lima"
+
+
+def test_host_names_keep_their_case_at_the_start_of_a_summary():
+    from launchready_tui.tui.widgets.status import sentence_case
+
+    assert sentence_case("blog.acme-demo.test does not answer") == "blog.acme-demo.test does not answer"
+    assert sentence_case("https://x.test/ timed out") == "https://x.test/ timed out"
+    assert sentence_case("STRIPE_SECRET_KEY is missing") == "STRIPE_SECRET_KEY is missing"
+    assert sentence_case("no answer from 127.0.0.1") == "No answer from 127.0.0.1"
+
+
+async def test_a_could_not_check_row_keeps_the_host_name_lowercase(make, project):
+    from launchready_tui.core.results import errored
+
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        view = app.main.view
+        row = view.query("CheckRow").first()
+        row.set_result(errored("uptime", row.target, "blog.acme-demo.test did not answer in 5 s",
+                               why="w", fix="f"))
+        await pilot.pause()
+        assert str(row.query_one(".summary").render()).startswith("blog.acme-demo.test did not answer")
