@@ -18,6 +18,13 @@ def test_all_matches_what_is_exported():
     assert public == set(sec.__all__)
 
 
+def test_submodules_are_not_shadowed():
+    import sys as _sys
+
+    assert sec.classify is _sys.modules["launchready_tui.core.checks.secrets.classify"]
+    assert sec.rules is _sys.modules["launchready_tui.core.checks.secrets.rules"]
+
+
 def test_registry_module_shape():
     from launchready_tui.core import registry
 
@@ -49,11 +56,13 @@ def test_find_secrets_resolves_overlaps_to_the_specific_rule():
 
 
 def test_classify():
-    assert sec.classify(STRIPE) == sec.Verdict("secret", "stripe-live-secret-key")
-    assert sec.classify("changeme", "SESSION_SECRET").kind == "placeholder"
-    assert sec.classify(r(32), "SESSION_SECRET") == sec.Verdict("secret", "secret-name")
-    assert sec.classify("production", "NODE_ENV").kind == "plain"
-    assert sec.classify("").kind == "plain"
+    from launchready_tui.core.checks.secrets.classify import classify
+
+    assert classify(STRIPE) == sec.Verdict("secret", "stripe-live-secret-key")
+    assert classify("changeme", "SESSION_SECRET").kind == "placeholder"
+    assert classify(r(32), "SESSION_SECRET") == sec.Verdict("secret", "secret-name")
+    assert classify("production", "NODE_ENV").kind == "plain"
+    assert classify("").kind == "plain"
 
 
 def test_importing_the_package_does_not_read_the_rules():

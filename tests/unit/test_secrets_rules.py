@@ -173,6 +173,169 @@ NEGATIVE: dict[str, list[str]] = {
 }
 
 
+# ---- issue 16: families with no rule before, prefixes found wherever they stand, context
+
+DIGITS = string.digits
+
+
+def discord_bot() -> str:
+    bot_id = "1" + r(18, DIGITS)
+    return base64.b64encode(bot_id.encode()).decode().rstrip("=") + "." + r(6, URLSAFE) + "." + r(38, URLSAFE)
+
+
+_k = "whsec_" + r(32)
+pos("stripe-webhook-secret", f'stripe.webhooks.constructEvent(body, sig, "{_k}")', _k)
+_k = discord_bot()
+pos("discord-bot-token", f"client.login('{_k}')", _k)
+_k = "1" + r(18, DIGITS) + "/" + r(68, URLSAFE)
+pos("discord-webhook", f"url: https://discord.com/api/webhooks/{_k}", _k)
+_k = r(9, DIGITS) + ":AA" + r(33, URLSAFE)
+pos("telegram-bot-token", f"bot = Bot('{_k}')", _k)
+_k = "npm_" + r(36)
+pos("npm-token", f"NPM_TOKEN={_k}", _k)
+_k = uuid()
+pos("npmrc-auth-token", f"//registry.npmjs.org/:_authToken={_k}\n", _k)
+_k = "pypi-AgEIcHlwaS5vcmc" + r(70, URLSAFE)
+pos("pypi-token", f"[pypi]\nusername = __token__\npassword = {_k}\n", _k)
+_k = "EAAA" + r(60, URLSAFE)
+pos("square-access-token", f"client = Client(access_token='{_k}')", _k)
+_k = "sq0atp-" + r(22, URLSAFE)
+pos("square-access-token", f"SQUARE={_k}", _k)
+_k = "sq0csp-" + r(43, URLSAFE)
+pos("square-oauth-secret", f"square_app: {_k}", _k)
+_k = "AAAA" + r(7, URLSAFE) + ":APA91b" + r(134, URLSAFE)
+pos("fcm-server-key", f'headers = {{"Authorization": "key={_k}"}}', _k)
+_k = "shpat_" + r(32, HEX)
+pos("shopify-token", f"const shop = new Shopify('{_k}');", _k)
+_k = "shpss_" + r(32, HEX)
+pos("shopify-token", f"app_config: {_k}", _k)
+_k = "sntrys_" + b64url({"iat": 1, "url": "https://sentry.io", "org": "acme"}) + "_" + r(43, B64)
+pos("sentry-token", f"SENTRY={_k}", _k)
+_k = "sntryu_" + r(64, HEX)
+pos("sentry-token", f"sentry-cli login {_k}", _k)
+_k = "sb_secret_" + r(31, URLSAFE)
+pos("supabase-secret", f"createClient(url, '{_k}')", _k)
+_k = "sbp_" + r(40, HEX)
+pos("supabase-secret", f"supabase login {_k}", _k)
+_k = "nfp_" + r(36)
+pos("netlify-token", f"NETLIFY={_k}", _k)
+_k = "key-" + r(32, HEX)
+pos("mailgun-key", f"mailgun:\n  key: {_k}\n", _k)
+_k = r(32, HEX) + "-" + r(8, HEX) + "-" + r(8, HEX)
+pos("mailgun-private-key", f"curl -s https://api:{_k}@api.mailgun.net/v3/mg.acme.example/messages", _k)
+_k = r(24)
+pos("cli-token-flag", f"npx vercel deploy --prod --token {_k}", _k)
+_k = r(24)
+pos("cli-token-flag", f"fly deploy --access-token={_k}", _k)
+_k = "v1.0-" + r(24, HEX) + "-" + r(146, HEX)
+pos("cloudflare-origin-ca-key", f"CF_ORIGIN={_k}", _k)
+_k = base64.b64encode(f"deploy:{r(18)}".encode()).decode()
+pos("basic-auth-header", f"Authorization: Basic {_k}", _k)
+_k = base64.b64encode(RNG.randbytes(32)).decode()
+pos("laravel-app-key", f"APP_KEY=base64:{_k}", _k)
+_k = base64.b64encode(RNG.randbytes(32)).decode()
+pos("laravel-app-key", f"'key' => env('APP_KEY', 'base64:{_k}'),", _k)
+# the catch-all: nested YAML/JSON, keyword not last, auth/creds names, punctuation
+_k = r(24)
+pos("generic-secret", f"production:\n  database:\n    password: {_k}\n", _k)
+_k = r(24)
+pos("generic-secret", json.dumps({"smtp": {"host": "smtp.acme.example", "password": _k}}, indent=2), _k)
+_k = r(24)
+pos("generic-secret", f"crm:\n  token: {_k}\n", _k)
+_k = r(128, HEX)
+pos("generic-secret", f"SECRET_KEY_BASE={_k}", _k)
+_k = r(32, URLSAFE)
+pos("generic-secret", f"AUTH_CREDS={_k}", _k)
+_k = r(32, URLSAFE)
+pos("generic-secret", f"export default {{ authKey: '{_k}' }};", _k)
+_k = r(6) + "#" + r(5) + "!" + r(4)
+pos("generic-secret", f"database:\n  password: '{_k}'\n", _k)
+_k = r(6) + "%" + r(5) + "@" + r(4)
+pos("generic-secret", f"DB_PASSWORD={_k}", _k)
+_k = r(32, string.ascii_lowercase + DIGITS)
+pos("generic-secret", f"api_token: {_k}", _k)
+
+NEGATIVE.update({
+    "stripe-webhook-secret": ["STRIPE_WEBHOOK_SECRET=whsec_" + "x" * 32, "A webhook secret looks like `whsec_...`."],
+    "discord-bot-token": [
+        # right shape, but the first part is not a bot id in base64
+        "M" + r(23, URLSAFE) + "." + r(6, URLSAFE) + "." + r(27, URLSAFE),
+        "import a.b.c from pkg.module.name",
+    ],
+    "discord-webhook": ["https://discord.com/api/webhooks/000000000000000000/" + "x" * 68],
+    "telegram-bot-token": ["TELEGRAM_BOT_TOKEN=123456789:YOUR_TELEGRAM_TOKEN", "12:30:AA meeting"],
+    "npm-token": ["NPM_TOKEN=npm_" + "x" * 36],
+    "npmrc-auth-token": ["//registry.npmjs.org/:_authToken=${NPM_TOKEN}"],
+    "pypi-token": ["password = pypi-AgEIcHlwaS5vcmc" + "x" * 60],
+    "square-access-token": [
+        # EAAA inside a base64 blob is not a token
+        "data:image/png;base64," + r(40, B64) + "EAAA" + r(60, URLSAFE),
+    ],
+    "square-oauth-secret": ["sq0csp-" + "x" * 43],
+    "fcm-server-key": ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + r(43, B64)],
+    "shopify-token": ["SHOPIFY_ACCESS_TOKEN=shpat_" + "0" * 32, "shpat_" + r(16, HEX)],
+    "sentry-token": [
+        "Sentry.init({ dsn: 'https://" + r(32, HEX) + "@o123456.ingest.sentry.io/1234567' })",
+        "sntryu_" + "0" * 64,
+    ],
+    "supabase-secret": ["NEXT_PUBLIC_SUPABASE_KEY=sb_publishable_" + r(31, URLSAFE), "sbp_" + "x" * 40],
+    "netlify-token": ["NETLIFY_AUTH_TOKEN=nfp_" + "x" * 36],
+    "mailgun-key": ["MAILGUN_API_KEY=key-" + "x" * 32, "key-" + r(16, HEX)],
+    "mailgun-private-key": [uuid(), "build " + r(40, HEX)],
+    "cli-token-flag": [
+        "npx vercel deploy --token $VERCEL_TOKEN",
+        'fly deploy --access-token "$FLY_API_TOKEN"',
+        "app login --token <TOKEN>",
+        "tool --password-file ~/.pw",
+        "tool --token your-token-goes-here",
+    ],
+    "cloudflare-origin-ca-key": ["Cloudflare API v1.0-beta.2 is supported since v1.0-rc1."],
+    "basic-auth-header": [
+        "Authorization: Basic <base64 of user:password>",
+        "Use `Authorization: Basic dXNlcjpwYXNzd29yZA==` for the demo user.",  # user:password
+    ],
+    "laravel-app-key": ["APP_KEY=", "background: url(data:image/png;base64," + r(44, B64) + ")"],
+})
+NEGATIVE["slack-token"] += ["SLACK_BOT_TOKEN=xoxb-12345-abcd", "SLACK_APP_TOKEN=xoxb-your-bot-token"]
+NEGATIVE["slack-webhook"] += ["https://hooks.slack.com/services/T00000000/B00000000/" + "X" * 24]
+NEGATIVE["google-api-key"] += [
+    # the web config Firebase ships to every browser
+    f'const firebaseConfig = {{ apiKey: "AIza{r(35, URLSAFE)}", authDomain: "acme.firebaseapp.com" }};',
+]
+NEGATIVE["generic-secret"] += [
+    # lockfile hashes, UUIDs, git SHAs, base64 images, placeholders
+    '"integrity": "sha512-' + base64.b64encode(RNG.randbytes(64)).decode() + '"',
+    'hash = "sha256:' + r(64, HEX) + '"',
+    '"request_id": "' + uuid() + '"',
+    "uses: actions/checkout@" + r(40, HEX),
+    '"commit": "' + r(40, HEX) + '"',
+    "background: url(data:image/png;base64," + r(200, B64) + ")",
+    "STRIPE_SECRET_KEY=sk_" + "live_" + "x" * 8,
+    "OPENAI_API_KEY=YOUR_API_KEY",
+    "SLACK_BOT_TOKEN=xoxb-12345-abcd",
+    # Maven and Gradle coordinates
+    "implementation 'io.jsonwebtoken:jjwt-api:0.12.6'",
+    'auth0 = "com.auth0:java-jwt:4.4.0"',
+    'secrets = "com.google.cloud:google-cloud-secretmanager:2.42.0"',
+    # keys that SDKs ship to browsers on purpose
+    "NEXT_PUBLIC_ALGOLIA_SEARCH_KEY=" + r(32, HEX),
+    "NEXT_PUBLIC_SUPABASE_KEY=sb_publishable_" + r(31, URLSAFE),
+    "analytics.load({ writeKey: '" + r(32) + "' });",
+    "mapboxgl.accessToken = 'pk." + b64url({"u": "acme", "a": r(25)}) + "." + r(22, URLSAFE) + "';",
+    "POSTHOG_KEY=phc_" + r(43),
+    f'firebaseConfig = {{ apiKey: "AIza{r(35, URLSAFE)}", authDomain: "acme.firebaseapp.com" }}',
+    # code, not literals
+    "self._token_loader_cls = token_loader_cls",
+    "def __getitem__(self, key: _ArrayInt_co | tuple[_ArrayInt_co, ...], /) -> ndarray: ...",
+    'APIGATEWAY_AUTHORIZER_KEY = "x-amazon-apigateway-authorizer"',
+    "key = 'XDG_CONFIG_HOME'",
+    '"Tagging": "key1=value1&key2=value2"',
+    "password: {{ .Values.password }}",
+    "token: ${{ secrets.GITHUB_TOKEN }}",
+    "secretKeyRef: {name: api, key: token}",
+    '"key": "' + r(40, HEX) + '"',  # a cache key that is a SHA-1
+]
+
 def _rule_ids() -> list[str]:
     return [rule.id for rule in sec.load_rules().rules]
 

@@ -5,8 +5,10 @@ A package split by job; this module re-exports the public names, so
 and the tests import:
 
 - `rules`     loads `core/secret_rules.yaml` into compiled patterns (lazily, cached);
-- `classify`  "looks like a secret / looks like words / placeholder", `classify(value)`,
-              `find_secrets(text)` (offsets, for redaction);
+- `classify`  "looks like a secret / looks like words / placeholder":
+              `classify.classify(value, name)` and `find_secrets(text)` (offsets, for
+              redaction); the function `classify` is not re-exported here, so
+              `secrets.classify` stays the module;
 - `scan`      files, bundles, source maps and logs, with caps and skip reasons;
 - `check`     the registered check: targets, deadline, check, evaluate.
 
@@ -29,7 +31,6 @@ from launchready_tui.core.checks.secrets.classify import (
     _FAKE,  # noqa: F401 - the rule tests keep their samples away from it
     SecretMatch,
     Verdict,
-    classify,
     find_secrets,
     fingerprint,
     is_placeholder,
@@ -78,7 +79,6 @@ __all__ = [
     "SecretMatch",
     "Verdict",
     "check",
-    "classify",
     "compiled_rules",
     "deadline",
     "evaluate",
