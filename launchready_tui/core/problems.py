@@ -567,7 +567,7 @@ def _titled(title: str, target: str) -> str:
     """A title that names what it is about: "shop.x.test: no HSTS header" when the
     finding's own words do not say which host, file or address."""
     t = str(target or "")
-    if not t or t == "-" or t in title or (host_of(t) and host_of(t) in title):
+    if not t or t in ("-", ".") or t in title or (host_of(t) and host_of(t) in title):
         return title
     return f"{t}: {title}"
 

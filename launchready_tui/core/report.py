@@ -67,6 +67,7 @@ def render_blockers(problems: list, *, color: bool = False) -> list[str]:
     head = f"Launch blockers: {n} problem{'s' if n != 1 else ''}, worst first"
     lines = [head, "=" * len(head), verdict(problems), ""]
     last_level = None
+    fix_shown: dict[str, int] = {}
     for p in problems:
         if p.level != last_level:
             from launchready_tui.core.problems import LEVELS
@@ -87,7 +88,10 @@ def render_blockers(problems: list, *, color: bool = False) -> list[str]:
             extra.append(f"Also explains {len(p.also)} other finding(s) on this host")
         for e in extra:
             lines.extend(_wrap(e, "        "))
-        if p.fix:
+        if p.fix and p.fix in fix_shown:  # one result's fix covers its several findings
+            lines.append(f"        How to fix: see #{fix_shown[p.fix]} (the same steps fix both)")
+        elif p.fix:
+            fix_shown[p.fix] = p.rank
             lines.extend(_wrap("How to fix: " + p.fix, "        "))
         lines.append(f"        Check again: {p.command}")
     lines.append("")

@@ -48,6 +48,13 @@ PLANTED: dict[str, list[str]] = {
         f"rate_limit:https://api.{D}/invite:no-limit",
         f"rate_limit:https://api.{D}/password-reset:bypass",
     ],
+    "demo_repo": [  # a Vercel project with no CI workflow and an undrilled rollback
+        "deploy_config:.:env-vars-are-not-checked-before-the-build",
+        "deploy_config:.:no-dependency-audit-on-pull-requests-or-merges",
+        "deploy_config:.:no-secret-scan-on-pull-requests-or-merges",
+        "deploy_config:.:no-smoke-test-runs-after-the-deploy",
+        "deploy_config:.:the-rollback-has-never-been-timed",
+    ],
     "demo_ai": [
         f"ai_probe:https://staging.{D}/api/admin/assistant:*",
     ],
@@ -116,10 +123,13 @@ def test_text_report_lists_each_problem_once(demo_run):
     doc, text, brief = demo_run
     head, _, details = text.partition("Details by stage")
     assert head.startswith("LaunchReady report") and "Launch blockers:" in head and "Verdict:" in head
-    for p in doc["problems"]:
-        assert head.count(f"{p['rank']:>4}. ") == 1
+    heads = [line for line in head.splitlines() if line[:6].strip().rstrip(".").isdigit()]
+    assert [int(line[:5].strip().rstrip(".")) for line in heads] == [p["rank"] for p in doc["problems"]]
+    for p in doc["problems"]:  # each problem once: its title's first words start exactly one line
+        assert sum(1 for line in heads if p["title"][:40] in line) == 1, p["id"]
     assert head.count("Check again: launchready check --runbook") == len(doc["problems"])
     assert "expired" in head and head.count("the certificate for status.") == 1
     assert "Stage 1: Quick audit" in details and "Stage 1: Stage 1" not in text
-    assert brief.strip() == (head.strip() + "\n" + brief.strip().splitlines()[-1]).strip()
+    brief_lines = brief.rstrip("\n").splitlines()  # --brief: the blockers and the summary line only
+    assert brief_lines[-1].startswith("Summary:") and "\n".join(brief_lines[:-1]).strip() == head.strip()
     assert len(text.splitlines()) < 700  # was 888 lines before problems, fixes repeated per step
