@@ -200,3 +200,44 @@ async def test_a_could_not_check_row_keeps_the_host_name_lowercase(make, project
                                why="w", fix="f"))
         await pilot.pause()
         assert str(row.query_one(".summary").render()).startswith("blog.acme-demo.test did not answer")
+
+
+# ---------------------------------------------------------------------------- records check what they hold
+
+FIRST_HOUR_RUNBOOKS = __import__("pathlib").Path(__file__).resolve().parent / "runbooks_first_hour"
+
+
+async def test_record_fields_mark_a_bad_date_and_url_but_keep_them(make, project):
+    app = make(project, runbooks=[FIRST_HOUR_RUNBOOKS])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        view = app.main.view
+        date_box = view.query_one("#field-renew_on", Input)
+        url_box = view.query_one("#field-status_page", Input)
+        date_box.focus()
+        for ch in "31/12/2026":
+            await pilot.press(ch)
+        url_box.focus()
+        for ch in "status.acme.example":
+            await pilot.press(ch)
+        await pilot.pause()
+        assert date_box.has_class("-bad-value") and url_box.has_class("-bad-value")
+        err = str(view.query_one("#error-renew_on").render())
+        assert "YYYY-MM-DD" in err and "Kept as you typed it" in err
+        assert "https://" in str(view.query_one("#error-status_page").render())
+        app.session.writer.flush()
+        rec = app.session.state["records"]["records/dates/renewals"]
+        assert rec["renew_on"]["value"] == "31/12/2026"  # kept as typed
+        date_box.value = "2026-12-31"
+        await pilot.pause()
+        assert not date_box.has_class("-bad-value") and not view.query_one("#error-renew_on").display
+    from launchready_tui.core import export
+    from launchready_tui.core.profile import load_profile
+    from launchready_tui.core.runbook import load_runbooks
+
+    books, _ = load_runbooks([FIRST_HOUR_RUNBOOKS])
+    md = export.render(export.gather(load_profile(project), books, author="Ana"), "md")
+    line = next(x for x in md.splitlines() if "status.acme.example" in x)
+    assert "not checked" in line and "https://" in line
+    assert "not checked" not in next(x for x in md.splitlines() if "2026-12-31" in x)

@@ -167,12 +167,20 @@ def _blocker_parts(d: _Doc, b) -> Parts:
     return ["☐ ", b.text, " — ", *link]
 
 
+def _value_parts(f) -> Parts:
+    """A record value as typed, flagged when it does not fit its type (a date that is not
+    YYYY-MM-DD, a URL that is not one): never passed off as checked."""
+    if getattr(f, "problem", ""):
+        return [f.value, " ", Flag(f"not checked: {f.problem}")]
+    return [f.value]
+
+
 def _fields_table(fields_: list, *, who: bool = True) -> Table:
     rows = []
     for f in fields_:
         if not f.value:
             continue
-        row: list[Parts] = [[f.label], [f.value]]
+        row: list[Parts] = [[f.label], _value_parts(f)]
         if who:
             row.append([" ".join(x for x in (f.by, show_date(f.at)) if x)])
         rows.append(row)
@@ -192,7 +200,7 @@ def _where(d: _Doc, doc: Handover) -> None:
     d.h(3, "Where production lives")
     if doc.production:
         d.add(Table(["What", "Written down", "By, when"],
-                    [[[a.label], [a.value] if a.value else ["not written down"],
+                    [[[a.label], _value_parts(a) if a.value else ["not written down"],
                       [" ".join(x for x in (a.by, show_date(a.at)) if x)]] for a in doc.production]))
     if w.production:
         d.p(Strong("Where production runs (the domain map's note): "), w.production)
@@ -618,7 +626,7 @@ def _risks(d: _Doc, doc: Handover) -> None:
             if len(lines) > 1:
                 d.add(BulletList([ListItem([x.lstrip('-*• ')]) for x in lines]))
             else:
-                d.p(f.value)
+                d.p(*_value_parts(f))
     d.h(3, "Out of scope")
     if r.out_of_scope:
         lines = [x.strip() for x in r.out_of_scope.splitlines() if x.strip()]

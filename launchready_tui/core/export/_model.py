@@ -199,6 +199,7 @@ class FieldView:
     by: str = ""
     at: str = ""
     type: str = "text"
+    problem: str = ""  # the value does not fit the type (core/fields.py): shown as not checked
 
 
 @dataclass
@@ -567,8 +568,11 @@ def _field_view(fid: str, label: str, raw: Any, ftype: str = "text") -> FieldVie
         value = "\n".join(str(x) for x in value)
     elif isinstance(value, dict):
         value = ", ".join(f"{k}: {v}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
-    return FieldView(fid, label, str(value if value is not None else "").strip(),
-                     str(e.get("by") or ""), str(e.get("at") or ""), ftype)
+    from launchready_tui.core.fields import field_problem
+
+    text = str(value if value is not None else "").strip()
+    return FieldView(fid, label, text, str(e.get("by") or ""), str(e.get("at") or ""), ftype,
+                     field_problem(ftype, text) or "")
 
 
 def _record_view(block: Any, stored: Any) -> RecordView:

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Log, Static, TextArea
 
+from launchready_tui.core.fields import field_problem
 from launchready_tui.core.runbook import Command, Confirm, Record
 
 
@@ -113,20 +114,56 @@ class RecordBlock(Vertical):
                 ta.field_id = f.id  # type: ignore[attr-defined]
                 yield ta
             else:
-                yield Input(value, placeholder=_placeholder(f.type), classes="field-input",
+                box = Input(value, placeholder=_placeholder(f.type), classes="field-input",
                             id=f"field-{f.id}")
+                yield box
+                problem = field_problem(f.type, value)
+                box.set_class(bool(problem), "-bad-value")
+                err = Label(_error_text(problem), classes="field-error", id=f"error-{f.id}", markup=False)
+                err.display = bool(problem)
+                yield err
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         event.stop()
         fid = (event.input.id or "").removeprefix("field-")
+        self.values[fid] = event.value
+        self._mark(fid, event.input, event.value)
         self.post_message(self.FieldChanged(self, fid, event.value))
+
+    def _mark(self, fid: str, box: Input, value: str) -> None:
+        """Kept as typed, but marked when it does not fit: a date must be YYYY-MM-DD, a
+        URL an https:// address. The handover shows such a value as not checked."""
+        ftype = next((f.type for f in self.block.fields if f.id == fid), "text")
+        problem = field_problem(ftype, value)
+        box.set_class(bool(problem), "-bad-value")
+        try:
+            err = self.query_one(f"#error-{fid}", Label)
+        except Exception:  # noqa: BLE001 - not composed yet
+            return
+        err.update(_error_text(problem))
+        err.display = bool(problem)
+
+    def problems(self) -> dict[str, str]:
+        """Field id -> what is wrong, for the fields whose value does not fit."""
+        out = {}
+        for f in self.block.fields:
+            p = field_problem(f.type, self.values.get(f.id, ""))
+            if p:
+                out[f.id] = p
+        return out
 
     @on(TextArea.Changed)
     def _area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
         fid = (event.text_area.id or "").removeprefix("field-")
         self.post_message(self.FieldChanged(self, fid, event.text_area.text))
+
+
+def _error_text(problem: str | None) -> str:
+    if not problem:
+        return ""
+    return f"✗ {problem}. Kept as you typed it, but marked as not checked (also in the handover)."
 
 
 def _placeholder(ftype: str) -> str:
