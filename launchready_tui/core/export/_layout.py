@@ -663,7 +663,7 @@ def _day2(d: _Doc, doc: Handover) -> None:
         items = [a for a in doc.day2 if a.kind == kind]
         if not items:
             continue
-        d.p(Strong(f"{title} ({len(items)})"))
+        d.p(Strong(title if kind in ("fix", "tick") else f"{title} ({len(items)})"))  # fix/tick: one line each
         d.add(BulletList([ListItem([a.what] + ([" — ", _link_where(d, a.why)] if a.why else [])) for a in items],
                          ordered=True, start=n + 1))
         n += len(items)
