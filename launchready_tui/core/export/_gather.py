@@ -20,7 +20,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from launchready_tui.core.export import _build, _incident, _model, _sources
+from launchready_tui.core.export import _build, _incident, _model
 from launchready_tui.core.export._model import Handover, _pick, parse_time
 
 # ------------------------------------------------------------------------------ redaction
@@ -96,41 +96,26 @@ def stored_credential_ids(state: dict[str, Any]) -> list[str]:
 
 
 def secret_values_from_keyring(profile, credential_ids: Iterable[str]) -> list[str]:
-    """Values stored in the OS keyring for this project's credentials (read to hide them)."""
+    """Values stored in the OS keyring for this project's credentials (read to hide them).
+    A keyring that cannot be used (refused, locked, missing) only means less to hide."""
+    from launchready_tui.core.credentials import CredentialStore
+    from launchready_tui.core.errors import LaunchReadyError
+
     ids = [str(i) for i in credential_ids]
     if not ids:
         return []
-    out: list[str] = []
     try:
-        from launchready_tui.core import credentials as cred_mod  # built by the secrets issue
-    except ImportError:
-        cred_mod = None
-    store = None
-    if cred_mod is not None:
-        try:
-            store = cred_mod.CredentialStore.for_profile(profile)
-        except Exception:
-            store = None
+        store = CredentialStore.for_profile(profile)
+    except LaunchReadyError:
+        return []
+    out: list[str] = []
     for cid in ids:
-        value = None
-        if store is not None:
-            for name in ("get_value", "value", "read_value", "get_secret"):
-                fn = getattr(store, name, None)
-                if callable(fn):
-                    try:
-                        value = fn(cid)
-                    except Exception:
-                        value = None
-                    break
-        if value is None and cred_mod is None:  # the credentials module refuses unsafe backends; so do we
-            try:
-                import keyring
-
-                value = keyring.get_password(f"launchready:{profile.project}", cid)
-            except Exception:
-                value = None
+        try:
+            value = store.get_value(cid)
+        except LaunchReadyError:  # a locked or missing keyring: nothing to hide from it
+            continue
         if value:
-            out.append(str(value))
+            out.append(value)
     return out
 
 
@@ -176,34 +161,14 @@ def build_handover(
 
 def load_allowlist(profile) -> tuple[list[dict[str, Any]], str]:
     """Entries of `.launchready/allow.yaml`, and any problem reading it (in plain words)."""
+    from launchready_tui.core.allowlist import load_allowlist as _load
+
     path = profile.state_dir / "allow.yaml"
     try:
-        from launchready_tui.core.allowlist import (
-            load_allowlist as _load,  # the secrets issue's reader
-        )
-    except ImportError:  # pragma: no cover - core/allowlist.py ships with the secrets checks
-        _load = None
-    if _load is not None:
-        try:
-            allow = _load(path)
-        except Exception as e:  # noqa: BLE001 - shown in the document, never a crash
-            return [], f"could not read {path.name}: {e}"
-        entries = []
-        for e in getattr(allow, "entries", []) or []:
-            to_dict = getattr(e, "to_dict", None)
-            entries.append(to_dict() if callable(to_dict) else dict(getattr(e, "__dict__", {})))
-        problems = "; ".join(p.format() if hasattr(p, "format") else str(p) for p in getattr(allow, "problems", []) or [])
-        return entries, problems
-    if not path.is_file():
-        return [], ""
-    try:
-        import yaml
-
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except Exception as e:  # noqa: BLE001
-        return [], f"{path.name} could not be read: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
-    entries = _sources.allow_entries_from(data)
-    return (entries or []), ("" if entries is not None else f"{path.name} has no list of entries")
+        allow = _load(path)
+    except Exception as e:  # noqa: BLE001 - shown in the document, never a crash
+        return [], f"could not read {path.name}: {e}"
+    return [e.to_dict() for e in allow.entries], "; ".join(p.format() for p in allow.problems)
 
 
 def gather(profile, runbooks: list[Any] | None = None, *, author: str | None = None,

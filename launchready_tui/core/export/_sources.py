@@ -31,7 +31,6 @@ from launchready_tui.core.export._model import (
     _profile_get,
     _render_command,
     _short,
-    cadence_days,
     find_record,
     parse_time,
     show_date,
@@ -391,44 +390,34 @@ def _email(profile: Any, results: list[ResultView], state: dict[str, Any], runbo
 
 # -- secrets ----------------------------------------------------------------------------
 
-_CRED_VALUE_KEYS = {"value", "secret", "password", "token", "api_key", "key_value", "plaintext"}
-
-
 def _credentials(state: dict[str, Any], now: dt.datetime) -> list[CredentialView]:
+    """The credentials inventory, read as `core.credentials.Credential` (metadata only:
+    `from_dict` never keeps a value)."""
+    from launchready_tui.core.credentials import Credential
+
     creds = state.get("credentials")
-    if isinstance(creds, list):
-        creds = {str(_pick(c, "id", default=i)): c for i, c in enumerate(creds) if isinstance(c, dict)}
     if not isinstance(creds, dict):
         return []
     out = []
     for cid in sorted(creds, key=str):
-        c = creds[cid] if isinstance(creds[cid], dict) else {}
-        c = {k: v for k, v in c.items() if str(k).lower() not in _CRED_VALUE_KEYS}
-        cadence_raw = _pick(c, "rotation_days", "rotate_every_days", "cadence_days", "cadence", "rotation",
-                            "rotation_cadence", "rotate_every")
-        days = cadence_days(cadence_raw)
-        last = _pick(c, "last_rotated", "rotated_at", "last_rotated_at", default="")
-        nxt_raw = _pick(c, "next_due", "next_rotation", "due")
-        nxt = parse_time(nxt_raw)
-        if nxt is None and days and parse_time(last):
-            nxt = parse_time(last) + dt.timedelta(days=days)
-        cadence = ""
-        if days:
-            cadence = f"every {int(days) if days == int(days) else days} days"
-        elif cadence_raw:
-            cadence = str(cadence_raw)
-        stored = _pick(c, "in_keyring", "has_value", "stored", "value_stored")
+        raw = creds[cid] if isinstance(creds[cid], dict) else {}
+        try:
+            c = Credential.from_dict({**raw, "id": str(cid)})
+            nxt = c.next_due()
+        except (TypeError, ValueError):  # a hand-edited entry: show what can be shown
+            c, nxt = Credential(id=str(cid)), None
+        days = c.rotate_every_days if isinstance(c.rotate_every_days, int) and c.rotate_every_days > 0 else None
+        stored = raw.get("has_value")
         out.append(CredentialView(
-            id=str(cid),
-            label=str(_pick(c, "label", "name", "title", default=cid)),
-            reference=str(_pick(c, "reference", "where", "location", "ref", "lives", default="")),
-            owner=str(_pick(c, "owner", "owned_by", default="")),
-            cadence=cadence,
-            last_rotated=show_date(last) if last else "",
-            next_due=nxt.strftime("%Y-%m-%d") if nxt else (str(nxt_raw) if nxt_raw else ""),
-            overdue=bool(nxt and nxt < now),
-            how_to_rotate=str(_pick(c, "how_to_rotate", "rotation_steps", "rotate_howto", "howto", "rotation_notes",
-                                    "how", "notes", default="")),
+            id=c.id,
+            label=str(c.label or c.id),
+            reference=str(c.reference or ""),
+            owner=str(c.owner or ""),
+            cadence=f"every {days} days" if days else "",
+            last_rotated=show_date(c.last_rotated) if c.last_rotated else "",
+            next_due=nxt.isoformat() if nxt else "",
+            overdue=bool(nxt and nxt < now.date()),
+            how_to_rotate=str(c.rotation_notes or ""),
             in_keyring="yes" if stored is True else ("no" if stored is False else ""),
         ))
     return out
@@ -663,35 +652,6 @@ def _performance(profile: Any, results: list[ResultView], history: list[dict[str
             newest[k] = row
     out = sorted(newest.values(), key=lambda x: (x.route, parse_time(x.at) or dt.datetime.min.replace(tzinfo=dt.UTC), x.release))
     return out, note
-
-
-def allow_entries_from(data: Any) -> list[dict[str, Any]] | None:
-    """Allowlist entries from whatever core/allowlist.py or allow.yaml gives (None if none)."""
-    if data is None:
-        return None
-    if isinstance(data, dict):
-        for k in ("entries", "allow", "ignore", "ignores", "allowlist", "fingerprints"):
-            if isinstance(data.get(k), list | dict):
-                return allow_entries_from(data[k])
-        if all(isinstance(v, dict) for v in data.values()):
-            return [dict(v, fingerprint=v.get("fingerprint", k)) for k, v in data.items()]
-        return None
-    if isinstance(data, list | tuple):
-        out = []
-        for x in data:
-            if isinstance(x, dict):
-                out.append(x)
-            elif is_dataclass_like(x):
-                out.append({k: getattr(x, k) for k in dir(x) if not k.startswith("_") and not callable(getattr(x, k))})
-        return out
-    entries = getattr(data, "entries", None)
-    if entries is not None:
-        return allow_entries_from(list(entries))
-    return None
-
-
-def is_dataclass_like(x: Any) -> bool:
-    return hasattr(x, "__dataclass_fields__") or hasattr(x, "__slots__") or hasattr(x, "__dict__")
 
 
 def _allow(entries: list[dict[str, Any]], now: dt.datetime) -> list[AllowEntry]:
