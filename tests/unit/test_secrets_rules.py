@@ -418,3 +418,23 @@ def test_looks_secret():
     assert not sec.looks_secret("AUTH_MODE", "passwordless")
     assert not sec.looks_secret("API_URL", "https://api.acme.example/v1")
     assert not sec.looks_secret("SESSION_SECRET", "changeme")
+
+
+def test_every_fix_says_which_key_and_where_to_rotate_it():
+    """A founder reads the fix alone: it must name the key and the dashboard path."""
+    for rule in sec.load_rules().rules:
+        assert rule.fix.startswith(("This is a ", "This is an ")), rule.id
+        named = " > " in rule.fix or "@BotFather" in rule.fix or "key:generate" in rule.fix
+        # rules that are not one provider's say where in general terms
+        assert named or "dashboard of the service" in rule.fix, rule.id
+        assert rule.why and rule.title, rule.id
+
+
+def test_a_finding_shows_the_rules_fix():
+    wh = "whsec_" + r(32)
+    found = sec.Scanner().scan_text(f"const s = '{wh}';", "app.js")
+    rep = sec.ScanReport(scanned=1, findings=found)
+    res = sec.evaluate(rep, "code")
+    assert res.status.value == "fail"
+    assert res.fix.startswith("This is a Stripe webhook signing secret.")
+    assert "Developers > Webhooks" in res.fix and wh not in res.fix + res.summary
