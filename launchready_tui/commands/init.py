@@ -24,7 +24,16 @@ EMAIL_PROVIDERS: dict[str, tuple[str, str]] = {
     "sendgrid": ("include:sendgrid.net", "SendGrid"),
     "resend": ("include:amazonses.com", "Resend"),
     "mailgun": ("include:mailgun.org", "Mailgun"),
+    "ses": ("include:amazonses.com", "Amazon SES"),
+    "mailchimp": ("include:servers.mcsv.net", "Mailchimp"),
+    "mandrill": ("include:spf.mandrillapp.com", "Mandrill"),
+    "brevo": ("include:spf.brevo.com", "Brevo"),
+    "mailjet": ("include:spf.mailjet.com", "Mailjet"),
+    "sparkpost": ("include:sparkpostmail.com", "SparkPost"),
+    "zoho": ("include:zoho.com", "Zoho Mail"),
+    "fastmail": ("include:spf.messagingengine.com", "Fastmail"),
 }
+OTHER = "other:"  # an answer naming a provider not listed above: kept by name
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
 
 
@@ -38,6 +47,7 @@ class Answers:
     staging_url: str = ""
     production_env_file: str = ""
     staging_env_file: str = ""
+    missing_env_files: list[str] = field(default_factory=list)  # kept although not found
 
 
 def clean_host(text: str) -> str:
@@ -67,17 +77,49 @@ def parse_hosts(text: str) -> list[str]:
     return [clean_host(h) for h in re.split(r"[\s,;]+", text) if h.strip()]
 
 
+_EMAIL_ALIASES = {
+    "google": "google", "gmail": "google", "workspace": "google", "g suite": "google",
+    "microsoft": "microsoft", "office": "microsoft", "outlook": "microsoft", "365": "microsoft",
+    "postmark": "postmark", "sendgrid": "sendgrid", "twilio": "sendgrid", "resend": "resend",
+    "mailgun": "mailgun", "ses": "ses", "amazon": "ses", "aws": "ses", "mailchimp": "mailchimp",
+    "mandrill": "mandrill", "brevo": "brevo", "sendinblue": "brevo", "mailjet": "mailjet",
+    "sparkpost": "sparkpost", "zoho": "zoho", "fastmail": "fastmail",
+}
+
+
 def parse_email(text: str) -> list[str]:
-    """"Google Workspace, postmark" -> ["google", "postmark"]; unknown names are ignored."""
-    out = []
-    low = text.lower()
-    aliases = {"google": "google", "gmail": "google", "workspace": "google", "microsoft": "microsoft",
-               "office": "microsoft", "outlook": "microsoft", "365": "microsoft", "postmark": "postmark",
-               "sendgrid": "sendgrid", "resend": "resend", "mailgun": "mailgun"}
-    for word, key in aliases.items():
-        if word in low and key not in out:
+    """"Google Workspace, postmark, Acme Mailer" -> ["google", "postmark", "other:Acme Mailer"].
+    Every provider named is kept, in order: the known ones by key, any other by its name
+    (`other:NAME`, written to the profile with a note to add its SPF include)."""
+    out: list[str] = []
+    for part in re.split(r"\s*(?:[,;/+&\n]|\band\b)\s*", text.strip(), flags=re.IGNORECASE):
+        part = part.strip(" .")
+        if not part:
+            continue
+        low = part.lower()
+        keys = [k for w, k in _EMAIL_ALIASES.items() if re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", low)]
+        key = keys[0] if keys else OTHER + part
+        if key not in out:
             out.append(key)
     return out
+
+
+def provider_name(key: str) -> str:
+    return key[len(OTHER):] if key.startswith(OTHER) else EMAIL_PROVIDERS.get(key, (key, key))[1]
+
+
+def check_url(text: str) -> str | None:
+    """An error message when the answer is not a web address (a bare host is fine:
+    https:// is added), or None."""
+    t = text.strip()
+    if " " in t:
+        return f"'{t}' is not a web address like https://staging.acme.example (no spaces)"
+    m = re.match(r"^([a-z][a-z0-9+.-]*)://", t, re.IGNORECASE)
+    if m and m.group(1).lower() not in ("http", "https"):
+        return f"'{t}' is not a web address: it should start with https://"
+    if check_host(t):
+        return f"'{t}' is not a web address like https://staging.acme.example"
+    return None
 
 
 def url_for(text: str) -> str:
@@ -131,11 +173,16 @@ def build_profile(a: Answers) -> str:
         lines += ["# hosts:", f"#   app: app.{domain or 'acme.example'}", f"#   api: api.{domain or 'acme.example'}"]
     lines += ["", "# Who sends email for you. The SPF check makes sure each one is allowed."]
     if a.email:
-        names = ", ".join(EMAIL_PROVIDERS[k][1] for k in a.email if k in EMAIL_PROVIDERS)
-        lines += ["email:", f"  domain: {_q(domain)}", f"  provider: {_q(names)}", "  senders:"]
+        names = ", ".join(provider_name(k) for k in a.email)
+        known = [k for k in a.email if k in EMAIL_PROVIDERS]
+        lines += ["email:", f"  domain: {_q(domain)}", f"  provider: {_q(names)}"]
+        lines.append("  senders:" if known else "  senders: []")
+        for k in known:
+            lines.append(f"    - {_q(EMAIL_PROVIDERS[k][0])}  # {EMAIL_PROVIDERS[k][1]}")
         for k in a.email:
-            if k in EMAIL_PROVIDERS:
-                lines.append(f"    - {_q(EMAIL_PROVIDERS[k][0])}  # {EMAIL_PROVIDERS[k][1]}")
+            if k.startswith(OTHER):
+                lines.append(f"    # - include:...  # {provider_name(k)}: its help pages name the SPF "
+                             "include to add here")
         lines += ["  # The DKIM selector is shown next to your provider's DNS records.",
                   "  # dkim_selectors: [s1]"]
     else:
@@ -154,7 +201,9 @@ def build_profile(a: Answers) -> str:
             if url:
                 lines.append(f"    url: {_q(url_for(url))}")
             if env_file:
-                lines.append(f"    env_file: {_q(env_file.strip())}")
+                note = "  # not found when init ran: create it or fix the name" \
+                    if env_file.strip() in a.missing_env_files else ""
+                lines.append(f"    env_file: {_q(env_file.strip())}{note}")
     else:
         lines += ["# environments:", "#   production:", f"#     url: https://app.{domain or 'acme.example'}",
                   "#     env_file: .env.production"]
@@ -241,6 +290,29 @@ def _ask(prompt: str, help_text: str = "", *, required: bool = False, check=None
         return value
 
 
+class env_file_check:  # noqa: N801 - used like a function
+    """Flags an env file that does not exist (relative to the profile's folder). Typing
+    the same answer again keeps it anyway (it may exist only on the server), noted in
+    the profile."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.last_missing = ""
+        self.kept_missing: list[str] = []
+
+    def __call__(self, text: str) -> str | None:
+        t = text.strip()
+        p = Path(t).expanduser()
+        if (p if p.is_absolute() else self.folder / p).is_file():
+            return None
+        if t == self.last_missing:
+            self.kept_missing.append(t)
+            return None
+        self.last_missing = t
+        return (f"There is no file '{t}' in {self.folder}. Check the name (env files start with a dot, "
+                "e.g. .env.production), press Enter to skip, or type the same name again to keep it.")
+
+
 def run(args: argparse.Namespace) -> int:
     from launchready_tui.core.profile import find_profile
 
@@ -268,11 +340,15 @@ def run(args: argparse.Namespace) -> int:
                                 "app.acme.example api.acme.example.", check=hosts_ok))
     a.email = parse_email(_ask("Who sends your email", "For example: Google Workspace, Microsoft 365, "
                                "Postmark, SendGrid, Resend (several are fine)."))
-    a.production_url = _ask("Production address", "Where customers use the app, e.g. https://app.acme.example.")
+    a.production_url = _ask("Production address", "Where customers use the app, e.g. https://app.acme.example.",
+                            check=check_url)
+    env_ok = env_file_check(path.parent)
     a.production_env_file = _ask("Production env file", "A file with production's settings, e.g. "
-                                 ".env.production (leave empty if you have none here).")
-    a.staging_url = _ask("Staging address", "A private test copy, if you have one.")
-    a.staging_env_file = _ask("Staging env file", "e.g. .env.staging")
+                                 ".env.production (leave empty if you have none here).", check=env_ok)
+    a.staging_url = _ask("Staging address", "A private test copy, if you have one, e.g. "
+                         "https://staging.acme.example.", check=check_url)
+    a.staging_env_file = _ask("Staging env file", "e.g. .env.staging", check=env_ok)
+    a.missing_env_files = env_ok.kept_missing
     text = build_profile(a)
     write_profile(path, text, overwrite=True)
     print(f"\nWrote {path}. Next: run `launchready` to open the guided app.")

@@ -241,3 +241,30 @@ async def test_record_fields_mark_a_bad_date_and_url_but_keep_them(make, project
     line = next(x for x in md.splitlines() if "status.acme.example" in x)
     assert "not checked" in line and "https://" in line
     assert "not checked" not in next(x for x in md.splitlines() if "2026-12-31" in x)
+
+
+async def test_setup_form_rejects_a_staging_answer_that_is_not_a_url_and_flags_a_missing_env_file(make, tmp_path):
+    app = make(None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # Create my profile
+        await pilot.pause()
+        q = lambda fid: app.screen.query_one(f"#q-{fid}", Input)  # noqa: E731
+        q("project").value = "Test Co"
+        q("domain").value = "testco.example"
+        q("email").value = "Google Workspace, Postmark, Acme Mailer"
+        q("staging_url").value = "ask Sam"
+        q("production_env_file").value = ".env.prod"
+        app.screen.query_one("#save").press()
+        await pilot.pause()
+        assert "not a web address" in str(app.screen.query_one("#err-staging_url").render())
+        assert "no file '.env.prod'" in str(app.screen.query_one("#err-production_env_file").render())
+        assert not (tmp_path / "launchready.yaml").exists()
+        q("staging_url").value = "staging.testco.example"
+        app.screen.query_one("#save").press()  # the env file is kept on the second save
+        await pilot.pause()
+        await settle(app, pilot)
+        text = (tmp_path / "launchready.yaml").read_text()
+        assert "url: https://staging.testco.example" in text
+        assert "env_file: .env.prod  # not found" in text
+        assert "Google Workspace, Postmark, Acme Mailer" in text

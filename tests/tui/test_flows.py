@@ -59,6 +59,7 @@ async def test_welcome_then_create_profile_opens_stage_one(make, tmp_path):
 def test_init_cli_prompts_and_never_overwrites(cli, tmp_path):
     answers = "Acme Creators\nacme.example\nwww.acme.example app.acme.example\npostmark\n" \
               "https://app.acme.example\n.env.production\n\n\n"
+    (tmp_path / ".env.production").write_text("APP_ENV=production\n")  # a missing one is flagged
     r = cli("init", cwd=tmp_path, stdin=answers)
     assert r.returncode == 0, r.stderr
     text = (tmp_path / "launchready.yaml").read_text()

@@ -108,3 +108,39 @@ def test_the_name_is_asked_once_and_kept_not_taken_from_git(tmp_path, monkeypatc
     assert identity.name_file().read_text().strip() == "Ana Lima"
     s2 = Session(tmp_path / "launchready.yaml")
     assert s2.name_known and s2.who == "Ana Lima"
+
+
+# ---------------------------------------------------------------------------- init
+
+
+def test_init_keeps_every_email_provider_named():
+    from launchready_tui.commands.init import Answers, build_profile, parse_email
+
+    keys = parse_email("Google Workspace, Postmark and Amazon SES; Acme Mailer")
+    assert keys == ["google", "postmark", "ses", "other:Acme Mailer"]
+    text = build_profile(Answers(project="X", domain="x.example", email=keys))
+    assert "provider: Google Workspace, Postmark, Amazon SES, Acme Mailer" in text
+    for inc in ("include:_spf.google.com", "include:spf.mtasv.net", "include:amazonses.com"):
+        assert f"- {inc}" in text
+    assert "Acme Mailer: its help pages name the SPF include" in text
+    only_unknown = build_profile(Answers(project="X", domain="x.example", email=parse_email("Acme Mailer")))
+    from launchready_tui.core.profile import parse_profile
+
+    assert parse_profile(only_unknown, "p.yaml").get("email.provider") == "Acme Mailer"
+
+
+def test_init_cli_asks_again_for_a_staging_answer_that_is_not_a_url_and_flags_missing_env_files(tmp_path):
+    (tmp_path / ".env.production").write_text("APP_ENV=production\n")
+    answers = ("Acme\nacme.example\n\nGoogle Workspace, Postmark, SendGrid\n"
+               "https://app.acme.example\n.env.prodution\n.env.production\n"   # typo flagged, then fixed
+               "staging please\nstaging.acme.example\n"                        # not a URL: asked again
+               ".env.staging\n.env.staging\n")                                  # missing, typed again: kept
+    r = run_cli("init", cwd=tmp_path, stdin=answers)
+    assert r.returncode == 0, r.stderr
+    assert "There is no file '.env.prodution'" in r.stdout
+    assert "'staging please' is not a web address" in r.stdout
+    text = (tmp_path / "launchready.yaml").read_text()
+    assert "env_file: .env.production\n" in text
+    assert "url: https://staging.acme.example" in text
+    assert "env_file: .env.staging  # not found when init ran" in text
+    assert "include:sendgrid.net" in text and "include:spf.mtasv.net" in text

@@ -15,6 +15,7 @@ from launchready_tui.commands.init import (
     Answers,
     build_profile,
     check_host,
+    check_url,
     clean_domain,
     parse_email,
     parse_hosts,
@@ -68,6 +69,7 @@ class InitScreen(Screen):
     def __init__(self, profile_path: Path) -> None:
         super().__init__()
         self.profile_path = profile_path
+        self._flagged: dict[str, str] = {}  # env file fields flagged as missing once
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,6 +114,24 @@ class InitScreen(Screen):
         if bad:
             self._error("hosts", f"✗ {bad}.")
             ok = False
+        for fid in ("production_url", "staging_url"):
+            err = check_url(self._value(fid)) if self._value(fid) else None
+            if err:
+                self._error(fid, f"✗ {err}.")
+                ok = False
+        missing = []
+        for fid in ("production_env_file", "staging_env_file"):
+            name = self._value(fid)
+            p = Path(name).expanduser()
+            if name and not (p if p.is_absolute() else self.profile_path.parent / p).is_file():
+                # Flagged once; saving again keeps it (it may exist only on the server).
+                if self._flagged.get(fid) != name:
+                    self._flagged[fid] = name
+                    self._error(fid, f"✗ There is no file '{name}' in {self.profile_path.parent}. Fix the "
+                                "name, empty the field, or press Save again to keep it.")
+                    ok = False
+                else:
+                    missing.append(name)
         if not ok:
             return None
         return Answers(
@@ -123,6 +143,7 @@ class InitScreen(Screen):
             staging_url=self._value("staging_url"),
             production_env_file=self._value("production_env_file"),
             staging_env_file=self._value("staging_env_file"),
+            missing_env_files=missing,
         )
 
     @on(Input.Submitted)
