@@ -204,7 +204,7 @@ def evaluate_csp(values: list[str], is_html: bool, low: str) -> list[CspFinding]
         # a weakness counts only if every policy that restricts scripts has it (CSP3 §4.2)
         restricting = [probs for probs in per_policy if not (probs and probs[0][0] == "csp_no_script_rule")]
         codes = set.intersection(*({c for c, _m, _f in probs} for probs in restricting))
-        first = {}
+        first: dict[str, tuple[str, str]] = {}
         for probs in restricting:
             for c, m, f in probs:
                 first.setdefault(c, (m, f))
