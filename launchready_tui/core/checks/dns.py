@@ -311,7 +311,9 @@ class DnsEvidence(TypedDict, total=False):
 
     a: list[str]
     aaaa: list[str]
-    cname_chain: list[Any]
+    cname_chain: list[list[str]]  # [name, target] pairs
+    records: dict[str, list[str]] | list[str]
+    map: dict[str, dict[str, Any]]  # host -> what it points at (the domain map)
     ns: list[str]
     caa: list[str]
     notes: list[str]

@@ -560,9 +560,9 @@ async def check(ctx, target: str, params) -> CheckResult:
 class RedirectsEvidence(TypedDict, total=False):
     """What `check` puts in a result's evidence (the handover reads these keys)."""
 
-    map: dict[str, str]
-    ends: dict[str, str]
-    hops: list[Any]
+    map: dict[str, str | None]  # start address -> final address (None: no final address)
+    ends: dict[str, str]  # start address -> how the chain ended ("final", "loop", ...)
+    hops: dict[str, list[dict[str, Any]]]  # start address -> each request (Hop.to_dict())
     canonical_host: str
 
 

@@ -682,6 +682,7 @@ class TlsEvidence(TypedDict, total=False):
     findings: list[dict[str, Any]]
     address: str
     verified: bool
+    cert_renewer: str
 
 
 CHECK_KIND = Kind(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from launchready_tui.core.export._model import (
     DEFAULT_LATENCY_BUDGET_MS,
@@ -36,18 +36,19 @@ from launchready_tui.core.export._model import (
     show_date,
 )
 
+if TYPE_CHECKING:
+    from launchready_tui.core.checks.dns import DnsEvidence
+    from launchready_tui.core.checks.redirects import RedirectsEvidence
+    from launchready_tui.core.checks.tls import TlsEvidence
 
-def dns_records(ev: dict[str, Any]) -> list[str]:
+
+def dns_records(ev: DnsEvidence) -> list[str]:
     out: list[str] = []
-    chain = _pick(ev, "cname_chain", "chain", "cnames", default=[])
+    chain = ev.get("cname_chain") or []
     if isinstance(chain, list):
-        for link in chain:
+        for link in chain:  # [name, target] pairs, as the dns check writes them
             if isinstance(link, list | tuple) and len(link) >= 2:
                 out.append(f"CNAME {link[-1]}")
-            elif isinstance(link, dict):
-                out.append(f"CNAME {_pick(link, 'target', 'to', 'cname', default='?')}")
-            elif isinstance(link, str):
-                out.append(f"CNAME {link}")
     for key, label in (("a", "A"), ("aaaa", "AAAA")):
         vals = ev.get(key)
         if isinstance(vals, list) and vals:
@@ -65,11 +66,7 @@ def dns_records(ev: dict[str, Any]) -> list[str]:
             elif isinstance(vals, str | int) and vals != "":
                 out.append(f"{str(rtype).upper()} {vals}")
     elif isinstance(recs, list):
-        for rec in recs[:20]:
-            if isinstance(rec, dict):
-                out.append(f"{_pick(rec, 'type', default='')} {_pick(rec, 'value', 'data', 'rdata', default='')}".strip())
-            else:
-                out.append(str(rec))
+        out.extend(str(rec) for rec in recs[:20])
     hmap = ev.get("map")
     if isinstance(hmap, dict):
         for entry in hmap.values():
@@ -161,11 +158,12 @@ _ENDS = {
 
 
 def _hop_text(hop: Any) -> str:
-    """One request of a redirect chain: its answer, and where it sent the visitor."""
+    """One request of a redirect chain (`redirects.Hop.to_dict()`): its answer, and where
+    it sent the visitor."""
     if isinstance(hop, dict):
-        status = _pick(hop, "status", "code", "status_code", default="")
-        nxt = _pick(hop, "next_url", "location", "to", default="")
-        err = _pick(hop, "error", "cert_error", "problem", default="")
+        status = hop.get("status")
+        nxt = hop.get("next_url") or hop.get("location") or ""  # next_url only when it differs
+        err = hop.get("error") or hop.get("cert_error") or ""
         text = str(status) if status not in ("", None) else "no answer"
         if nxt:
             text += f" → {nxt}"
@@ -176,7 +174,9 @@ def _hop_text(hop: Any) -> str:
 
 
 def _redirect_rows(r: ResultView) -> list[RedirectRow]:
-    ev = r.evidence
+    """One row per start address: `map` (start -> final address or None), `ends` (how each
+    chain ended) and `hops` (start -> the requests), as the redirects check writes them."""
+    ev = cast("RedirectsEvidence", r.evidence)
     rows: list[RedirectRow] = []
 
     def add(start: Any, hops: Any, final: Any, note: Any = "") -> None:
@@ -187,62 +187,37 @@ def _redirect_rows(r: ResultView) -> list[RedirectRow]:
                                 _ENDS.get(str(note), str(note or "")), r.stale))
 
     m = ev.get("map")
-    hops = ev.get("hops")
+    hops = ev.get("hops") if isinstance(ev.get("hops"), dict) else {}
     ends = ev.get("ends") if isinstance(ev.get("ends"), dict) else {}
     if isinstance(m, dict) and m:
         for old in sorted(m, key=lambda u: (not str(u).startswith("http:"), str(u))):
-            v = m[old]
-            hop_list = hops.get(old) if isinstance(hops, dict) else None
-            if isinstance(v, dict):
-                add(old, v.get("hops", hop_list), _pick(v, "final", "to", "final_url", "end"),
-                    _pick(v, "note", "problem", "end", default=ends.get(old, "")))
-            else:
-                add(old, hop_list, v, ends.get(old, ""))
-    elif isinstance(m, list) and m:
-        for v in m:
-            if isinstance(v, dict):
-                add(_pick(v, "from", "start", "url", "old"), v.get("hops"),
-                    _pick(v, "to", "final", "final_url", "end", "new"), _pick(v, "note", "problem"))
-    elif isinstance(hops, list | dict) or "final" in ev or "final_url" in ev:
-        if isinstance(hops, dict):
-            for start in sorted(hops, key=str):
-                add(start, hops[start], "", ends.get(start, ""))
-        else:
-            add(_pick(ev, "start", "url", "from"), hops, _pick(ev, "final", "final_url", "to"),
-                "loop" if ev.get("loop") else "")
+            add(old, hops.get(old), m[old], ends.get(old, ""))
+    elif hops:
+        for start in sorted(hops, key=str):
+            add(start, hops[start], "", ends.get(start, ""))
     elif r.status != "skip":
         add(r.target, [], "", r.summary)
     return rows
 
 
-def _name_of(v: Any) -> str:
-    if isinstance(v, dict):
-        return str(_pick(v, "commonName", "common_name", "CN", "organizationName", "O", "name", default="")) or ", ".join(
-            f"{k}={x}" for k, x in sorted(v.items(), key=lambda kv: str(kv[0])))
-    if isinstance(v, list):
-        return ", ".join(_name_of(x) for x in v[:4])
-    return str(v or "")
-
-
 def _tls_rows(results: list[ResultView], renewer: str) -> list[TlsRow]:
     rows = []
     for host, r in sorted(_latest(results, "tls").items()):
-        ev = r.evidence
+        ev = cast("TlsEvidence", r.evidence)
         if r.status == "skip":
             continue
-        cert = ev.get("certificate") if isinstance(ev.get("certificate"), dict) else ev
-        issuer = _pick(cert, "issuer_org", "issuer_cn", "issuer", default="")
-        cn = _pick(cert, "issuer_cn")
-        if cn and issuer != cn and isinstance(issuer, str):
+        cert = ev.get("certificate") if isinstance(ev.get("certificate"), dict) else {}
+        issuer = str(cert.get("issuer_org") or cert.get("issuer_cn") or "")
+        cn = cert.get("issuer_cn")
+        if cn and issuer != cn:
             issuer = f"{issuer} ({cn})"
-        days = _num(_pick(cert, "days_left", "days_remaining"))
         rows.append(TlsRow(
             host=host,
-            issuer=_name_of(issuer),
-            not_after=str(_pick(cert, "not_after", "expires", "expiry", "notAfter", default="")),
-            days_left=days,
+            issuer=issuer,
+            not_after=str(cert.get("not_after") or ""),
+            days_left=_num(cert.get("days_left")),
             status=r.status,
-            renews=str(_pick(ev, "cert_renewer", "renewer", "renewed_by", "who_renews", default="") or renewer),
+            renews=str(ev.get("cert_renewer") or renewer),
             summary=r.summary if r.status != "pass" else "",
             stale=r.stale,
         ))
