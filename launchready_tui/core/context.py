@@ -49,7 +49,9 @@ class CheckContext:
         # Credentials only go to the profile's own hosts (core/guard.py checks every request).
         if self.net is not None and getattr(self.net, "credential_scope", None) is None and self.profile is not None:
             try:
-                self.net.credential_scope = self.profile.is_own_host
+                from launchready_tui.core.guard import credential_scope
+
+                self.net.credential_scope = credential_scope(self.profile)
             except AttributeError:  # a stand-in net without the attribute
                 pass
 

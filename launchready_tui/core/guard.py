@@ -75,6 +75,21 @@ def own_host_refusal(kind: str, profile, url: str, what: str):
     )
 
 
+def credential_scope(profile) -> Callable[[str], bool]:
+    """Where a credential may go: the profile's own hosts, plus the API host of each
+    account the profile connects (Cloudflare, the uptime monitor, Sentry: their
+    `api_base`), which is where those tokens belong. Route and probe credentials are
+    held to the profile's own hosts by `auth_headers` before this is even asked."""
+    from launchready_tui.core.checks._accounts import api_hosts
+
+    hosts = api_hosts(profile)
+
+    def allowed(host: str) -> bool:
+        return profile.is_own_host(host) or host in hosts
+
+    return allowed
+
+
 def carries_credential(headers: dict[str, str] | Iterable[tuple[Any, Any]] | None) -> bool:
     if not headers:
         return False

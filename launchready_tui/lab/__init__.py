@@ -29,6 +29,9 @@ class World:
     certs: dict[str, CertSpec] = field(default_factory=dict)
     files: dict[str, str | bytes] = field(default_factory=dict)  # relative path -> content
     profile: dict[str, Any] = field(default_factory=dict)
+    # Variables the lab sets in this process while it runs (the demo's made-up API tokens,
+    # read through a profile's `credential_env`); restored when it stops.
+    environ: dict[str, str] = field(default_factory=dict)
 
 
 class Lab:
@@ -50,6 +53,10 @@ class Lab:
         self.profile_path = self.dir / "launchready.yaml"
 
     def start(self) -> Lab:
+        import os
+
+        self._saved_env = {k: os.environ.get(k) for k in self.world.environ}
+        os.environ.update(self.world.environ)
         self.dns.start()
         self.web.start()
         for rel, content in self.world.files.items():
@@ -85,6 +92,13 @@ class Lab:
         return self.profile_path
 
     def stop(self) -> None:
+        import os
+
+        for k, v in getattr(self, "_saved_env", {}).items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         self.web.stop()
         self.dns.stop()
         if self._tmp is not None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from launchready_tui.core.checks._findings import findings_result
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.deploy_config._ci import CiJob, Workflow, find_workflows
 from launchready_tui.core.checks.deploy_config._hosting import (
@@ -26,12 +27,11 @@ from launchready_tui.core.checks.deploy_config._hosting import (
 )
 from launchready_tui.core.checks.deploy_config._model import Finding
 from launchready_tui.core.checks.deploy_config._rollback import rollback_findings
-from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
+from launchready_tui.core.results import CheckResult, errored
 
 __all__ = ["KIND", "targets", "deadline", "check", "analyse", "Finding"]
 
 KIND = "deploy_config"
-SEVERITY = {"fail": 3, "warn": 2, "note": 1}
 
 
 @dataclass
@@ -253,17 +253,9 @@ async def check(ctx, target: str, params) -> CheckResult:
             state = None
     a = await asyncio.to_thread(analyse, repo, ctx.profile, state)
     ev: dict[str, Any] = {"repo": target, "hosting": [h.host for h in a.hosting], "facts": a.facts,
-                          "workflows": [w.file for w in a.workflows],
-                          "findings": [f.to_dict() for f in a.findings]}
-    worst = max((SEVERITY[f.severity] for f in a.findings), default=0)
-    if worst == 0:
-        return passed(KIND, target, "deploys are boring: " + "; ".join(a.facts[:3]), evidence=ev)
-    bad = [f for f in a.findings if f.severity in ("fail", "warn")]
-    summary = f"{len(bad)} gap(s) in the deploy path: " + "; ".join(f.title for f in bad[:4])
-    fix = "\n".join(f"{i}. {f.fix}" + (f"\n{f.add}" if f.add else "") for i, f in enumerate(bad, 1))
-    why = " ".join(dict.fromkeys(f.why for f in bad[:3]))
-    make = failed if worst >= SEVERITY["fail"] else warned
-    return make(KIND, target, summary, evidence=ev, why=why, fix=fix)
+                          "workflows": [w.file for w in a.workflows]}
+    return findings_result(KIND, target, a.findings, ev, ok="deploys are boring: " + "; ".join(a.facts[:3]),
+                           what=("gap in the deploy path", "gaps in the deploy path"))
 
 
 CHECK_KIND = Kind(

@@ -1,0 +1,173 @@
+"""Talking to the founder's accounts (Cloudflare, the uptime monitor, Sentry) read-only.
+
+One small client on the project's own network layer (timeouts, body caps, no redirects
+followed) instead of the providers' SDKs, which would cost the check path their import
+time. Every call is a read. The token comes from the keyring (or, in CI, from the
+environment variable the profile names) and goes only to the provider's API host
+(`api_base`); it never appears in an error, a result, state or an export: errors are
+built from the HTTP status, never from the provider's body, which can echo the key.
+Pagination is followed up to a cap; a 429 is retried after its Retry-After, bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+MAX_BODY = 4 * 1024 * 1024
+MAX_PAGES = 20
+MAX_RETRIES = 2
+MAX_RETRY_WAIT_S = 10.0
+
+# section -> (default provider, provider -> default api_base)
+API_BASES = {
+    "cloudflare": "https://api.cloudflare.com/client/v4",
+    "uptimerobot": "https://api.uptimerobot.com/v2",
+    "betterstack": "https://uptime.betterstack.com/api/v2",
+    "sentry": "https://sentry.io/api/0",
+}
+SECTIONS = {"cloudflare": "cloudflare", "monitoring": None, "error_tracking": "sentry"}
+
+
+class ApiProblem(Exception):
+    """The API could not be read: the check says `error` with this reason and fix."""
+
+    def __init__(self, reason: str, fix: str = "", status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.fix, self.status = reason, fix, status
+
+
+class NoToken(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def provider_of(profile, section: str) -> str:
+    conf = profile.get(section) or {}
+    return str(conf.get("provider") or SECTIONS.get(section) or "").lower()
+
+
+def api_base(profile, section: str) -> str:
+    conf = profile.get(section) or {}
+    base = conf.get("api_base") or API_BASES.get(provider_of(profile, section), "")
+    return str(base).rstrip("/")
+
+
+def api_hosts(profile) -> set[str]:
+    """The hosts provider tokens may go to: each configured section's api_base host."""
+    out = set()
+    for section in SECTIONS:
+        if profile.get(section):
+            host = (urlsplit(api_base(profile, section)).hostname or "").lower()
+            if host:
+                out.add(host)
+    return out
+
+
+async def token_for(ctx, section: str) -> str:
+    """The section's token: `credential` from the keyring, else `credential_env` from the
+    process environment (CI). NoToken says which key to fill in."""
+    from launchready_tui.core.guard import NeedsCredential, get_secret
+
+    conf = ctx.profile.get(section) or {}
+    cred, env = conf.get("credential"), conf.get("credential_env")
+    if cred:
+        try:
+            return await get_secret(ctx, str(cred))
+        except NeedsCredential as e:
+            if not env:
+                raise NoToken(e.reason) from None
+    if env:
+        value = os.environ.get(str(env))
+        if value:
+            return value
+        raise NoToken(f"the environment variable {env} (`{section}.credential_env`) is not set")
+    raise NoToken(f"fill in `{section}.credential` in launchready.yaml with the keyring id of a read-only "
+                  "API token")
+
+
+@dataclass
+class Api:
+    """A read-only client for one provider: base URL, auth headers, the run's network."""
+
+    ctx: Any
+    base: str
+    headers: dict[str, str]
+    permissions: str  # what the token needs, named in a 403
+    token: str = ""
+
+    def url(self, path: str, params: dict[str, Any] | None = None) -> str:
+        u = self.base + (path if path.startswith("/") else "/" + path)
+        return u + ("?" + urlencode(params, doseq=True) if params else "")
+
+    async def call(self, path: str, params: dict[str, Any] | None = None, *, method: str = "GET",
+                   form: dict[str, Any] | None = None, allow_404: bool = False) -> tuple[Any, Any]:
+        """(decoded JSON, the FetchResult). Raises ApiProblem for anything but 2xx."""
+        import httpx
+
+        from launchready_tui.core.net import DnsFailure, HostResolutionError, describe_http_error
+
+        url = self.url(path, params if method == "GET" else None)
+        body = urlencode(form).encode() if form is not None else None
+        headers = dict(self.headers)
+        if form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in range(MAX_RETRIES + 1):
+            try:
+                r = await self.ctx.net.fetch(url, method=method, headers=headers, content=body, max_bytes=MAX_BODY)
+            except (httpx.HTTPError, HostResolutionError, DnsFailure, TimeoutError, OSError) as e:
+                raise ApiProblem(f"{urlsplit(self.base).hostname} did not answer: {describe_http_error(e)}",
+                                 "Check your network connection (and `api_base` if you changed it), then "
+                                 "run the check again.") from None
+            if r.status == 429 and attempt < MAX_RETRIES:
+                await asyncio.sleep(_retry_after(r.header("retry-after")))
+                continue
+            break
+        host = urlsplit(self.base).hostname
+        if r.status == 404 and allow_404:
+            return None, r
+        if r.status == 401:
+            raise ApiProblem(f"{host} refused the token (HTTP 401: it is wrong, revoked or expired)",
+                             "Create a new read-only token (see this step's instructions), store it with "
+                             "`launchready credentials rotate ID`, and run the check again.", 401)
+        if r.status == 403:
+            raise ApiProblem(f"the token may not read this (HTTP 403): it needs {self.permissions}",
+                             f"Edit the token in the provider's dashboard and add: {self.permissions}. "
+                             "Then run the check again.", 403)
+        if r.status == 404:
+            raise ApiProblem(f"{host} has no such thing (HTTP 404 for {path.split('?')[0]})",
+                             "Check the names in launchready.yaml (zone, organization, project), then "
+                             "run the check again.", 404)
+        if r.status == 429:
+            raise ApiProblem(f"{host} is rate limiting LaunchReady (HTTP 429)",
+                             "Wait a few minutes and run the check again.", 429)
+        if r.status >= 400:
+            raise ApiProblem(f"{host} answered HTTP {r.status}",
+                             "The provider may be having trouble (see its status page); run the check "
+                             "again later.", r.status)
+        if r.truncated:
+            raise ApiProblem(f"{host} sent more than {MAX_BODY // (1024 * 1024)} MB in one answer")
+        try:
+            return json.loads(r.body or b"null"), r
+        except ValueError:
+            raise ApiProblem(f"{host} answered something that is not JSON (HTTP {r.status})",
+                             "Check `api_base` in launchready.yaml, then run the check again.") from None
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return max(0.0, min(float(value or 1), MAX_RETRY_WAIT_S))
+    except ValueError:
+        return 1.0
+
+
+def scrub(text: str, token: str) -> str:
+    """A text with the token taken out."""
+    if token and token in text:
+        text = text.replace(token, "[token]")
+    return text

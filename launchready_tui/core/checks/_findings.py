@@ -1,0 +1,56 @@
+"""One finding type for kinds that find several things at once, and the one function that
+turns a list of findings into a result.
+
+A finding is what was seen (`title`), why it matters, how to fix it, and where: a file
+and line when the finding sits in one, with the exact lines to add when there are some.
+The result's status is the worst finding's; its fix lists every fix, numbered, in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SEVERITY = {"fail": 3, "warn": 2, "note": 1}
+
+
+@dataclass
+class Finding:
+    id: str
+    severity: str  # fail | warn | note
+    title: str
+    why: str
+    fix: str
+    file: str = ""
+    line: int = 0
+    add: str = ""  # the exact lines to add
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"id": self.id, "severity": self.severity, "title": self.title, "why": self.why, "fix": self.fix}
+        if self.file:
+            d["file"], d["line"] = self.file, self.line
+        if self.add:
+            d["add"] = self.add
+        return d
+
+
+def findings_result(kind: str, target: str, findings: list[Finding], evidence: dict[str, Any], *,
+                    ok: str, what: tuple[str, str] = ("problem", "problems")):
+    """pass (summary `ok`) when nothing worse than a note was found, else warn or fail with
+    every warn/fail finding: titles in the summary, whys joined, fixes numbered. `what` is
+    the finding's name in the singular and the plural ("wrong switch", "wrong switches")."""
+    from launchready_tui.core.results import failed, passed, warned
+
+    evidence = {**evidence, "findings": [f.to_dict() for f in findings]}
+    bad = [f for f in findings if SEVERITY[f.severity] >= SEVERITY["warn"]]
+    if not bad:
+        notes = [f.title for f in findings]
+        return passed(kind, target, ok + (f" (notes: {'; '.join(notes)})" if notes else ""), evidence=evidence)
+    bad.sort(key=lambda f: -SEVERITY[f.severity])
+    summary = f"{len(bad)} {what[len(bad) != 1]}: " + "; ".join(f.title for f in bad[:4])
+    if len(bad) > 4:
+        summary += f"; and {len(bad) - 4} more"
+    fix = "\n".join(f"{i}. {f.fix}" + (f"\n{f.add}" if f.add else "") for i, f in enumerate(bad, 1))
+    why = " ".join(dict.fromkeys(f.why for f in bad[:3]))
+    make = failed if bad[0].severity == "fail" else warned
+    return make(kind, target, summary, evidence=evidence, why=why, fix=fix)

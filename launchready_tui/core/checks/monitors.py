@@ -1,0 +1,145 @@
+"""`monitors`: the uptime monitor account really watches what must stay up.
+
+`uptime` checks that a URL answers now; this kind reads the monitoring account (UptimeRobot
+or Better Stack Uptime, through its API) and checks that every `monitor` URL of the
+profile has a monitor that is active (not paused), checks at least every 5 minutes, has
+at least one alert contact, and is up now. Monitors for URLs the profile does not list
+are shown, not failed. Providers live in `core/checks/_monitoring/`, one file each.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+from urllib.parse import urlsplit
+
+from launchready_tui.core.checks._accounts import (
+    Api,
+    ApiProblem,
+    NoToken,
+    api_base,
+    provider_of,
+    token_for,
+)
+from launchready_tui.core.checks._findings import Finding, findings_result
+from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.registry import MissingInput
+from launchready_tui.core.results import CheckResult, errored, skipped
+
+KIND = "monitors"
+MAX_INTERVAL_S = 300
+SCHEMA = {"monitoring": {"provider": "str", "credential": "str", "credential_env": "str", "api_base": "str"}}
+
+
+def _provider(name: str):
+    try:
+        return importlib.import_module(f"launchready_tui.core.checks._monitoring.{name}")
+    except ModuleNotFoundError:
+        return None
+
+
+def targets(profile, params) -> list[str]:
+    if not profile.get("monitoring"):
+        raise MissingInput("monitoring.provider", "uptimerobot or betterstack, and `monitoring.credential`: "
+                           "the keyring id of a read-only API key")
+    return [provider_of(profile, "monitoring") or "monitoring"]
+
+
+def deadline(params, timeout_s: float) -> float:
+    return 22 * timeout_s + 30
+
+
+def norm(url: str) -> str:
+    """Scheme, host (lower case, no default port, no trailing dot) and path without a
+    trailing slash: `HTTPS://Acme.example/` and `https://acme.example` are one URL."""
+    try:
+        u = urlsplit(url.strip())
+    except ValueError:
+        return url.strip().lower()
+    host = (u.hostname or "").lower().rstrip(".")
+    port = f":{u.port}" if u.port and u.port not in (80, 443) else ""
+    return f"{(u.scheme or 'https').lower()}://{host}{port}{u.path.rstrip('/')}"
+
+
+def evaluate(wanted: list[str], monitors: list, provider: str) -> tuple[list[Finding], list[dict[str, Any]]]:
+    where = {"uptimerobot": "UptimeRobot", "betterstack": "Better Stack"}.get(provider, provider)
+    found: list[Finding] = []
+    by_url: dict[str, list] = {}
+    for m in monitors:
+        by_url.setdefault(norm(m.url), []).append(m)
+    for url in wanted:
+        ms = by_url.get(norm(url), [])
+        if not ms:
+            found.append(Finding(
+                f"unwatched:{url}", "fail", f"nothing watches {url}",
+                "If it goes down, customers find out first.",
+                f"In {where}, add a monitor: New monitor > HTTP(s), URL {url}, check every 5 minutes, and pick "
+                "an alert contact the team reads (a shared email or Slack channel)."))
+            continue
+        m = next((x for x in ms if x.active), ms[0])
+        if not m.active:
+            found.append(Finding(f"paused:{url}", "fail", f"the monitor for {url} is paused",
+                                 "A paused monitor watches nothing: an outage goes unnoticed.",
+                                 f"In {where}, open the monitor \"{m.name}\" and resume it."))
+            continue
+        if m.interval_s and m.interval_s > MAX_INTERVAL_S:
+            found.append(Finding(
+                f"slow-interval:{url}", "warn", f"{url} is checked every {m.interval_s // 60} minutes",
+                "An outage can then last that long before anyone hears of it.",
+                f"In {where}, edit the monitor \"{m.name}\" and set the interval to 5 minutes or less."))
+        if not m.contacts:
+            found.append(Finding(
+                f"no-contact:{url}", "fail", f"the monitor for {url} alerts nobody",
+                "It sees the outage, but no email, message or call goes out.",
+                f"In {where}, edit the monitor \"{m.name}\" and add an alert contact the team reads (a shared "
+                "email or a Slack channel), with an owner who answers it."))
+        if m.up is False:
+            found.append(Finding(f"down:{url}", "fail", f"{url} is down now, says {where}",
+                                 "Customers cannot use it at this moment.",
+                                 "Open the deploy-failure or site-down runbook (`launchready incident site-down`)."))
+    listed = {norm(u) for u in wanted}
+    extra = [{"name": m.name, "url": m.url, "status": m.status, "interval_s": m.interval_s,
+              "alerts": m.contacts} for m in monitors if norm(m.url) not in listed]
+    return found, extra
+
+
+async def check(ctx, target: str, params) -> CheckResult:
+    provider = provider_of(ctx.profile, "monitoring")
+    mod = _provider(provider) if provider else None
+    if mod is None:
+        return skipped(KIND, target, f"`monitoring.provider` is '{provider or ''}'; LaunchReady reads "
+                       "uptimerobot or betterstack", evidence={"provider": provider})
+    try:
+        token = await token_for(ctx, "monitoring")
+    except NoToken as e:
+        return skipped(KIND, target, f"{e.reason}. {mod.TOKEN_HELP}", evidence={"provider": provider})
+    api = Api(ctx, api_base(ctx.profile, "monitoring"), mod.headers(token), mod.PERMISSIONS, token)
+    wanted = [str(u) for u in ctx.profile.get("monitor") or []]
+    try:
+        monitors = await mod.list_monitors(api)
+    except ApiProblem as e:
+        return errored(KIND, target, e.reason, fix=e.fix, evidence={"provider": provider})
+    found, extra = evaluate(wanted, monitors, provider)
+    watched = [{"name": m.name, "url": m.url, "status": m.status, "interval_s": m.interval_s, "alerts": m.contacts}
+               for m in monitors if norm(m.url) in {norm(u) for u in wanted}]
+    ev = {"provider": provider, "watched": watched, "not_in_profile": extra, "monitors_in_account": len(monitors)}
+    if not wanted:
+        found.append(Finding("no-monitor-urls", "warn", "the profile lists no `monitor` URLs",
+                             "LaunchReady cannot tell whether the pages that matter are watched.",
+                             "List your home page, login and API health URLs under `monitor:` in launchready.yaml."))
+    return findings_result(KIND, target, found, ev, ok="every monitor URL is watched every 5 minutes or less, "
+                           "with an alert contact, and up", what=("monitoring gap", "monitoring gaps"))
+
+
+CHECK_KIND = Kind(
+    name=KIND,
+    family="ops",
+    title="Uptime monitors",
+    plain="every monitored URL has an active monitor that checks often and alerts someone",
+    about="monitors from the UptimeRobot or Better Stack API (read-only key)",
+    check=check,
+    targets=targets,
+    deadline_fn=deadline,
+    schema=SCHEMA,
+    shown=("provider", "watched", "not_in_profile", "findings"),
+)
