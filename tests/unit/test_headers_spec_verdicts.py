@@ -230,3 +230,25 @@ def test_session_cookies_stay_flagged_other_cookies_are_noted():
     assert {s for s, _ in cookie_codes("sessionid=x")} >= {"fail"}
     assert cookie_codes("theme=dark") == {("info", "cookie_note")}
     assert cookie_codes("theme=dark; Secure; HttpOnly") == set()
+
+
+def test_csp3_unparsed_policy_names_the_typo_in_the_fix():
+    [f] = [x for x in hd.evaluate_other({"content-security-policy": ["defualt-src 'self'"]}, True)
+           if x.code == "csp_unparsed"]
+    assert "did you mean `default-src`" in f.message and f.fix.startswith("Change `defualt-src` to `default-src`.")
+
+
+def test_where_the_csp_header_is_set_is_said_once_in_the_result():
+    from types import SimpleNamespace
+
+    lines, _ev = hd.evaluate(SimpleNamespace(
+        headers=[("Content-Security-Policy", "script-src 'unsafe-inline' 'unsafe-eval' *"),
+                 ("Content-Type", "text/html")],
+        body=b"<!doctype html>", truncated=False, status=200,
+        header=lambda n: {"content-type": "text/html"}.get(n)), "http://acme.test/")
+    from launchready_tui.core.checks._csp import WHERE
+
+    bad = [x for x in lines if x.code.startswith("csp_") and x.severity == "warn"]
+    assert len(bad) == 3
+    fix = hd.combine_fixes(bad)
+    assert fix.count(WHERE) == 1 and fix.endswith(WHERE) and fix.count("delete `'unsafe-inline'`") == 1

@@ -175,11 +175,13 @@ def evaluate_csp(values: list[str], is_html: bool, low: str) -> list[CspFinding]
                                   f"web address, not what it looks like: {hint}"))
     if not usable:
         shown = ", ".join(p.text.strip()[:80] for p in policies) or "(empty)"
+        typos = [(n, hint.split("`")[1]) for p in policies for n in p.unknown if (hint := _suggest_name(n))]
+        spelled = "; " + ", ".join(f"`{n}` (did you mean `{m}`?)" for n, m in typos) if typos else ""
         out.append(CspFinding(
             low, "csp_unparsed",
-            f"the Content-Security-Policy header has no directive browsers understand: '{shown}'" + page,
+            f"the Content-Security-Policy header has no directive browsers understand: '{shown}'{spelled}" + page,
             "Browsers ignore what they cannot read, so this page has no CSP at all.",
-            "Rewrite the header as directives separated by `;`, each a name and its sources, "
+            ("".join(f"Change `{n}` to `{m}`. Otherwise r" for n, m in typos[:1]) if typos else "R") + "ewrite the header as directives separated by `;`, each a name and its sources, "
             "for example `Content-Security-Policy: default-src 'self'; frame-ancestors 'none'` "
             "(keywords such as 'self' in single quotes). " + WHERE))
         return out

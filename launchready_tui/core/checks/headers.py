@@ -575,6 +575,16 @@ def evaluate(resp, url: str) -> tuple[list[Line], dict[str, Any]]:
     return lines, ev
 
 
+def combine_fixes(lines: list[Line]) -> str:
+    """The fixes of the worst lines, each once; where the CSP header is set is said once, at the end."""
+    from launchready_tui.core.checks._csp import WHERE
+
+    fix = "\n".join(dict.fromkeys(x.fix for x in lines if x.fix))
+    if fix.count(WHERE) > 1:
+        fix = fix.replace(" " + WHERE, "").rstrip() + "\n" + WHERE
+    return fix
+
+
 async def check(ctx, target: str, params) -> CheckResult:
     host = target.lower().rstrip(".")
     start = f"https://{host}/"
@@ -612,7 +622,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     problems = [x for x in lines if _SEV[x.severity] > 0]
     tail = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     why = "\n".join(dict.fromkeys(x.why for x in bad if x.why))
-    fix = "\n".join(dict.fromkeys(x.fix for x in bad if x.fix))
+    fix = combine_fixes(bad)
     summary = f"{url}: {bad[0].message}{tail}"
     if worst >= _SEV["fail"]:
         return failed(KIND, host, summary, evidence=ev, why=why, fix=fix)
