@@ -129,3 +129,12 @@ async def test_one_destination_whatever_its_case(monkeypatch):
     res = await rd.check(Ctx(), "acme.test", {})
     assert res.status.value == "pass", res.summary
     assert res.summary.count("https://acme.test/") == 1 and "ACME" not in res.summary
+
+
+def test_rfc6797_hop_hsts_value_is_read_like_the_header_check():
+    assert rd.hsts_ok("max-age=31536000; includeSubDomains") == (True, True)
+    assert rd.hsts_ok("max-age=31536000") == (True, False)
+    assert rd.hsts_ok("max-age=0") == (False, False)
+    assert rd.hsts_ok("max-age=31536000, max-age=600") == (False, False), "two values joined by a comma"
+    assert rd.hsts_ok("max-age=1; max-age=2") == (False, False), "a directive twice is invalid (§6.1)"
+    assert rd.hsts_ok(None) == (False, False)

@@ -113,10 +113,19 @@ def evaluate_hsts(values: list[str], cloudflare: bool = False) -> list[Line]:
     why_missing = ("Without HSTS, a visitor's first request can be sent over plain HTTP and "
                    "hijacked on public Wi-Fi (an 'SSL stripping' attack), even though you "
                    "redirect to https.")
-    fields = split_field_values(values)
+    # Strict-Transport-Security is not a list field (RFC 6797 §6.1 grammar; RFC 9110 §5.3
+    # forbids joining such fields with commas): each line is one field, the first one is
+    # used (§8.1), and a comma inside it makes it unreadable.
+    fields = [v.strip() for v in values if v.strip()]
     if not fields:
         return [Line("fail", "hsts_missing", "no HSTS header (Strict-Transport-Security)", why_missing, where)]
     out: list[Line] = []
+    if len(split_field_values(fields[:1])) > 1:
+        return [Line("fail", "hsts_invalid",
+                     f"the HSTS header holds two values joined by a comma ('{fields[0][:120]}'); browsers "
+                     "cannot read it and ignore it",
+                     why_missing, "Send Strict-Transport-Security once, with one value. Usually both the app "
+                     "and a proxy or CDN add it and something in between joins them: remove one. " + where)]
     if len(fields) > 1:
         # RFC 6797 §8.1: a browser processes only the first Strict-Transport-Security field.
         same = len({f.lower().replace(" ", "") for f in fields}) == 1

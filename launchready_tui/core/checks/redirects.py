@@ -342,7 +342,7 @@ def hsts_ok(value: str | None) -> tuple[bool, bool]:
     from launchready_tui.core.checks.headers import parse_hsts, split_field_values
 
     fields = split_field_values([value])
-    if not fields:
+    if len(fields) != 1:  # two values joined by a comma: browsers cannot read it
         return False, False
     h = parse_hsts(fields[0])
     return bool(h["max_age"]), bool(h["max_age"]) and h["include_subdomains"]
