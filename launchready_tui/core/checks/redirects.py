@@ -375,10 +375,12 @@ def _hop_hsts_findings(ch: Chain, apex: str) -> list[Finding]:
             f"{h.host} stays open to downgrade attacks and cannot join the browsers' preload list.",
             f"Make the https://{h.host}/ redirect send `Strict-Transport-Security: max-age=31536000` "
             "too, not only the page it leads to. Cloudflare: SSL/TLS > Edge Certificates > HTTP "
-            "Strict Transport Security (HSTS) > Enable HSTS (it covers redirects); Vercel and "
-            "Netlify send it on their own redirects for domains they serve; nginx: put "
-            "`add_header Strict-Transport-Security \"max-age=31536000\" always;` in the server block "
-            "that does the redirect."))
+            "Strict Transport Security (HSTS) > Enable HSTS (it covers redirects too). Vercel and "
+            "Netlify add HSTS to the redirects they make between names of one project (Vercel: "
+            "Settings > Domains; Netlify: Domain management): set the redirect there rather than "
+            "in your app. nginx: put `add_header Strict-Transport-Security \"max-age=31536000\" "
+            "always;` in the server block that does the redirect. Any other redirect in your app "
+            "or a rule of your own: send the header on that answer as well."))
     return out
 
 
