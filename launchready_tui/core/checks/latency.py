@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, TypedDict
 
-from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.checks.base import Kind, Target
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
 
@@ -92,11 +92,12 @@ def _entries(profile, params) -> list[dict[str, Any]]:
     return [r if isinstance(r, dict) else {"url": str(r)} for r in raw]
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile, params) -> list[Target]:
+    """One target per route: its URL, carrying the route's own settings."""
     routes = [r for r in _entries(profile, params) if r.get("url")]
     if not routes:
         raise MissingInput("performance.routes", "the key routes to time, e.g. an admin action")
-    return [str(r["url"]) for r in routes]
+    return [Target(str(r["url"]), r) for r in routes]
 
 
 def find_entry(entries: list[dict[str, Any]], target: str) -> dict[str, Any]:
@@ -219,7 +220,9 @@ async def check(ctx, target: str, params) -> CheckResult:
     from launchready_tui.core import loadgen
     from launchready_tui.core.net import DnsFailure, HostResolutionError
 
-    route = find_entry(_entries(ctx.profile, params), target)
+    # the route's settings come with the target; a target named in the runbook is looked up
+    route = dict(target.data) if isinstance(target, Target) and target.data else \
+        find_entry(_entries(ctx.profile, params), target)
     url = str(route.get("url") or target)
     refusal = own_host_refusal(KIND, ctx.profile, url, "send load to")
     if refusal is not None:
@@ -256,7 +259,7 @@ async def check(ctx, target: str, params) -> CheckResult:
             except OSError:
                 prev = None
             s = rep.summary()
-            snap = {
+            snap: LatencySnapshot = {
                 "type": "latency",
                 "release": release,
                 "release_source": source,
@@ -383,6 +386,28 @@ def _error_fix(rep, route) -> str:
             "connections. Fix it, then run the check again.")
 
 
+class LatencySnapshot(TypedDict, total=False):
+    """One route's figures for one release, kept in the history (the handover's
+    performance table and the next run's regression check read these)."""
+
+    type: str  # "latency"
+    release: str
+    release_source: str
+    at: str
+    url: str
+    method: str
+    budget_ms: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    requested_rps: float
+    achieved_rps: float
+    errors: int
+    error_rate: float
+    planned: int
+
+
 class LatencyEvidence(TypedDict, total=False):
     """What `check` puts in a result's evidence (the handover reads these keys)."""
 
@@ -396,6 +421,8 @@ class LatencyEvidence(TypedDict, total=False):
     requested_rps: float
     release: str
     previous: dict[str, Any]
+    url: str
+    method: str
 
 
 CHECK_KIND = Kind(

@@ -38,6 +38,8 @@ from launchready_tui.core.export._model import (
 
 if TYPE_CHECKING:
     from launchready_tui.core.checks.dns import DnsEvidence
+    from launchready_tui.core.checks.email.spf import SpfEvidence
+    from launchready_tui.core.checks.latency import LatencyEvidence, LatencySnapshot
     from launchready_tui.core.checks.redirects import RedirectsEvidence
     from launchready_tui.core.checks.tls import TlsEvidence
 
@@ -245,44 +247,6 @@ def _environments(profile: Any) -> list[dict[str, str]]:
 # -- email ------------------------------------------------------------------------------
 
 
-def tree_node(obj: Any, budget: list[int], depth: int = 0) -> TreeNode:
-    """A generic tree from evidence: dicts with a name and children, lists, or text."""
-    budget[0] -= 1
-    if depth > 12 or budget[0] < 0:
-        return TreeNode("…")
-    if isinstance(obj, dict) and isinstance(obj.get("terms"), list) and "total" in obj:
-        return _spf_node(obj, budget, depth)
-    if isinstance(obj, dict):
-        label = str(_pick(obj, "domain", "name", "include", "term", "target", "mechanism", "label", default="record"))
-        bits = []
-        look = _pick(obj, "lookups", "lookup_count", "count", "cost")
-        if look is not None and not isinstance(look, dict | list):
-            bits.append(f"{look} lookup{'s' if str(look) != '1' else ''}")
-        total = _pick(obj, "total", "total_lookups", "subtotal")
-        if total is not None and not isinstance(total, dict | list):
-            bits.append(f"{total} in total")
-        void = _pick(obj, "void", "voids", "void_lookups")
-        if void:
-            bits.append(f"{void} void")
-        rec = _pick(obj, "record", "txt", "spf", "value")
-        if isinstance(rec, str):
-            bits.append(f"record: {_short(rec, 200)}")
-        err = _pick(obj, "error", "problem", "result", "note")
-        if isinstance(err, str):
-            bits.append(err)
-        if obj.get("over_limit") or obj.get("exceeds"):
-            bits.append("over the limit")
-        kids_raw = _pick(obj, "children", "includes", "nodes", "subtree", default=[])
-        kids = [tree_node(k, budget, depth + 1) for k in kids_raw[:50]] if isinstance(kids_raw, list) else []
-        red = obj.get("redirect")
-        if isinstance(red, dict):
-            kids.append(tree_node(red, budget, depth + 1))
-        return TreeNode(label, "; ".join(bits), kids)
-    if isinstance(obj, list):
-        return TreeNode("", "", [tree_node(x, budget, depth + 1) for x in obj[:50]])
-    return TreeNode(_short(obj, 200))
-
-
 def _spf_node(node: dict[str, Any], budget: list[int], depth: int) -> TreeNode:
     """One record of an SPF lookup tree (core/checks/email/spf.py `walk_spf`)."""
     term = str(node.get("term") or "")
@@ -350,12 +314,14 @@ def _email(profile: Any, results: list[ResultView], state: dict[str, Any], runbo
     rs = sorted(latest.values(), key=lambda r: (EMAIL_KINDS.index(r.check), r.target))
     spf_tree, spf_total, plan = None, "", []
     for r in rs:
-        if r.check == "spf" and spf_tree is None and r.evidence.get("tree") is not None:
-            spf_tree = tree_node(r.evidence["tree"], [400])
-            tot = _pick(r.evidence, "lookups", "total_lookups", "lookup_count")
-            if tot is None and isinstance(r.evidence["tree"], dict):
-                tot = _pick(r.evidence["tree"], "total", "total_lookups")
-            if tot is not None and not isinstance(tot, dict | list):
+        ev = cast("SpfEvidence", r.evidence)
+        tree = ev.get("tree") if r.check == "spf" else None
+        if spf_tree is None and isinstance(tree, dict) and isinstance(tree.get("terms"), list):
+            spf_tree = _spf_node(tree, [400], 0)  # walk_spf's tree
+            tot = ev.get("lookup_count")
+            if tot is None:
+                tot = tree.get("total")
+            if isinstance(tot, int):
                 spf_total = f"{tot} of the 10 DNS lookups SPF allows"
         if r.check == "dmarc" and not plan:
             plan = _dmarc_plan(r.evidence)
@@ -558,24 +524,25 @@ def _route_budgets(profile: Any) -> dict[str, Any]:
     return out
 
 
-def _perf_row(d: dict[str, Any], release: str, at: str, budgets: dict[str, Any], source: str,
-              route: str = "") -> PerfRow | None:
-    route = str(route or _pick(d, "route", "name", "url", "target", default=""))
+def _perf_row(d: LatencySnapshot | LatencyEvidence, release: str, at: str, budgets: dict[str, Any],
+              source: str, route: str) -> PerfRow | None:
+    """One route's figures: a history snapshot (`latency.LatencySnapshot`) or the last
+    latency result's evidence."""
     method = str(d.get("method") or "GET").upper()
     if method != "GET" and not route.upper().startswith(method):
         route = f"{method} {route}"
-    p = d.get("percentiles") if isinstance(d.get("percentiles"), dict) else d
-    p50, p95, p99 = (_num(_pick(p, f"p{q}", f"p{q}_ms")) for q in (50, 95, 99))
+    p50, p95, p99 = (_num(d.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms"))
     if p95 is None and p50 is None and p99 is None:
         return None
-    budget = _num(_pick(d, "budget_ms", "budget"))
+    budget = _num(d.get("budget_ms"))
+    url = str(d.get("url") or "")
     if budget is None:
-        budget = budgets.get(str(d.get("name") or "")) or budgets.get(str(d.get("url") or "")) or budgets.get(route)
+        budget = budgets.get(url) or budgets.get(route)
     if budget is None:
         budget = DEFAULT_LATENCY_BUDGET_MS
     status = None if p95 is None else ("pass" if p95 <= budget else "fail")
-    name = budgets.get(f"name:{d.get('url') or route}", "")
-    return PerfRow(route or "?", str(_pick(d, "release", default=release) or "unnamed"), at, p50, p95, p99, budget,
+    name = budgets.get(f"name:{url or route}", "")
+    return PerfRow(route or "?", str(d.get("release") or release or "unnamed"), at, p50, p95, p99, budget,
                    status, source, str(name) if name and str(name) != route else "")
 
 
@@ -583,38 +550,20 @@ def _performance(profile: Any, results: list[ResultView], history: list[dict[str
     budgets = _route_budgets(profile)
     rows: list[PerfRow] = []
     for e in history:
-        if not isinstance(e, dict):
+        if not isinstance(e, dict) or e.get("type") != "latency":
             continue
-        kind = str(e.get("type") or e.get("kind") or "")
-        if kind not in ("latency", "latency_snapshot", "snapshot", "perf", "performance") and not (
-            "p95" in e or "p95_ms" in e
-        ):
-            continue
-        release = str(_pick(e, "release", "version", default=""))
-        at = str(_pick(e, "at", "started_at", "time", default=""))
-        routes = _pick(e, "routes", "results", "snapshots")
-        if isinstance(routes, dict):
-            for name in sorted(routes, key=str):
-                if isinstance(routes[name], dict):
-                    row = _perf_row(routes[name], release, at, budgets, "snapshot", route=str(name))
-                    if row:
-                        rows.append(row)
-        elif isinstance(routes, list):
-            for item in routes:
-                if isinstance(item, dict):
-                    row = _perf_row(item, release, at, budgets, "snapshot")
-                    if row:
-                        rows.append(row)
-        else:
-            row = _perf_row(e, release, at, budgets, "snapshot")
-            if row:
-                rows.append(row)
+        snap = cast("LatencySnapshot", e)
+        row = _perf_row(snap, str(snap.get("release") or ""), str(snap.get("at") or ""), budgets, "snapshot",
+                        str(snap.get("url") or ""))
+        if row:
+            rows.append(row)
     note = ""
     if not rows:
         for r in results:
             if r.check == "latency" and r.status != "skip":
-                row = _perf_row(r.evidence, str(r.evidence.get("release") or ""), r.started_at, budgets, "last check",
-                                route=str(_pick(r.evidence, "route", "name", "url", default=r.target)))
+                ev = cast("LatencyEvidence", r.evidence)
+                row = _perf_row(ev, str(ev.get("release") or ""), r.started_at, budgets, "last check",
+                                str(ev.get("url") or r.target))
                 if row:
                     rows.append(row)
         if rows:
