@@ -55,6 +55,7 @@ async def test_a_misspelt_tag_is_named_as_ignored_not_a_broken_record():
     r = await run({"_dmarc.acme.test": [{"TXT": "v=DMARC1; p=reject; rau=mailto:d@acme.test"}]})
     assert r.status == Status.WARN and "did you mean `rua`" in r.summary
     assert "invalid" not in r.summary
+    assert r.evidence["corrected_record"] == "v=DMARC1; p=reject; rua=mailto:d@acme.test", "the address is kept"
 
 
 async def test_never_a_weaker_policy_a_reject_record_with_a_typo_gets_a_reject_record():

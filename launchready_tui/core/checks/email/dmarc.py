@@ -181,11 +181,20 @@ def corrected_record(rec: DmarcRecord, domain: str) -> str:
     out = [("v", "DMARC1"), ("p", p)]
     if sp is not None:
         out.append(("sp", sp))
+    tags: dict[str, str] = {}
     for k, v in rec.tags.items():
+        if k not in KNOWN_TAGS:  # a misspelt tag (`rau=`) becomes the tag it was meant to be
+            hint = _close(k, KNOWN_TAGS[1:])
+            k = hint.split("`")[1] if hint else k
+            if k in rec.tags or k in tags:
+                continue
+        tags[k] = v
+    for k, v in tags.items():
         if k in ("v", "p", "sp") or k in rec.dropped or k not in KNOWN_TAGS:
             continue
         if k in ("rua", "ruf"):
-            fixed = [u if ":" in u else f"mailto:{u}" for u in rec.raw_uris(k) if ":" in u or "@" in u]
+            raw = [u.strip() for u in v.split(",") if u.strip()]
+            fixed = [u if ":" in u else f"mailto:{u}" for u in raw if ":" in u or "@" in u]
             fixed = [u for u in fixed if _valid_uri(u)]
             if fixed:
                 out.append((k, ",".join(fixed)))
@@ -451,7 +460,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     if len(disc.records) == 1:
         rec = parse_dmarc(disc.records[0])
         uris = rec.uris("rua") + rec.uris("ruf")
-        reports = list(await asyncio.gather(*(check_report_auth(resolver, disc.location, u) for u in uris)))
+        reports = list(await asyncio.gather(*(check_report_auth(resolver, disc.location or target, u) for u in uris)))
     return evaluate_dmarc(disc, reports, ctx.clock().date())
 
 
