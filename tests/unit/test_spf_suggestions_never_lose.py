@@ -59,6 +59,9 @@ CASES = [
     Case("includes itself", ["v=spf1 include:acme.test ip4:203.0.113.7 ~all"], senders=["198.51.100.9"]),
     Case("an include that includes us back", ["v=spf1 include:b.acme.test ~all"], ["198.51.100.1"],
          extra={"b.acme.test": [{"TXT": "v=spf1 ip4:198.51.100.1 include:acme.test -all"}]}),
+    Case("a ~include that includes us back keeps its qualifier", ["v=spf1 ip4:203.0.113.7 ~include:b.acme.test -all"],
+         extra={"b.acme.test": [{"TXT": "v=spf1 ip4:198.51.100.1 include:acme.test -all"}]},
+         senders=["198.51.100.9"]),
     Case("an include with a and mx that includes us back", ["v=spf1 include:b.acme.test ip4:203.0.113.7 -all"],
          ["198.51.100.50", "198.51.100.60"],
          extra={"b.acme.test": [{"TXT": "v=spf1 a mx include:acme.test -all"}, {"A": "198.51.100.50"},
@@ -184,3 +187,10 @@ async def test_rfc7208_6_mechanism_written_as_modifier_is_named_as_ignored():
     assert result.status == Status.WARN and "ignored_modifier" in [f["code"] for f in result.evidence["findings"]]
     assert "`include:_spf.mailer.test`" in result.fix
     assert result.evidence["suggested_record"] == "v=spf1 ip4:203.0.113.7 include:_spf.mailer.test -all"
+
+
+async def test_a_flattened_include_keeps_its_qualifier():
+    case = CASES_BY["a ~include that includes us back keeps its qualifier"]
+    rep = await spf.inspect_spf(spf.CachingResolver(resolver_for(case)), "acme.test", list(case.senders))
+    result = spf.evaluate_spf(rep)
+    assert "~ip4:198.51.100.1" in result.evidence["suggested_record"].split()

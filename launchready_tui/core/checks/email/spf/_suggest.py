@@ -195,7 +195,8 @@ def _suggest(parsed: list[SpfRecord], trees: list[dict], add: list[str], rep: Sp
                                 f"{term.domain_spec} to remove the include that points back"}
                     notes.append(f"`{text}` replaced by its own entries ({' '.join(flat) or 'none'}), "
                                  "without the include that loops back")
-                    for f in flat:
+                    for f in flat:  # the include's own qualifier (`~include:`) carries over
+                        f = f if term.qualifier == "+" else term.qualifier + f.lstrip("+")
                         keep(f, 1 if _parse_term(f).costs_lookup else 0)
                     continue
             keep(text, cost)
