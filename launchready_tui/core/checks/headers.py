@@ -131,7 +131,8 @@ def evaluate_hsts(values: list[str], cloudflare: bool = False) -> list[Line]:
         same = len({f.lower().replace(" ", "") for f in fields}) == 1
         out.append(Line("info" if same else "warn", "hsts_twice",
                         f"the HSTS header is sent {len(fields)} times; browsers use only the first one "
-                        f"('{fields[0][:80]}')" + ("" if same else f" and ignore the others ('{fields[1][:80]}')"),
+                        f"('{fields[0][:80]}')" + (", and as all are the same, that works" if same
+                                                   else f" and ignore the others ('{fields[1][:80]}')"),
                         "Whoever set the second value may think it applies; it does not.",
                         "Send Strict-Transport-Security once, with the value you want. Usually both "
                         "the app and a proxy or CDN add it: remove one of them. " + where))
