@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import ssl
 import struct
+import warnings
 
 import pytest
 from test_edge_support import (
@@ -34,7 +35,7 @@ GOOD = [
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
 ]
 HOSTS = ["www", "cspweak", "framestar", "twice", "hostcookie", "referrer", "hsts180", "noport80", "upper",
-         "rsa1024", "sha1", "bigcert", "cbcsha", "cbconly", "des3", "des3plus"]
+         "rsa1024", "sha1", "bigcert", "cbcsha", "cbconly", "des3", "des3plus", "tls10only"]
 
 
 def h(n: str) -> str:
@@ -127,6 +128,7 @@ def run(tmp_path_factory):
             "cbcsha": make_pki(h("cbcsha")),
             "cbconly": make_pki(h("cbconly")),
             "des3plus": make_pki(h("des3plus")),
+            "tls10only": make_pki(h("tls10only")),
         }
         ctx = {n: server_context(p, tmp / n) for n, p in pkis.items()}
         for n in ("rsa1024", "sha1", "bigcert"):
@@ -134,6 +136,11 @@ def run(tmp_path_factory):
         raw.add(h("cbcsha"), tls_site, tls12(ctx["cbcsha"], "ECDHE-RSA-AES128-SHA:@SECLEVEL=0"), ports=(443,))
         raw.add(h("cbconly"), tls_site, tls12(ctx["cbconly"], "ECDHE-RSA-AES128-SHA256"), ports=(443,))
         raw.add(h("des3"), legacy_server, None, ports=(443,))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            old = ctx["tls10only"]
+            old.minimum_version = old.maximum_version = ssl.TLSVersion.TLSv1
+        raw.add(h("tls10only"), tls_site, old, ports=(443,))
         raw.add(h("des3plus"), legacy_server, ctx["des3plus"], ports=(443,))
         bundle = tmp / "bundle.pem"
         bundle.write_bytes(lab.web.ca_path.read_bytes() + b"".join(p.ca_pem for p in pkis.values()))
@@ -145,7 +152,8 @@ def run(tmp_path_factory):
         targets = {
             "headers": [h(n) for n in ("cspweak", "framestar", "twice", "hostcookie", "referrer", "hsts180")],
             "redirects": [D, h("noport80"), h("upper")],
-            "tls": [h(n) for n in ("rsa1024", "sha1", "bigcert", "cbcsha", "cbconly", "des3", "des3plus")],
+            "tls": [h(n) for n in ("rsa1024", "sha1", "bigcert", "cbcsha", "cbconly", "des3", "des3plus",
+                                   "tls10only")],
         }
         rb = write_runbooks(tmp / "rb", targets)
         try:
@@ -281,3 +289,9 @@ def test_3des_next_to_modern_suites_is_a_finding(run):
     assert r["status"] == "fail" and ("fail", "legacy_cipher") in codes(r), r["evidence"]["findings"]
     assert r["evidence"]["legacy_ciphers"] == {"3DES": "accepted", "RC4": "refused"}
     assert r["evidence"]["verified"] is True
+
+
+def test_rfc8996_a_tls_1_0_only_server_fails_as_browsers_refuse_it(run):
+    r = res(run, "tls", "tls10only")
+    assert r["status"] == "fail" and "only works with TLSv1" in r["summary"], r["summary"]
+    assert "Minimum TLS Version" in r["fix"]
