@@ -9,7 +9,6 @@ fingerprint (first 4 characters plus a short hash) - never the value.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -129,6 +128,8 @@ async def check(ctx, target: str, params) -> CheckResult:
 
     profile = ctx.profile
     area = target
+    import asyncio  # here, not at import: the env check imports this package on start-up
+
     report, notes = await asyncio.to_thread(run_scan, profile, params, area)
     allow = al.load_allowlist(profile.state_dir / al.ALLOW_FILENAME)
     today = ctx.clock().date()

@@ -189,6 +189,10 @@ _GENERIC_NAME_SKIP = re.compile(
     r"task|job|wait|sequence|shard|stream|dict_|sort_|primary_|api_?version)[_.-]?(?:key|token)$"
 )
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # arn:, urn:, sha256:, http:, group:artifact:1.0
+_SCHEME_BEFORE = re.compile(r"(?<![A-Za-z0-9_+.-])([A-Za-z][A-Za-z0-9]*)(?:\+[A-Za-z0-9]+)*\Z")
+_DB_SCHEMES = frozenset(
+    "postgres postgresql mysql mariadb mongodb redis rediss amqp amqps mssql sqlserver cockroachdb clickhouse".split()
+)
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal")
 _DUMMY_PASSWORDS = frozenset(
     "pass passwd password pwd pw pa55word p4ssw0rd secret s3cret root admin user username "
@@ -378,6 +382,9 @@ def _valid(rule: Rule, m: re.Match[str], secret: str, text: str, rules: RuleSet)
     if v == "basic_auth":
         return _basic_ok(secret, rules)
     if v == "database_url":
+        scheme = _SCHEME_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        if scheme is None or scheme.group(1).lower() not in _DB_SCHEMES:
+            return False
         host = (m.group("host") or "").lower()
         if host in _LOCAL_HOSTS or secret.lower() in _DUMMY_PASSWORDS:
             return False
