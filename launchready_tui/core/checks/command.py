@@ -526,12 +526,18 @@ def _human(seconds: float) -> str:
 class CommandEvidence(TypedDict, total=False):
     """What `check` puts in a result's evidence (the handover reads these keys)."""
 
-    exit_code: int
-    exit_status: str
+    command: str  # as run, redacted
+    exit_code: int | None  # older results and the TUI's history entries
+    exit_status: int | None
     duration_s: float
-    budget_min: float
     timed_out: bool
-    output_tail: str
+    output_lines: int
+    output_tail: list[str]
+    start_error: str
+    timeout_s: float
+    budget_min: float
+    secret_env: list[str]  # names only
+    smoke: list[dict[str, Any]]
 
 
 CHECK_KIND = Kind(

@@ -37,7 +37,9 @@ from launchready_tui.core.export._model import (
 )
 
 if TYPE_CHECKING:
+    from launchready_tui.core.checks.command import CommandEvidence
     from launchready_tui.core.checks.dns import DnsEvidence
+    from launchready_tui.core.checks.email.dmarc import DmarcEvidence
     from launchready_tui.core.checks.email.spf import SpfEvidence
     from launchready_tui.core.checks.latency import LatencyEvidence, LatencySnapshot
     from launchready_tui.core.checks.redirects import RedirectsEvidence
@@ -282,25 +284,18 @@ def _spf_node(node: dict[str, Any], budget: list[int], depth: int) -> TreeNode:
     return TreeNode(label, "; ".join(bits), kids, record)
 
 
-def _dmarc_plan(ev: dict[str, Any]) -> list[dict[str, str]]:
-    raw = _pick(ev, "rollout", "rollout_plan", "plan")
-    if isinstance(raw, dict) and not any(k in raw for k in ("steps", "stages")):
-        return [{"date": show_date(k), "step": str(v), "record": "", "note": ""} for k, v in sorted(raw.items(), key=lambda kv: str(kv[0]))]
-    if isinstance(raw, dict):
-        raw = _pick(raw, "steps", "stages", default=[])
+def _dmarc_plan(ev: DmarcEvidence) -> list[dict[str, str]]:
+    """The rollout plan the dmarc check wrote (`dmarc.RolloutStep`s)."""
     out = []
-    if isinstance(raw, list):
-        for x in raw[:20]:
-            if isinstance(x, dict):
-                step = _pick(x, "policy", "p", "step", "action", default="")
-                out.append({
-                    "date": show_date(_pick(x, "date", "on", "when", "from", "start", default="")),
-                    "step": f"p={step}" if str(step) in ("none", "quarantine", "reject") else str(step),
-                    "record": str(_pick(x, "record", default="")),
-                    "note": str(_pick(x, "note", "why", "what", "description", default="")),
-                })
-            else:
-                out.append({"date": "", "step": str(x), "record": "", "note": ""})
+    for x in (ev.get("rollout") or [])[:20]:
+        if isinstance(x, dict):
+            step = str(x.get("p") or "")
+            out.append({
+                "date": show_date(x.get("date") or ""),
+                "step": f"p={step}" if step in ("none", "quarantine", "reject") else step,
+                "record": str(x.get("record") or ""),
+                "note": "",
+            })
     return out
 
 
@@ -324,7 +319,7 @@ def _email(profile: Any, results: list[ResultView], state: dict[str, Any], runbo
             if isinstance(tot, int):
                 spf_total = f"{tot} of the 10 DNS lookups SPF allows"
         if r.check == "dmarc" and not plan:
-            plan = _dmarc_plan(r.evidence)
+            plan = _dmarc_plan(cast("DmarcEvidence", r.evidence))
     domain = str(_profile_get(profile, "email.domain", "") or getattr(profile, "domain", ""))
     return EmailView(domain, rs, spf_tree, spf_total, plan, [])
 
@@ -385,12 +380,11 @@ def _rollback_runs(results: list[ResultView], history: list[dict[str, Any]], inc
             continue
         if "rollback" not in f"{r.check_id} {r.step} {r.target}".lower():
             continue
-        ev = r.evidence
-        mins = _minutes_from(ev)
-        if mins is None and r.status in ("pass", "fail"):
-            mins = _minutes_from({}, _pick(ev, "duration_ms") or None)
-        b = _num(_pick(ev, "budget_min")) or ((_num(ev.get("budget_s")) or 0) / 60) or budget
-        code = _pick(ev, "exit_status", "exit_code", "returncode", "status_code")
+        ev = cast("CommandEvidence", r.evidence)
+        secs = _num(ev.get("duration_s"))
+        mins = secs / 60 if secs is not None else None
+        b = _num(ev.get("budget_min")) or budget
+        code = ev.get("exit_status")
         detail = r.summary
         if code is not None and str(code) not in detail:
             detail += f" (exit status {code})"
@@ -404,9 +398,9 @@ def _rollback_runs(results: list[ResultView], history: list[dict[str, Any]], inc
             mins = _minutes_from(e)
             b = _num(e.get("budget_min")) or budget
             ok = e.get("ok")
-            runs.append(TimedRun("history", str(_pick(e, "at", "started_at", default="")), mins, b,
+            runs.append(TimedRun("history", str(e.get("at") or ""), mins, b,
                                  ok if isinstance(ok, bool) else (None if mins is None else mins <= b),
-                                 str(_pick(e, "summary", "text", default=""))))
+                                 str(e.get("summary") or "")))
     if isinstance(incidents, dict):
         for iid in sorted(incidents, key=str):
             inc = incidents[iid]

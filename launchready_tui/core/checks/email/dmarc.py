@@ -464,6 +464,14 @@ async def check(ctx, target: str, params) -> CheckResult:
     return evaluate_dmarc(disc, reports, ctx.clock().date())
 
 
+class RolloutStep(TypedDict):
+    """One step of the DMARC rollout plan (`rollout_plan`)."""
+
+    date: str  # YYYY-MM-DD
+    p: str  # none | quarantine | reject
+    record: str
+
+
 class DmarcEvidence(TypedDict, total=False):
     """What `check` puts in a result's evidence (the handover reads these keys)."""
 
@@ -471,6 +479,7 @@ class DmarcEvidence(TypedDict, total=False):
     effective_policy: str
     location: str
     findings: list[dict[str, Any]]
+    rollout: list[RolloutStep]
 
 
 CHECK_KIND = Kind(
