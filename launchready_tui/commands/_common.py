@@ -31,6 +31,17 @@ def add_network_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--timeout", type=float, metavar="S", help="seconds per network operation")
 
 
+def write_output(path, data: bytes):
+    """--output: a regular file atomically, a device or FIFO streamed into, a symlink
+    refused (core/outfile.py). Raises UsageError (exit 2)."""
+    from launchready_tui.core.outfile import write_output as _write
+
+    try:
+        return _write(path, data)
+    except OSError as e:
+        raise UsageError(f"could not write {path}: {e.strerror or e}", "--output") from None
+
+
 def load_profile_arg(args):
     from launchready_tui.core.parse_cache import load_profile
     from launchready_tui.core.profile import find_profile
@@ -69,8 +80,12 @@ def net_config_from_args(profile, args):
     if timeout is not None and not 0 < timeout <= 120:
         raise UsageError(f"{timeout} is not a number of seconds between 0 and 120", "--timeout")
     ca = getattr(args, "ca_bundle", None)
-    if ca and not Path(ca).is_file():
-        raise UsageError(f"CA bundle {ca} does not exist", "--ca-bundle")
+    if ca:
+        from launchready_tui.core.profile import ca_bundle_problem
+
+        problem = ca_bundle_problem(Path(ca))
+        if problem:
+            raise UsageError(f"CA bundle {problem}", "--ca-bundle")
     return net_config(profile, nameservers=ns, connect_to=ct, ca_bundle=ca, timeout_s=timeout)
 
 

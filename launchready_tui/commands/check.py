@@ -106,11 +106,9 @@ def run(args: argparse.Namespace) -> int:
     out = render(results, profile, books, args.format, color=args.output is None and sys.stdout.isatty(),
                  verbose=args.verbose, problems=problems, brief=getattr(args, "brief", False), total_s=total_s)
     if args.output:
-        from pathlib import Path
+        from launchready_tui.commands._common import write_output
 
-        from launchready_tui.core.state import atomic_write
-
-        atomic_write(Path(args.output), out.encode("utf-8"))
+        write_output(args.output, out.encode("utf-8"))
     else:
         sys.stdout.write(out)
     refuse = failing_statuses(getattr(args, "fail_on", None))

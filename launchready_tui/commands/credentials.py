@@ -99,7 +99,15 @@ def read_value(args, cid: str, *, prompt_action: str = "store") -> str | None:
         data = sys.stdin.buffer.read(MAX_VALUE_BYTES + 1) if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
         if len(data) > MAX_VALUE_BYTES:
             raise _cred_error("the value on stdin is larger than 64 KB", "stdin")
-        text = data.decode("utf-8", "strict") if data else ""
+        try:
+            text = data.decode("utf-8", "strict") if data else ""
+        except UnicodeDecodeError as e:  # never echo the bytes: they are a secret
+            raise _cred_error(
+                f"the value on stdin is not UTF-8 text (byte {e.start + 1} cannot be read); "
+                "pipe in the value as plain text, for example from a password manager's copy",
+                "stdin") from None
+        if "\x00" in text:
+            raise _cred_error("the value on stdin contains a NUL byte, which a keyring cannot store", "stdin")
         if text.endswith("\n"):
             text = text[:-1]
         if text.endswith("\r"):

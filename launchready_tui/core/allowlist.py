@@ -173,9 +173,11 @@ def parse_allowlist(text: str, file: str = ALLOW_FILENAME) -> Allowlist:
 
 def load_allowlist(path: str | Path) -> Allowlist:
     """Read an allowlist file. A missing file is an empty allowlist; problems are returned."""
+    from launchready_tui.core.safe_read import read_regular
+
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        raw = read_regular(p, 1024 * 1024)  # never a device, FIFO or a huge file
     except FileNotFoundError:
         return Allowlist(path=str(p))
     except OSError as e:

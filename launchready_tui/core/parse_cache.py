@@ -87,11 +87,12 @@ def load_runbooks(paths: list[Path] | None = None) -> tuple[list[Any], list[Runb
 
 def load_profile(path: Path):
     """`core.profile.load_profile`, cached when the file parses cleanly."""
+    from launchready_tui.core.profile import MAX_PROFILE_BYTES, parse_profile
     from launchready_tui.core.profile import load_profile as _load
-    from launchready_tui.core.profile import parse_profile
+    from launchready_tui.core.safe_read import read_regular
 
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path, MAX_PROFILE_BYTES)  # never /dev/zero or a FIFO
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return _load(path)  # the real loader words the error

@@ -16,6 +16,7 @@ from launchready_tui.core.errors import Problem, ProfileError, Warning_
 from launchready_tui.core.yamlpos import YamlSyntaxError, load_with_lines
 
 PROFILE_FILENAME = "launchready.yaml"
+MAX_PROFILE_BYTES = 1024 * 1024  # a profile is a few KB; anything this big is not one
 
 # --- schema ----------------------------------------------------------------------------
 # A tiny schema language: "str", "int", "num", "bool", ("list", T), ("map", T),
@@ -238,9 +239,16 @@ class Profile:
         q = Path(p).expanduser()
         return q if q.is_absolute() else (self.dir / q)
 
+    def display_host(self, host: str | None = None) -> str:
+        """A host name as people read it (the U-label of an IDN; the domain by default)."""
+        return to_ulabel(host or self.domain)
+
     def is_own_host(self, host: str) -> bool:
         """True when host is the domain or below it, or a profile host."""
-        host = host.lower().rstrip(".")
+        try:
+            host = to_alabel(host)
+        except ValueError:
+            return False
         d = self.domain.lower().rstrip(".")
         return host == d or host.endswith("." + d) or host in self.all_hosts()
 
@@ -250,10 +258,15 @@ class Profile:
 
 def load_profile(path: str | Path) -> Profile:
     """Read, parse and validate a profile. Raises ProfileError with file:line:field."""
+    from launchready_tui.core.safe_read import NotAFileError, TooBigError, read_regular
+
     p = Path(path)
     file = str(p)
     try:
-        raw = p.read_bytes()
+        raw = read_regular(p, MAX_PROFILE_BYTES)
+    except (NotAFileError, TooBigError) as e:
+        raise ProfileError(Problem(file, None, None, f"{e.reason}; a profile is a small YAML file",
+                                   "a launchready.yaml file")) from None
     except FileNotFoundError:
         raise ProfileError(
             Problem(
@@ -296,6 +309,9 @@ def parse_profile(text: str, file: str = PROFILE_FILENAME) -> Profile:
     _semantic_checks(data, v)
     if v.problems:
         raise ProfileError(v.problems)
+    _check_ca_bundle(data, v, Path(file).parent)
+    if v.problems:
+        raise ProfileError(v.problems)
     return Profile(
         path=Path(file),
         project=str(data["project"]),
@@ -326,13 +342,134 @@ def _semantic_checks(data: dict, v: _Validator) -> None:
             v.err("network.timeout_s", f"is {t}", "a number of seconds between 0 and 120")
     for key in ("domain", "canonical_host"):
         val = data.get(key)
-        if isinstance(val, str) and ("/" in val or " " in val or ":" in val):
+        if isinstance(val, str) and _is_ip(val):
+            v.err(key, f"'{val}' is an IP address; LaunchReady checks a domain name", "a bare name like acme.example")
+        elif isinstance(val, str) and ("/" in val or " " in val or ":" in val):
             v.err(key, f"'{val}' looks like a URL, not a host name", "a bare name like acme.example")
+        elif isinstance(val, str) and val.strip():
+            _normalize_host(data, key, key, val, v)
     hosts = data.get("hosts")
     if isinstance(hosts, dict):
         for role, h in hosts.items():
             if isinstance(h, str) and ("/" in h or " " in h):
                 v.err(f"hosts.{role}", f"'{h}' looks like a URL, not a host name", "a bare name like app.acme.example")
+            elif isinstance(h, str) and h.strip():
+                _normalize_host(hosts, role, f"hosts.{role}", h, v)
+    email = data.get("email")
+    if isinstance(email, dict) and isinstance(email.get("domain"), str) and email["domain"].strip():
+        _normalize_host(email, "domain", "email.domain", email["domain"], v)
+
+
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text.strip().strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def to_alabel(name: str) -> str:
+    """A host name as its A-label (IDNA 2008, with UTS 46 mapping: `exämple.com` ->
+    `xn--exmple-cua.com`). Raises ValueError with plain words. ASCII names come back
+    lower-cased, without the trailing dot."""
+    name = str(name).strip().rstrip(".")
+    if name.isascii():
+        name = name.lower()
+        if "xn--" not in name:
+            return name
+    import idna
+
+    try:
+        return idna.encode(name, uts46=True).decode("ascii")
+    except idna.IDNAError as e:
+        raise ValueError(f"'{name}' is not a valid international domain name ({e})") from None
+
+
+def to_ulabel(name: str) -> str:
+    """The name as people read it (`xn--exmple-cua.com` -> `exämple.com`)."""
+    if "xn--" not in name:
+        return name
+    try:
+        import idna
+
+        return idna.decode(name)
+    except Exception:  # noqa: BLE001 - shown as it is
+        return name
+
+
+_LDH = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def host_problem(name: str) -> str | None:
+    """Why an (A-label) host name cannot be used, or None."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+        return f"'{name}' is an IP address; LaunchReady checks a domain name"
+    except ValueError:
+        pass
+    if name == "localhost" or name.endswith(".localhost"):
+        return f"'{name}' is this computer, not a public domain"
+    if len(name) > 253:
+        return f"the name is {len(name)} characters long; DNS allows at most 253"
+    for label in name.split("."):
+        if not label:
+            return f"'{name}' has an empty part between dots"
+        if len(label) > 63:
+            return f"the part '{label[:20]}...' is {len(label)} characters long; DNS allows at most 63 per part"
+        if not set(label) <= _LDH:
+            bad = next(c for c in label if c not in _LDH)
+            return f"'{name}' contains the character '{bad}', which a host name cannot have"
+        if label.startswith("-") or label.endswith("-"):
+            return f"the part '{label}' starts or ends with '-'"
+    return None
+
+
+def _normalize_host(container: dict, key: Any, path: str, value: str, v: _Validator) -> None:
+    """Validate a host name and store it as its A-label, once, at load; checks then only
+    see A-labels and people are shown the U-label (`Profile.display_host`)."""
+    try:
+        a = to_alabel(value)
+    except ValueError as e:
+        v.err(path, str(e), "a host name like acme.example")
+        return
+    problem = host_problem(a)
+    if problem:
+        v.err(path, problem, "a public host name like acme.example")
+        return
+    container[key] = a
+
+
+def _check_ca_bundle(data: dict, v: _Validator, base: Path) -> None:
+    """A `network.ca_bundle` that cannot be read is a load error (not 50 handshake errors)."""
+
+    net = data.get("network")
+    ca = net.get("ca_bundle") if isinstance(net, dict) else None
+    if not isinstance(ca, str) or not ca.strip():
+        return
+    path = Path(ca).expanduser()
+    path = path if path.is_absolute() else base / path
+    problem = ca_bundle_problem(path)
+    if problem:
+        v.err("network.ca_bundle", problem, "a readable PEM file of CA certificates")
+
+
+def ca_bundle_problem(path: Path) -> str | None:
+    """Why a CA bundle file cannot be used, or None (a cheap read, no TLS import)."""
+    from launchready_tui.core.safe_read import read_regular
+
+    try:
+        raw = read_regular(path, 16 * 1024 * 1024)
+    except FileNotFoundError:
+        return f"{path} does not exist"
+    except OSError as e:
+        return f"{path} cannot be read ({getattr(e, 'reason', None) or e.strerror or e})"
+    if b"-----BEGIN CERTIFICATE-----" not in raw:
+        return f"{path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+    return None
 
 
 def find_profile(path: str | Path | None) -> Path:

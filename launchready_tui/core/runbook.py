@@ -238,6 +238,13 @@ def parse_runbook(text: str, path: str | Path) -> Runbook:
                     Problem(file, bline, "block", f"unknown block kind '{info}' - did you mean '{hint}'?")
                 )
         steps.append(step)
+    # A fence left open swallows the rest of the file (every later step and block).
+    for tok in tokens:
+        if tok.type == "fence" and tok.map and not _fence_closed(tok, lines):
+            problems.append(Problem(
+                file, tok.map[0] + 1 + body_offset, "block",
+                f"this code fence ({tok.markup}) is never closed, so everything after it is "
+                f"swallowed; add a line with {tok.markup} where the block ends"))
     # Blocks before the first step are not allowed: they would have no step to live in.
     first = heads[0][0] if heads else len(tokens)
     for tok in tokens[:first]:
@@ -415,6 +422,15 @@ def block_kind(b: Block) -> str:
 # ---------------------------------------------------------------------------- templating
 
 
+def _fence_closed(tok, lines: list[str]) -> bool:
+    end = tok.map[1]
+    if end - tok.map[0] < 2 or end > len(lines):
+        return False
+    last = lines[end - 1].strip()
+    ch = tok.markup[0]
+    return len(last) >= len(tok.markup) and set(last) == {ch}
+
+
 class TemplateMissing(Exception):
     def __init__(self, var: str) -> None:
         self.var = var
@@ -427,12 +443,16 @@ def render(obj: Any, profile) -> Any:
     if isinstance(obj, str):
         m = _TEMPLATE.fullmatch(obj.strip())
         if m:
-            return _lookup(m.group(1), profile)
+            val = _lookup(m.group(1), profile)
+            # a mapping (`{{ hosts }}`: role -> host) stands for its values, the hosts
+            return [str(v) for v in val.values()] if isinstance(val, dict) else val
 
         def sub(mm: re.Match) -> str:
             val = _lookup(mm.group(1), profile)
-            if isinstance(val, list | dict):
-                raise TemplateMissing(mm.group(1))
+            if isinstance(val, dict):
+                val = list(val.values())
+            if isinstance(val, list):
+                return ", ".join(str(v) for v in val)
             return str(val)
 
         return _TEMPLATE.sub(sub, obj)
@@ -483,11 +503,18 @@ def runbook_files(paths: list[Path]) -> list[Path]:
     return out
 
 
+MAX_RUNBOOK_BYTES = 2 * 1024 * 1024  # the biggest bundled runbook is ~40 KB
+
+
 def load_runbook(path: Path) -> Runbook:
+    from launchready_tui.core.safe_read import NotAFileError, TooBigError, read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_RUNBOOK_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         raise RunbookError(Problem(str(path), None, None, "is not UTF-8 text")) from None
+    except (NotAFileError, TooBigError) as e:
+        raise RunbookError(Problem(str(path), None, None, f"{e.reason}; a runbook is a Markdown file")) from None
     except OSError as e:
         raise RunbookError(Problem(str(path), None, None, f"cannot be read: {e.strerror}")) from None
     return parse_runbook(text, path)
@@ -519,9 +546,10 @@ def load_runbooks(paths: list[Path] | None = None, *, cache: bool = False) -> tu
 
 def _load_cached(path: Path) -> Runbook:
     from launchready_tui.core.parse_cache import cached_parse
+    from launchready_tui.core.safe_read import read_regular
 
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_RUNBOOK_BYTES)
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return load_runbook(path)  # the plain loader words the error

@@ -82,6 +82,8 @@ class StateStore:
         self.path = self.dir / "state.json"
         self.history_path = self.dir / "history.jsonl"
         self._lock_path = self.dir / ".lock"
+        self._swept = False
+        self.history_skipped: list[int] = []  # lines of history.jsonl that were torn (last read)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -123,9 +125,20 @@ class StateStore:
         """A snapshot of the state (a copy; changing it changes nothing on disk)."""
         return self._read()
 
+    def _sweep_temp_files(self) -> None:
+        """Remove `.state.json.*.tmp` left behind by a kill mid-write. Called under the
+        lock, which every writer of state.json holds: no such file is in use then."""
+        self._swept = True
+        for tmp in self.dir.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if tmp.is_file() and not tmp.is_symlink():
+                    tmp.unlink()
+
     def update(self, fn: Callable[[dict[str, Any]], T]) -> T:
         """Apply fn to the freshly read state under the lock, then write it atomically."""
         with self._locked():
+            if not self._swept:
+                self._sweep_temp_files()
             state = self._read()
             before = copy.deepcopy(state)
             out = fn(state)
@@ -137,27 +150,56 @@ class StateStore:
     # -- history ---------------------------------------------------------------------
 
     def append_history(self, entry: dict[str, Any]) -> None:
+        """Append one JSON line. Every append starts on a fresh line: after a kill in the
+        middle of an append the file ends without a newline, and the next entry must not
+        be glued to that torn fragment (which would make it unreadable too)."""
         line = json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n"
         with self._locked():
-            with open(self.history_path, "a", encoding="utf-8") as f:
-                f.write(line)
+            with open(self.history_path, "ab") as f:
+                if f.tell() > 0:
+                    with open(self.history_path, "rb") as r:
+                        r.seek(-1, os.SEEK_END)
+                        if r.read(1) != b"\n":
+                            line = "\n" + line
+                f.write(line.encode("utf-8"))
                 f.flush()
                 os.fsync(f.fileno())
 
     def read_history(self) -> list[dict[str, Any]]:
+        """Every readable entry. A torn line (a kill mid-append) is skipped and its line
+        number kept in `history_skipped`; an entry glued to a torn fragment by an older
+        version is still recovered."""
+        self.history_skipped = []
         try:
-            text = self.history_path.read_text(encoding="utf-8")
+            text = self.history_path.read_bytes().decode("utf-8", "replace")
         except FileNotFoundError:
             return []
         out = []
-        for line in text.splitlines():
+        dec = json.JSONDecoder()
+        for n, line in enumerate(text.split("\n"), start=1):
             line = line.strip()
             if not line:
                 continue
             try:
                 out.append(json.loads(line))
+                continue
             except json.JSONDecodeError:
-                continue  # a torn last line after a crash: skip it, keep the rest
+                pass
+            self.history_skipped.append(n)
+            # a torn fragment followed by a whole entry on the same line: keep the entry
+            # (it is a suffix: try object starts from the end, a bounded number of times)
+            i = line.rfind('{"')
+            for _ in range(200):
+                if i <= 0:
+                    break
+                try:
+                    obj, end = dec.raw_decode(line, i)
+                    if end == len(line) and isinstance(obj, dict):
+                        out.append(obj)
+                        break
+                except json.JSONDecodeError:
+                    pass
+                i = line.rfind('{"', 0, i)
         return out
 
     # -- convenience operations (all go through update) --------------------------------

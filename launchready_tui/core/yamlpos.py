@@ -44,7 +44,7 @@ def load_with_lines(text: str, *, line_offset: int = 0) -> tuple[Any, dict[str, 
         if node is None:
             return None, {}
         lines: dict[str, int] = {}
-        _walk(node, "", lines, line_offset, yaml)
+        _walk(node, "", lines, line_offset, yaml, _Budget())
         data = loader.construct_document(node)
     except yaml.YAMLError as e:
         raise YamlSyntaxError(_error_line(e, line_offset), _error_text(e)) from None
@@ -53,18 +53,53 @@ def load_with_lines(text: str, *, line_offset: int = 0) -> tuple[Any, dict[str, 
     return data, lines
 
 
-def _walk(node, path: str, lines: dict[str, int], off: int, yaml) -> None:
+MAX_NODES = 20_000  # values after alias expansion: a profile has a few hundred
+
+
+class _Budget:
+    """Counts values as the walk expands aliases (`*name` reuses the anchored node), so a
+    "billion laughs" document is refused after MAX_NODES instead of filling memory."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.seen: set[int] = set()
+        self.first_alias: int | None = None
+
+
+def _walk(node, path: str, lines: dict[str, int], off: int, yaml, budget: _Budget | None = None) -> None:
+    budget = budget or _Budget()
+    budget.nodes += 1
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        if id(node) in budget.seen and budget.first_alias is None:
+            budget.first_alias = node.start_mark.line + 1 + off
+        budget.seen.add(id(node))
+    if budget.nodes > MAX_NODES:
+        where = budget.first_alias or node.start_mark.line + 1 + off
+        raise YamlSyntaxError(
+            where,
+            f"YAML aliases (*name) here expand to more than {MAX_NODES:,} values; this file "
+            "is refused (write the values out instead of repeating an anchor)",
+        )
     lines.setdefault(path, node.start_mark.line + 1 + off)
     if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
         for k, v in node.value:
             key = str(k.value)
+            kline = k.start_mark.line + 1 + off
+            if key in first and key != "<<" and isinstance(k, yaml.ScalarNode):
+                raise YamlSyntaxError(
+                    kline,
+                    f"the key '{key}' appears twice: on line {first[key]} and on line {kline} "
+                    "(keep one; YAML would silently use the last)",
+                )
+            first.setdefault(key, kline)
             sub = f"{path}.{key}" if path else key
-            lines[sub] = k.start_mark.line + 1 + off
-            _walk(v, sub, lines, off, yaml)
-            lines[sub] = k.start_mark.line + 1 + off
+            lines[sub] = kline
+            _walk(v, sub, lines, off, yaml, budget)
+            lines[sub] = kline
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
-            _walk(v, f"{path}[{i}]", lines, off, yaml)
+            _walk(v, f"{path}[{i}]", lines, off, yaml, budget)
 
 
 def _error_line(e, line_offset: int = 0) -> int | None:

@@ -163,9 +163,14 @@ def load_environment(profile, name: str, conf: dict[str, Any], *, environ=None) 
         )
     path = profile.resolve_path(str(env_file))
     shown = str(env_file)
+    from launchready_tui.core.safe_read import NotAFileError, TooBigError, read_regular
+
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_ENV_BYTES + 1)
+        raw = read_regular(path, MAX_ENV_BYTES)  # a device or FIFO is refused at once
+    except TooBigError:
+        raw = b"x" * (MAX_ENV_BYTES + 1)  # worded below
+    except NotAFileError as e:
+        raise EnvReadError(f"{shown} {e.reason}", f"Point environments.{name}.env_file at the env file.") from None
     except FileNotFoundError:
         raise EnvReadError(
             f"{shown} does not exist",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from launchready_tui.core.export import _build, _incident, _model
-from launchready_tui.core.export._model import Handover, _pick, parse_time
+from launchready_tui.core.export._model import Handover, parse_time
 
 # ------------------------------------------------------------------------------ redaction
 
@@ -235,6 +235,10 @@ def export_handover(profile, *, fmt: str = "md", output: str | Path | None = Non
     doc = gather(profile, runbooks, author=author, now=now)
     text = render(doc, fmt)
     path = Path(output) if output else default_output_path(profile, fmt, now)
+    if output:  # a path a person gave: never replace a device or a symlink (core/outfile.py)
+        from launchready_tui.core.outfile import write_output
+
+        return write_output(path, text.encode("utf-8"))
     atomic_write(path, text.encode("utf-8"))
     return path
 
@@ -290,7 +294,7 @@ def write_incident_note(profile, incident_id: str, *, fmt: str = "md", output: s
         from launchready_tui.core.runbook import load_runbooks
 
         runbooks, _ = load_runbooks()
-    rb_id = str(_pick(data, "runbook", default="") or incident_id)
+    rb_id = str(data.get("runbook") or incident_id)
     rb = next((b for b in runbooks if b.id == rb_id), None)
     data = _with_record_fields(data, state, rb)
     redactor = secret_redactor(profile, state)
@@ -302,6 +306,10 @@ def write_incident_note(profile, incident_id: str, *, fmt: str = "md", output: s
     else:
         safe = re.sub(r"[^\w.-]", "_", key) or "incident"
         path = store.dir / "incidents" / f"{safe}.{ext}"
+    if output:
+        from launchready_tui.core.outfile import write_output
+
+        return write_output(path, text.encode("utf-8"))
     atomic_write(path, text.encode("utf-8"))
     return path
 
