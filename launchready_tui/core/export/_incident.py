@@ -9,7 +9,6 @@ from launchready_tui.core.export._model import (
     ROLLBACK_BUDGET_MIN,
     IncidentNote,
     _num,
-    _pick,
     _profile_get,
     parse_time,
     show_date,
@@ -28,7 +27,7 @@ def find_incident(incidents: dict[str, Any], wanted: str) -> tuple[str, dict[str
                   or str(k).startswith(wanted))]
     if not cands:
         return None
-    cands.sort(key=lambda kv: str(_pick(kv[1], "started_at", "start", default="")))
+    cands.sort(key=lambda kv: str(kv[1].get("started_at") or ""))
     return cands[-1]
 
 
@@ -70,8 +69,8 @@ def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: An
     events = sorted((e for e in raw_events if isinstance(e, dict)), key=lambda e: str(e.get("at") or ""))
     fields_raw = inc.get("fields") if isinstance(inc.get("fields"), dict) else {}
     fields_ = {str(k): _field_text(v).strip() for k, v in fields_raw.items()}
-    started = str(_pick(inc, "started_at", "start", default="") or (events[0].get("at") if events else ""))
-    ended = str(_pick(inc, "ended_at", "end", default="") or "")
+    started = str(inc.get("started_at") or (events[0].get("at") if events else ""))
+    ended = str(inc.get("ended_at") or "")
     a, z = parse_time(started), parse_time(ended)
     budget = _num(inc.get("budget_min")) or (_num(_profile_get(profile, "deploy.rollback_budget_min"))
                                              if profile is not None else None) or ROLLBACK_BUDGET_MIN
@@ -81,7 +80,7 @@ def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: An
 
     moments: list[tuple[str, str, str]] = [
         ("Started", started, (f"by {inc['started_by']}" if inc.get("started_by") else ""))]
-    detected = _pick(fields_, "detected_at", "detected", "detection", default="")
+    detected = fields_.get("detected_at", "")
     first_bad = next((e for e in events if _ev_type(e) == "check" and str(e.get("status")) in ("fail", "error")), None)
     if detected:
         moments.append(("Detected", detected if parse_time(detected) else "", "" if parse_time(detected) else detected))
@@ -113,20 +112,17 @@ def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: An
                    if verified else ("Verified", "", "not recorded"))
     told = next((e for e in events if _ev_type(e) == "step" and any(
         w in str(e.get("step") or "").lower() for w in ("tell", "communicat", "customer"))), None)
-    comms = _pick(fields_, "customer_communication", "customer_comms", "communication", "comms", "customers",
-                  default="")
+    comms = fields_.get("customer_communication", "")
     if told:
         moments.append(("Customers told", str(told.get("at") or ""), str(told.get("text") or "")))
         if not comms:
             comms = f"{show_time(told.get('at'))}: {told.get('text', '')}"
     if ended:
         moments.append(("Ended", ended, ""))
-    cause = _pick(fields_, "cause", "root_cause", "what_happened", default="")
-    fu = _pick(fields_, "follow_ups", "followups", "follow_up", "next_steps", default="")
+    cause = fields_.get("cause", "")
+    fu = fields_.get("follow_ups", "")
     follow_ups = [x.strip(" -*•\t") for x in str(fu).splitlines() if x.strip(" -*•\t")]
-    shown = {"customer_communication", "customer_comms", "communication", "comms", "customers", "cause",
-             "root_cause", "what_happened", "follow_ups", "followups", "follow_up", "next_steps", "detected_at",
-             "detected", "detection"}
+    shown = {"customer_communication", "cause", "follow_ups", "detected_at"}  # the note's own sections
     other = [(k.replace("_", " ").capitalize(), v) for k, v in sorted(fields_.items()) if k not in shown and v]
     other.sort(key=lambda kv: kv[0].lower() != "impact")
     timeline = []
