@@ -65,17 +65,6 @@ def show_date(value: Any) -> str:
     return t.strftime("%Y-%m-%d") if t else str(value or "")
 
 
-def _pick(d: Any, *keys: str, default: Any = None) -> Any:
-    """The first present, non-empty value among keys of a mapping."""
-    if not isinstance(d, dict):
-        return default
-    for k in keys:
-        v = d.get(k)
-        if v is not None and v != "" and v != [] and v != {}:
-            return v
-    return default
-
-
 def _num(value: Any) -> float | None:
     if isinstance(value, bool):
         return None

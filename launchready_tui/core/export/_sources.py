@@ -27,7 +27,6 @@ from launchready_tui.core.export._model import (
     TlsRow,
     TreeNode,
     _num,
-    _pick,
     _profile_get,
     _render_command,
     _short,
@@ -573,14 +572,14 @@ def _performance(profile: Any, results: list[ResultView], history: list[dict[str
 
 
 def _allow(entries: list[dict[str, Any]], now: dt.datetime) -> list[AllowEntry]:
+    """The accepted exceptions (`core.allowlist.AllowEntry.to_dict()`: fingerprint or id,
+    reason, expires, plus what the person added, such as `added_by`)."""
     out = []
     for e in entries:
-        what_bits = [str(x) for x in (_pick(e, "rule", "rule_id", "kind", "check"), _pick(e, "fingerprint", "id", "match", "name"),
-                                      _pick(e, "path", "file", "where", "target")) if x]
-        exp = _pick(e, "expires", "expiry", "until", "expires_at", "expires_on", default="")
+        what = " · ".join(str(x) for x in (e.get("fingerprint"), e.get("id")) if x)
+        exp = str(e.get("expires") or "")
         t = parse_time(exp)
-        out.append(AllowEntry(" · ".join(what_bits) or "?", str(_pick(e, "reason", "why", "note", default="")),
-                              show_date(exp) if exp else "", bool(t and t < now),
-                              str(_pick(e, "by", "added_by", "owner", default=""))))
+        out.append(AllowEntry(what or "?", str(e.get("reason") or ""), show_date(exp) if exp else "",
+                              bool(t and t < now), str(e.get("added_by") or e.get("by") or "")))
     out.sort(key=lambda a: (a.expired is False, a.expires or "9999", a.what))
     return out
