@@ -96,6 +96,10 @@ _CODE_LEVEL: dict[tuple[str, str], int] = {
     ("redirects", "apex_hsts"): HYGIENE,
     ("redirects", "too_many"): HYGIENE,
     ("tls", "old_tls"): HYGIENE,
+    ("tls", "legacy_cipher"): HYGIENE,
+    ("tls", "cbc_only"): HYGIENE,
+    ("redirects", "hop_hsts_missing"): HYGIENE,
+    ("redirects", "http_refused"): HYGIENE,
     ("env", "shared"): SECRETS,
 }
 # Codes whose problem explains everything else on the same host, the likelier cause first
@@ -270,7 +274,8 @@ def _cert_code(f: Finding) -> Finding:
     return Finding("tls", host_of(f.target), "certificate", f.title, f.status, DOWN)
 
 
-_TLS_REJECTED = {"expired", "not_yet_valid", "hostname", "untrusted", "self_signed", "certificate"}
+_TLS_REJECTED = {"expired", "not_yet_valid", "hostname", "untrusted", "self_signed", "certificate",
+                 "weak_key", "weak_signature", "weak_chain"}  # browsers refuse these too
 
 
 def _tls(r: CheckResult) -> list[Finding]:
@@ -288,7 +293,7 @@ def _redirects(r: CheckResult) -> list[Finding]:
     for f in _default(r):
         if f.code == "certificate":
             out.append(_cert_code(f))
-        elif f.code in ("unresolved", "dns_error", "no_answer"):
+        elif f.code in ("unresolved", "dns_error", "no_answer", "refused"):
             out.append(Finding("dns", host_of(r.target), "unresolved", f.title, f.status))
         else:
             out.append(Finding("redirects", host_of(r.target), f.code, f.title, f.status))

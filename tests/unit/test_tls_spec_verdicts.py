@@ -138,3 +138,15 @@ def test_rfc5246_server_reply_parsing():
     assert tp.parse_server_reply(b"") == ("refused", None)
     assert tp.parse_server_reply(b"HTTP/1.1 400 Bad Request\r\n") == ("refused", None)
     assert tp._enough(server_hello(0x000A)) and tp._enough(b"\x15") and not tp._enough(b"\x16\x03\x03")
+
+
+def test_weak_certificates_rank_with_certificates_browsers_refuse():
+    from launchready_tui.core import problems
+    from launchready_tui.core.results import failed
+
+    r = failed("tls", "acme.test", "weak", evidence={"findings": [
+        {"severity": "fail", "code": "weak_key", "message": "the leaf certificate has a 1024-bit RSA key"},
+        {"severity": "fail", "code": "legacy_cipher", "message": "the server accepts 3DES cipher suites"}]},
+        why="w", fix="f")
+    found = {f.code: f for f in problems._tls(r)}
+    assert "certificate" in found and "legacy_cipher" in found

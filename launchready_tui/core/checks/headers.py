@@ -416,14 +416,14 @@ def evaluate_cookies(set_cookies: list[str]) -> tuple[list[Line], list[dict[str,
             if n.lower().startswith("__host-") and c.get("path") != "/":
                 fix_parts.append("set Path=/")
             lines.append(Line("fail", "cookie_prefix_rejected",
-                              f"browsers refuse the cookie {n}: {rejected}",
+                              f"{'session ' if c['session'] else ''}cookie {n} is refused by browsers: {rejected}",
                               "The browser drops the cookie without a word, so whatever it carries "
                               "(usually the login) never sticks: people get logged out at once.",
                               f"In the code or framework setting that sets {n}: "
                               + ", ".join(fix_parts) + " (RFC 6265bis cookie prefixes)."))
         if c["samesite"] == "None" and not c["secure"]:
             lines.append(Line("fail" if c["session"] else "warn", "cookie_samesite_none",
-                              f"cookie {n} has SameSite=None without Secure",
+                              f"{'session ' if c['session'] else ''}cookie {n} has SameSite=None without Secure",
                               "Browsers reject this cookie, so " + ("logins break." if c["session"]
                                                                   else "whatever it remembers is lost."),
                               f"Add Secure to {n}, or use SameSite=Lax."))
