@@ -159,6 +159,9 @@ class NetConfig:
     ca_bundle: str | None = None
     timeout_s: float = 5.0
     origins: dict[str, str] = field(default_factory=dict)
+    # networks a fetch outside the profile (an AIA issuer download) may reach although
+    # they are private or loopback; empty: only public addresses (see Net.fetch_public)
+    allow_addresses: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------- DNS
@@ -535,6 +538,50 @@ class Net:
         finally:
             if own:
                 await c.aclose()
+
+    def address_refusal(self, ip: str) -> str | None:
+        """Why a fetch outside the profile may not go to ip (private, loopback, link-local,
+        multicast, reserved), or None. `network.allow_addresses` lifts it for listed networks."""
+        try:
+            addr = ipaddress.ip_address(ip.split("%")[0])
+        except ValueError:
+            return f"{ip} is not an address"
+        if getattr(addr, "ipv4_mapped", None):
+            addr = addr.ipv4_mapped
+        for net in self.config.allow_addresses:
+            try:
+                if addr in ipaddress.ip_network(net, strict=False):
+                    return None
+            except ValueError:
+                continue
+        for what, bad in (("a loopback", addr.is_loopback), ("a link-local", addr.is_link_local),
+                          ("a private", addr.is_private), ("a multicast", addr.is_multicast),
+                          ("a reserved", addr.is_reserved or addr.is_unspecified)):
+            if bad:
+                return f"{ip} is {what} address, not a public one"
+        return None
+
+    async def fetch_public(self, url: str, *, max_bytes: int, deadline_s: float | None = None) -> FetchResult:
+        """GET a URL someone else chose (a certificate's AIA address): http/https only, a
+        public address only (checked on the resolved IP, and the connection pinned to that
+        IP so a second DNS answer cannot switch it), no credential, no redirect, capped
+        size and time. Raises PermissionError (refused), or what fetch raises."""
+        import dataclasses
+        from urllib.parse import urlsplit
+
+        u = urlsplit(url)
+        if u.scheme.lower() not in ("http", "https") or not u.hostname:
+            raise PermissionError(f"only http:// and https:// addresses are fetched, not '{u.scheme}:'")
+        port = u.port or (443 if u.scheme.lower() == "https" else 80)
+        async with asyncio.timeout(deadline_s or self.timeout_s):
+            ip, p = await self.resolve_connect(u.hostname, port)
+        why = self.address_refusal(ip)
+        if why:
+            raise PermissionError(f"refused to fetch {u.hostname}: {why}")
+        pin = ConnectTo(u.hostname, port, ip, p)
+        pinned = Net(dataclasses.replace(self.config, connect_to=(pin, *self.config.connect_to)))
+        pinned._ssl = self._ssl
+        return await pinned.fetch(url, max_bytes=max_bytes, deadline_s=deadline_s or self.timeout_s)
 
     async def aclose(self) -> None:
         for c in self._clients:

@@ -41,6 +41,9 @@ BASE_SCHEMA: dict[str, Any] = {
         "ca_bundle": _STR,
         "timeout_s": _NUM,
         "origins": ("map", _STR),
+        # private/loopback networks LaunchReady may fetch from when a certificate names
+        # an issuer download (AIA) there; the lab allows its own 127.0.0.0/8 (issue 20)
+        "allow_addresses": ("list", _STR),
     },
 }
 _schema: dict[str, Any] | None = None
@@ -323,6 +326,8 @@ def parse_profile(text: str, file: str = PROFILE_FILENAME) -> Profile:
 
 
 def _semantic_checks(data: dict, v: _Validator) -> None:
+    import ipaddress
+
     from launchready_tui.core.net import parse_connect_to, parse_nameserver
 
     net = data.get("network") or {}
@@ -337,6 +342,12 @@ def _semantic_checks(data: dict, v: _Validator) -> None:
                 parse_connect_to(str(ct))
             except ValueError as e:
                 v.err(f"network.connect_to[{i}]", str(e), "HOST:PORT:HOST2:PORT2")
+        for i, a in enumerate(net.get("allow_addresses") or []):
+            try:
+                ipaddress.ip_network(str(a), strict=False)
+            except ValueError:
+                v.err(f"network.allow_addresses[{i}]", f"'{a}' is not an address or network",
+                      "an IP address or a network like 127.0.0.0/8")
         t = net.get("timeout_s")
         if isinstance(t, int | float) and not isinstance(t, bool) and not 0 < t <= 120:
             v.err("network.timeout_s", f"is {t}", "a number of seconds between 0 and 120")
@@ -492,4 +503,5 @@ def net_config(profile: Profile | None, *, nameservers=None, connect_to=None, ca
         ca_bundle=ca,
         timeout_s=float(timeout_s or net.get("timeout_s") or 5.0),
         origins={str(k): str(v) for k, v in (net.get("origins") or {}).items()},
+        allow_addresses=tuple(str(a) for a in (net.get("allow_addresses") or [])),
     )

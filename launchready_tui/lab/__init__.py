@@ -75,6 +75,9 @@ class Lab:
             "connect_to": self.web.connect_to(),
             "ca_bundle": str(self.web.ca_path),
             "timeout_s": self.timeout_s,
+            # the lab's own servers (an AIA issuer download in a lab certificate) live on
+            # loopback, which LaunchReady otherwise never fetches from
+            "allow_addresses": ["127.0.0.0/8"],
         }
 
     def write_profile(self, extra: dict[str, Any] | None = None) -> Path:

@@ -376,7 +376,10 @@ def test_redirect_findings(edge_run):
     assert "does not resolve" in r(run, "redirects", h("hopnx"))["summary"]
     assert "refused" in r(run, "redirects", h("hopdead"))["summary"]
     off = r(run, "redirects", h("offsite"))
-    assert off["status"] == "pass", off
+    # issue 20: a host that sends everyone to another domain is a finding, not "0 redirects"
+    assert off["status"] == "fail" and "off_domain" in codes(off), off
+    assert "partner.example" in off["summary"] and "not one of your domains" in off["summary"]
+    assert_explained(off)
     assert off["evidence"]["map"][f"https://{h('offsite')}/"] == "https://partner.example/welcome"
     assert len(off["evidence"]["hops"][f"https://{h('offsite')}/"]) == 1, "an off-domain Location is not followed"
     cfloop = r(run, "redirects", h("cfloop"))

@@ -237,3 +237,61 @@ async def test_long_cname_chain_is_not_a_loop(tmp_path):
         with pytest.raises(DnsFailure) as e2:
             await ctx.net.resolver.query(f"l1.{D}", "A")
         assert e2.value.kind == "CNAME loop"
+
+
+# ---------------------------------------------------------------- AIA downloads are bounded
+
+
+async def test_aia_fetch_only_public_addresses_unless_allowed(tmp_path):
+    import dataclasses
+
+    from launchready_tui.core.checks import tls
+
+    seen = Seen()
+    recs = [(f"pki.{D}", "A", "127.0.0.1"), (f"meta.{D}", "A", "169.254.169.254"), (f"lan.{D}", "A", "10.1.2.3")]
+    with make_lab(tmp_path, {f"pki.{D}": Site(default=seen.rule(b"not a cert"))}, records=recs) as lab:
+        ctx = context(lab)
+        assert ctx.net.config.allow_addresses == ("127.0.0.0/8",)  # the lab allows its own loopback
+        r = await ctx.net.fetch_public(f"http://pki.{D}/int.der", max_bytes=1024)
+        assert r.status == 200 and seen.hits == 1
+        for host in (f"meta.{D}", f"lan.{D}"):  # never, even in the lab
+            with pytest.raises(PermissionError) as e:
+                await ctx.net.fetch_public(f"http://{host}/x.der", max_bytes=1024)
+            assert "not a public one" in str(e.value)
+        with pytest.raises(PermissionError):
+            await ctx.net.fetch_public(f"ftp://pki.{D}/x.der", max_bytes=1024)
+        # outside the lab (no allow_addresses), loopback is refused too, before connecting
+        strict = Net(dataclasses.replace(ctx.net.config, allow_addresses=()))
+        with pytest.raises(PermissionError) as e:
+            await strict.fetch_public(f"http://pki.{D}/int.der", max_bytes=1024)
+        assert "loopback" in str(e.value)
+        ok, note = await tls.chain_verifies_with_aia(strict, b"", [], {"ca_issuers": [f"http://pki.{D}/i.der"]}, None)
+        assert not ok and "did not download" in note and "loopback" in note
+    assert seen.hits == 1
+
+
+# ---------------------------------------------------------------- IDN domains
+
+
+async def test_idn_domain_served_under_its_punycode_name_passes_tls_and_redirects(tmp_path):
+    from launchready_tui.core.checks import redirects, tls
+
+    u, a = "exämple.test", "xn--exmple-cua.test"
+    w = World(records=[(a, "A", "127.0.0.1"), (f"www.{a}", "A", "127.0.0.1")],
+              sites={a: Site(http=Rule(status=301, redirect=f"https://{a}/"),
+                             default=Rule(headers=[("Strict-Transport-Security", "max-age=31536000")])),
+                     f"www.{a}": Site(default=Rule(status=301, redirect=f"https://{a}/",
+                                                   headers=[("Strict-Transport-Security", "max-age=31536000")]),
+                                      http=Rule(status=301, redirect=f"https://www.{a}/"))},
+              profile={"project": "IDN", "domain": u})
+    with Lab(w, tmp_path / "lab", timeout_s=2.0) as lab:
+        ctx = context(lab)
+        assert ctx.profile.domain == a and ctx.profile.display_host() == u
+        tls_targets = tls.targets(ctx.profile, {})
+        assert a in tls_targets
+        t = await tls.check(ctx, a, {})
+        r = await redirects.check(ctx, a, {})
+        rw = await redirects.check(ctx, f"www.{a}", {})
+    assert t.status.value in ("pass", "warn") and "certificate is for" not in t.summary, t.summary
+    assert r.status.value == "pass", r.summary
+    assert rw.status.value == "pass" and "not canonical" not in rw.summary, rw.summary

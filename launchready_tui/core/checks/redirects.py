@@ -461,6 +461,18 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
                     "Change the redirect target to https://. "
                     + ("In Cloudflare, also turn on SSL/TLS > Edge Certificates > Always Use HTTPS."
                        if cf else "")))
+        if ch.end == OFF_DOMAIN:  # issue 20: "0 redirects" was a pass
+            away = _host_of(ch.final_url)
+            out.append(Finding(
+                "fail", "off_domain", ch.start,
+                f"{ch.start} sends every visitor to {away}, which is not one of your domains ({apex})",
+                "People who open your address end up on someone else's site, and search engines "
+                "credit that site instead of yours. It is a forgotten redirect rule, a parked or "
+                "expired setting at your host, or someone has taken over this address.",
+                f"If {away} is yours, add it under `hosts:` in launchready.yaml. If not, remove the "
+                "redirect in your hosting dashboard (Vercel: Project > Settings > Domains; Netlify: "
+                "Domain management and the _redirects file; Cloudflare: Rules > Redirect Rules) and "
+                "check the DNS record of this host, then run the check again."))
         reached = ch.final_url if ch.end in (FINAL, OFF_DOMAIN) else None
         if ch.end == FINAL:  # a chain that leaves your domains is judged on its own (off_domain)
             out.extend(_hop_hsts_findings(ch, apex))

@@ -302,10 +302,12 @@ async def chain_verifies_with_aia(net, leaf_der: bytes, sent: list[bytes], cert:
     if not urls:
         return False, "the certificate names no issuer download address (AIA)"
     fetched = []
-    try:
-        r = await net.fetch(urls[0], max_bytes=64 * 1024, deadline_s=net.timeout_s)
+    try:  # bounded: public addresses only, 64 KB, one timeout (core/net.py fetch_public)
+        r = await net.fetch_public(urls[0], max_bytes=64 * 1024, deadline_s=net.timeout_s)
         if r.status == 200:
             fetched = _parse_cert_blob(r.body)
+    except PermissionError as e:
+        return False, f"did not download the issuer certificate from {urls[0]}: {e}"
     except Exception as e:  # any network trouble: we just cannot tell
         return False, f"could not download the issuer certificate from {urls[0]}: {type(e).__name__}"
     if not fetched:
