@@ -197,6 +197,13 @@ class Redactor:
             r.evidence = self.obj(ev)
         return r
 
+    def result_dict(self, d: dict) -> dict:
+        """A result's dict (`CheckResult.to_dict()`), redacted the same way as `result`."""
+        out = {k: (v if k == "target" else self.obj(v)) for k, v in d.items()}
+        if isinstance(out.get("target"), str) and out["target"]:
+            out["target"] = clean_url(self.known(out["target"]))
+        return out
+
     @classmethod
     def for_profile(cls, profile, credentials: Any = None, state: dict | None = None) -> Redactor:
         return cls(known_secrets(profile, credentials, state))

@@ -153,7 +153,9 @@ class StateStore:
         """Append one JSON line. Every append starts on a fresh line: after a kill in the
         middle of an append the file ends without a newline, and the next entry must not
         be glued to that torn fragment (which would make it unreadable too)."""
-        line = json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n"
+        from launchready_tui.core.redact import Redactor
+
+        line = json.dumps(Redactor().obj(entry), sort_keys=True, ensure_ascii=False) + "\n"
         with self._locked():
             with open(self.history_path, "ab") as f:
                 if f.tell() > 0:
@@ -258,6 +260,11 @@ class StateStore:
     def save_results(self, results: list[dict[str, Any]]) -> None:
         """Keep the newest result per key; an older result never overwrites a newer one."""
 
+        from launchready_tui.core.redact import Redactor
+
+        red = Redactor()  # a second layer: URL passwords and secret-looking values never land here
+        results = [red.result_dict(r) for r in results]
+
         def fn(s):
             for r in results:
                 key = result_key(r)
@@ -299,7 +306,9 @@ class StateStore:
 
 
 def result_key(r: dict[str, Any]) -> str:
-    return f"{r.get('runbook', '')}/{r.get('step', '')}/{r.get('check_id') or r.get('check')}@{r.get('target', '')}"
+    from launchready_tui.core.recorder import ResultKey
+
+    return str(ResultKey.of(r))
 
 
 def who_am_i() -> str:

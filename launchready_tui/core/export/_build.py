@@ -327,7 +327,7 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
         incidents_past=_problems.past_incidents(state, profile),
         unlisted_secrets=_problems.unlisted_secrets(profile, creds, secrets.inventory_record, current),
         project=project,
-        domain=str(getattr(profile, "domain", "")),
+        domain=_shown_domain(profile),
         date=now.strftime("%Y-%m-%d"),
         generated_at=now.replace(microsecond=0).isoformat(),
         author=author or "unknown",
@@ -346,3 +346,9 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
         day2=day2,
         titles=titles,
     )
+
+
+def _shown_domain(profile) -> str:
+    """The domain as people read it: the U-label of an international name (issue 20)."""
+    show = getattr(profile, "display_host", None)
+    return str(show() if callable(show) else getattr(profile, "domain", ""))
