@@ -89,3 +89,28 @@ def test_stage_one_fields_start_from_the_problems(project):
     finally:
         s.close()
     assert [normalize_priority(x) for x in ("p2", "3", "", "soon")] == ["P2", "P3", "", None]
+
+
+async def test_palette_entry_and_stage_one_step_starts_from_the_list(make, project):
+    """The command palette names the screen; the bundled stage 1's risk-list field opens
+    with the ranked problems, beside a button that opens the screen."""
+    from textual.widgets import Button, TextArea
+
+    from launchready_tui.core.runbook import bundled_runbooks_dir
+    from launchready_tui.tui.screens.blockers import BlockersScreen
+
+    seed(project)
+    app = make(project, runbooks=(bundled_runbooks_dir(),))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "Launch blockers (b)" in [c.title for c in app.get_system_commands(app.main)]
+        rb = app.session.runbook("quick-audit")
+        st = next(s for s in rb.steps if s.id == "rank-risks")
+        app.main.show_step(rb, st)
+        await settle(app, pilot)
+        area = app.main.view.query_one("#field-risks", TextArea)
+        assert area.text.startswith("1. https://app.testco.example/health answers with an error: HTTP 503")
+        button = app.main.view.query_one(".open-blockers", Button)
+        button.press()
+        await settle(app, pilot)
+        assert isinstance(app.screen, BlockersScreen)
