@@ -49,11 +49,18 @@ PLANTED: dict[str, list[str]] = {
         f"rate_limit:https://api.{D}/password-reset:bypass",
     ],
     "demo_repo": [  # a Vercel project with no CI workflow and an undrilled rollback
-        "deploy_config:.:env-vars-are-not-checked-before-the-build",
-        "deploy_config:.:no-dependency-audit-on-pull-requests-or-merges",
-        "deploy_config:.:no-secret-scan-on-pull-requests-or-merges",
-        "deploy_config:.:no-smoke-test-runs-after-the-deploy",
-        "deploy_config:.:the-rollback-has-never-been-timed",
+        "deploy_config:.:no-env-check",
+        "deploy_config:.:no-dependency-audit",
+        "deploy_config:.:no-secret-scan",
+        "deploy_config:.:no-smoke-test",
+        "deploy_config:.:rollback-never-drilled",
+    ],
+    "demo_accounts": [  # the accounts read through their APIs
+        f"cloudflare_zone:{D}:ssl-flexible",
+        f"cloudflare_zone:{D}:https-rewrites-off",
+        f"cloudflare_zone:{D}:waf-managed-off",
+        f"monitors:uptimerobot:paused:https://api.{D}/health",
+        "error_tracking:acme/creators:no-alert-rule",
     ],
     "demo_ai": [
         f"ai_probe:https://staging.{D}/api/admin/assistant:*",

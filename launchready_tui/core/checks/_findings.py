@@ -26,7 +26,9 @@ class Finding:
     add: str = ""  # the exact lines to add
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"id": self.id, "severity": self.severity, "title": self.title, "why": self.why, "fix": self.fix}
+        # `code` is the problems list's stable id for the finding (core/problems.py).
+        d = {"id": self.id, "code": self.id, "severity": self.severity, "title": self.title, "why": self.why,
+             "fix": self.fix}
         if self.file:
             d["file"], d["line"] = self.file, self.line
         if self.add:
