@@ -107,13 +107,43 @@ def keyring_fix(kind: str, platform: str | None = None) -> str:
             "or KWallet instead."
     if kind == "locked":
         return "Unlock your keyring: log in to your desktop session (GNOME Keyring or KWallet unlocks " \
-            "at login), or open 'Passwords and Keys' and unlock the 'Login' keyring. On a headless " \
-            "server, start one yourself: `dbus-run-session -- sh -c 'echo -n YOURPASSWORD | " \
+            "at login), or open 'Passwords and Keys' and unlock the 'Login' keyring. Only on a " \
+            "server with no desktop (not a laptop), start one yourself: `dbus-run-session -- sh -c 'echo -n YOURPASSWORD | " \
             "gnome-keyring-daemon --unlock --components=secrets; launchready ...'`." + keep_ref
     return "Install a Secret Service and run inside a desktop session: on Debian/Ubuntu " \
         "`sudo apt install gnome-keyring dbus-user-session` (or use KWallet on KDE), then log in " \
-        "to the desktop. On a headless server run `dbus-run-session -- sh -c 'echo -n YOURPASSWORD " \
+        "to the desktop. Only on a server with no desktop (not a laptop), run `dbus-run-session -- sh -c 'echo -n YOURPASSWORD " \
         "| gnome-keyring-daemon --unlock --components=secrets; launchready ...'`." + keep_ref
+
+
+KEYRING_IS = (
+    "A keyring is the safe your computer keeps for passwords: Keychain on a Mac, Credential "
+    "Manager on Windows, GNOME Keyring or KWallet on a Linux desktop. LaunchReady puts key values "
+    "only there, never in a file, so they stay locked with your login."
+)
+
+
+def keyring_steps(kind: str = "unavailable") -> list[tuple[str, str]]:
+    """What to do, for each kind of computer, in plain words: (where, what to do). The
+    server recipe is last and says it is for servers only."""
+    unlock = kind == "locked"
+    return [
+        ("On a Mac", "Unlock your login keychain: open Keychain Access and choose File > Unlock."
+         if unlock else "Keychain is built in. Run launchready in the Terminal app as yourself, not "
+         "with sudo and not over SSH."),
+        ("On Windows", "Credential Manager is built in. Run launchready as the user you log in as, "
+         "not as an administrator or a service account."),
+        ("On a Linux desktop (Ubuntu, Fedora...)",
+         "Log out and in again: the keyring unlocks when you log in. Or open 'Passwords and Keys' and "
+         "unlock the 'Login' keyring." if unlock else "Run launchready in a terminal inside your "
+         "desktop session. If your desktop has no keyring, install one (`sudo apt install "
+         "gnome-keyring`), then log out and in."),
+        ("Only on a server with no screen (not your laptop)",
+         "start a private keyring for one run: `dbus-run-session -- sh -c 'echo -n PASSWORD | "
+         "gnome-keyring-daemon --unlock --components=secrets; launchready ...'`."),
+        ("No keyring at all?", "Keep the value in your password manager and write down here only "
+         "where it lives: leave the value empty."),
+    ]
 
 
 def _backend_name(kr: Any) -> str:

@@ -268,3 +268,66 @@ async def test_setup_form_rejects_a_staging_answer_that_is_not_a_url_and_flags_a
         assert "url: https://staging.testco.example" in text
         assert "env_file: .env.prod  # not found" in text
         assert "Google Workspace, Postmark, Acme Mailer" in text
+
+
+# ---------------------------------------------------------------------------- the details pane
+
+
+def _long_result(target: str):
+    from launchready_tui.core.results import failed
+
+    return failed("redirects", target, f"http://{target}/ does not go to https:// (and 1 more finding)",
+                  why="Visitors on `http://` see no lock. " * 20,
+                  fix="In Cloudflare: **SSL/TLS > Edge Certificates**, turn on `Always Use HTTPS`. " * 10,
+                  evidence={"findings": [
+                      {"severity": "fail", "message": "http:// stays on http", "fix": "Turn on `Always Use HTTPS`."},
+                      {"severity": "warn", "message": "no HSTS on the https hop",
+                       "fix": "Add the `Strict-Transport-Security` header."}],
+                      "hops": [{"url": "http://x.test/", "status": 301, "hsts": False},
+                               {"url": "https://x.test/", "status": 200, "hsts": True}],
+                      "ips": ["192.0.2.1", "192.0.2.2"], "headers": {"server": "lab", "hsts": None}})
+
+
+async def test_details_start_at_the_top_open_every_finding_and_read_as_text(make, project):
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        panel = app.main.query_one("#detail")
+        panel.show(_long_result("blog.acme-demo.test"))
+        await pilot.pause()
+        panel.scroll_end(animate=False)
+        await pilot.pause()
+        assert panel.scroll_y > 0
+        panel.show(_long_result("www.acme-demo.test"))
+        await pilot.pause()
+        assert panel.scroll_y == 0
+        text = panel.text()
+        assert "All 2 findings" in text and "no HSTS on the https hop" in text
+        assert "How to fix: Add the Strict-Transport-Security header." in text
+        assert "`" not in text and "**" not in text  # code and bold are styled, not typed out
+        assert "ips: 192.0.2.1, 192.0.2.2" in text
+        assert "{" not in text and "[" not in text and '"' not in text  # no raw JSON
+        assert "status" in text and "301" in text  # the hops as a table
+        body = panel.query_one("#detail-body").visual
+        assert any("accent" in str(sp.style) for sp in body.spans)  # `code` in the code style
+
+
+async def test_no_keyring_explains_what_a_keyring_is_for_each_computer(make, project):
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    keyring.set_keyring(FailKeyring())
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await settle(app, pilot)
+        status = " ".join(str(app.screen.query_one("#keyring-status").render()).split())
+        assert "A keyring is the safe your computer keeps for passwords" in status
+        for where in ("On a Mac:", "On Windows:", "On a Linux desktop"):
+            assert where in status, where
+        server = status.index("Only on a server with no screen (not your laptop)")
+        assert status.index("dbus-run-session") > server  # the recipe is for servers, and says so
+        assert status.index("On a Linux desktop") < server

@@ -189,7 +189,7 @@ async def test_missing_keyring_is_explained_not_a_crash(make, project, monkeypat
         await pilot.press("c")
         await settle(app, pilot)
         status = str(app.screen.query_one("#keyring-status").render())
-        assert "cannot store values" in status and "How to fix it" in status
+        assert "cannot store values" in status and "What to do" in status
         app.screen.query_one("#c-id", Input).value = "db"
         app.screen.query_one("#c-value", Input).value = "hunter2"
         app.screen.query_one("#add").press()  # below the fold at 40 rows

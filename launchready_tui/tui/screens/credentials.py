@@ -127,8 +127,15 @@ class CredentialsScreen(ReportsWorkerErrors, Screen):
 
     def _keyring_problem(self, reason: str, fix: str) -> None:
         self.keyring_ok = False
+        from launchready_tui.core.credentials import KEYRING_IS, keyring_steps
+
+        if "plain file" in reason:  # a plaintext backend: the fix is to remove it, not the steps
+            steps = f"How to fix it: {fix}"
+        else:
+            kind = "locked" if "locked" in reason else "unavailable"
+            steps = "What to do:\n" + "\n".join(f"• {where}: {what}" for where, what in keyring_steps(kind))
         self.query_one("#keyring-status", Static).update(
-            f"! Your keyring cannot store values right now: {reason}.\n\nHow to fix it: {fix}\n\n"
+            f"! Your keyring cannot store values right now ({reason}).\n\n{KEYRING_IS}\n\n{steps}\n\n"
             "You can still record where a credential lives and who owns it: leave the value empty."
         )
         self.query_one("#keyring-status").set_classes("-problem")
