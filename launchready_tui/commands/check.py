@@ -88,19 +88,13 @@ def run(args: argparse.Namespace) -> int:
     total_s = time.perf_counter() - t0
     problems = derive_problems(results, profile, ctx.state)
     if ctx.state is not None:
-        try:
-            ctx.state.save_results([r.to_dict() for r in results])
-            from launchready_tui.core.results import count
+        from launchready_tui.core.recorder import Recorder
 
-            ctx.state.append_history(
-                {
-                    "type": "check",
-                    "at": results[0].started_at if results else "",
-                    "counts": {**count(results), "problems": len(problems)},
-                    "problems": [p.id for p in problems],
-                    "scope": {"stage": args.stage, "runbook": args.runbook, "step": args.step},
-                }
-            )
+        try:
+            rec = Recorder(ctx.state, "cli")
+            rec.results(results)  # before rendering: snapshots leave the evidence for the history
+            rec.run(results, scope={"stage": args.stage, "runbook": args.runbook, "step": args.step},
+                    problems=problems)
         except OSError as e:
             print(f"launchready: warning: could not save state in {ctx.state.dir}: {e.strerror}", file=sys.stderr)
     out = render(results, profile, books, args.format, color=args.output is None and sys.stdout.isatty(),

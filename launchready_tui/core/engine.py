@@ -18,6 +18,7 @@ from typing import Any
 
 from launchready_tui.core.checks.base import Target
 from launchready_tui.core.context import CheckContext
+from launchready_tui.core.recorder import ResultKey
 from launchready_tui.core.registry import KINDS, MissingInput, NotAvailable, load_kind
 from launchready_tui.core.results import CheckResult, Status, errored, skipped
 from launchready_tui.core.runbook import CheckSpec, Runbook, Step, TemplateMissing, render
@@ -36,7 +37,7 @@ class Planned:
 
     @property
     def key(self) -> str:
-        return f"{self.runbook.id}/{self.step.id}/{self.spec.id}@{self.target}"
+        return str(ResultKey(self.runbook.id, self.step.id, self.spec.id, self.target))
 
 
 def select(
@@ -323,7 +324,7 @@ async def run(items: list[Planned], ctx: CheckContext) -> AsyncIterator[CheckRes
 async def run_all(items: list[Planned], ctx: CheckContext) -> list[CheckResult]:
     out = [r async for r in run(items, ctx)]
     order = {it.key: n for n, it in enumerate(items)}
-    out.sort(key=lambda r: order.get(f"{r.runbook}/{r.step}/{r.check_id}@{r.target}", len(order)))
+    out.sort(key=lambda r: order.get(r.key, len(order)))
     return out
 
 

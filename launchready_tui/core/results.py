@@ -70,7 +70,9 @@ class CheckResult:
     @property
     def key(self) -> str:
         """Stable identity of this result across runs: where it comes from plus target."""
-        return f"{self.runbook}/{self.step}/{self.check_id or self.check}@{self.target}"
+        from launchready_tui.core.recorder import ResultKey
+
+        return str(ResultKey.of(self))
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from launchready_tui.core.errors import LaunchReadyError, Problem
+from launchready_tui.core.recorder import Recorder, take_snapshot
 from launchready_tui.core.results import CheckResult, Status, worst
 
 STAGE_NAMES = {
@@ -138,6 +139,8 @@ class Session:
         self._latest_run: dict[str, int] = {}
         self._runs = itertools.count(1)
         self._unsaved: list[dict[str, Any]] = []
+        self._unsaved_snapshots: list[dict[str, Any]] = []
+        self._snapshots_seen: list[dict[str, Any]] = []
 
     # -- loading -----------------------------------------------------------------------
 
@@ -307,6 +310,11 @@ class Session:
             "create your profile first (`launchready init`)"
         return Planned(rb, st, spec, "-", {}, skipped(spec.kind, "-", why))
 
+    @property
+    def recorder(self) -> Recorder:
+        """Writes results, run history and snapshots, as the CLI does (core/recorder.py)."""
+        return Recorder(self.store, "tui")
+
     def make_context(self):
         """A CheckContext for one run (builds the network layer; call it off the UI thread)."""
         from launchready_tui.core.context import build_context
@@ -438,6 +446,11 @@ class Session:
 
     def accept_result(self, r: CheckResult, run: int) -> bool:
         """Keep r unless a newer run owns its key or a newer result is already stored."""
+        snap = take_snapshot(r)  # a measurement goes to the history even when r is stale
+        if snap is not None and not any(s is snap for s in self._snapshots_seen):
+            self._snapshots_seen.append(snap)
+            self._unsaved_snapshots.append(snap)
+            self.writer.submit(self._save_pending_results, key="results")
         key = r.key
         if self._latest_run.get(key, run) != run:
             return False
@@ -456,26 +469,18 @@ class Session:
     def _save_pending_results(self) -> None:
         """Runs on the writer thread: one state write for every result that arrived since."""
         batch, self._unsaved = self._unsaved, []
-        if batch:
-            self.store.save_results(batch)
+        snaps, self._unsaved_snapshots = self._unsaved_snapshots, []
+        if batch or snaps:
+            self.recorder.results(batch, snaps)
 
     def finish_run(self, results: list[CheckResult], scope: dict[str, Any]) -> None:
         from launchready_tui.core.problems import derive
-        from launchready_tui.core.results import count
 
         if not results:
             return
         found = derive(results, self.profile)
-        entry = {
-            "type": "check",
-            "at": results[0].started_at,
-            "counts": {**count(results), "problems": len(found)},
-            "problems": [p.id for p in found],
-            "scope": scope,
-            "source": "tui",
-        }
-        store = self.store
-        self.writer.submit(lambda: store.append_history(entry))
+        recorder = self.recorder
+        self.writer.submit(lambda: recorder.run(results, scope=scope, problems=found))
 
     # -- incident mode ---------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from launchready_tui.core.checks import latency
 from launchready_tui.core.context import CheckContext, RunOptions
 from launchready_tui.core.net import Net
 from launchready_tui.core.profile import load_profile, net_config
+from launchready_tui.core.recorder import Recorder
 from launchready_tui.core.state import StateStore
 from launchready_tui.lab import Lab, Rule, Site, World
 from launchready_tui.lab import web as labweb
@@ -121,6 +122,7 @@ async def test_check_passes_fails_and_snapshots(tmp_path):
         ctx = context(lab, release="v1")
         ok, bad = await asyncio.gather(latency.check(ctx, routes[0]["url"], {}),
                                        latency.check(ctx, routes[1]["url"], {}))
+        Recorder(ctx.state, "cli").results([ok, bad])  # checks return snapshots; the recorder keeps them
         hist = ctx.state.read_history()
     assert ok.status.value == "pass", ok.summary
     assert ok.summary.startswith("Fast route is fast: p95")
@@ -142,11 +144,18 @@ async def test_regression_over_20pct_warns_with_both_figures(tmp_path):
     url = f"https://{API}/r"
     routes = [{"url": url, "rate": 20, "duration_s": 1}]
     with make_lab(tmp_path, {"/r": Rule(handler=dist)}, routes) as lab:
-        first = await latency.check(context(lab, release="v1"), url, {})
+
+        async def run(release):  # a check, then the recorder keeps its snapshot (as the CLI does)
+            ctx = context(lab, release=release)
+            r = await latency.check(ctx, url, {})
+            Recorder(ctx.state, "cli").results([r])
+            return r
+
+        first = await run("v1")
         dist.fast_ms = 60  # the next release is three times slower, still under budget
-        second = await latency.check(context(lab, release="v2"), url, {})
+        second = await run("v2")
         dist.fast_ms = 22  # a small change is no regression
-        third = await latency.check(context(lab, release="v3"), url, {})
+        third = await run("v3")
     assert first.status.value == "pass" and "previous" not in first.evidence
     assert second.status.value == "warn", second.summary
     assert second.evidence["previous"]["release"] == "v1"
@@ -269,6 +278,7 @@ async def test_overlapping_identical_probes_run_once(tmp_path):
         r1, r2 = await asyncio.gather(rate_limit.check(ctx, f"https://{API}/login", {}),
                                       rate_limit.check(ctx, f"https://{API}/login", {}))
         later = await latency.check(ctx, url, {})  # not overlapping: measured again
+        Recorder(ctx.state, "cli").results([a, b, c, later])  # one snapshot per measurement
         hist = ctx.state.read_history()
     assert len(dist.applied_ms) == 10 + 10  # one shared run of 10, then the later one
     assert a.status.value == b.status.value == "pass" and c.status.value == "fail"  # own budgets

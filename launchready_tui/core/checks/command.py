@@ -33,7 +33,6 @@ import base64
 import codecs
 import contextlib
 import os
-import re
 import signal
 import time
 from collections import deque
@@ -328,12 +327,11 @@ def _num(*vals) -> float | None:
 
 
 def is_rollback_block(block, profile) -> bool:
-    """A block whose command is the profile's deploy.rollback gets the rollback verdict."""
-    raw = re.sub(r"\s+", "", str(block.run))
-    if raw in ("{{deploy.rollback}}", '"{{deploy.rollback}}"'):
-        return True
-    rb = profile.get("deploy.rollback")
-    return bool(rb) and str(block.run).strip() == str(rb).strip()
+    """A block whose command is the profile's deploy.rollback gets the rollback verdict
+    (core/recorder.is_rollback, asked about the command alone)."""
+    from launchready_tui.core.recorder import is_rollback
+
+    return is_rollback(run=block.run, profile=profile)
 
 
 async def run_block(ctx, block, params: dict[str, Any] | None = None) -> CheckResult:

@@ -270,14 +270,12 @@ async def check(ctx, target: str, params) -> CheckResult:
                 **{k: s[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "requested_rps",
                                      "achieved_rps", "errors", "error_rate", "planned")},
             }
-            try:
-                ctx.state.append_history(snap)
-            except OSError as e:
-                return rep, release, source, prev, f"could not save the snapshot: {e.strerror or e}"
+            # returned in the evidence; the recorder (core/recorder.py) keeps it in the history
+            return rep, release, source, prev, snap
         return rep, release, source, prev, None
 
     try:
-        rep, release, source, prev, history_error = await shared_probe(ctx.net, key, measure)
+        rep, release, source, prev, snap = await shared_probe(ctx.net, key, measure)
     except (HostResolutionError, DnsFailure, OSError, ValueError) as e:
         return errored(KIND, url, f"could not start: {e}", evidence={"url": url})
 
@@ -285,8 +283,8 @@ async def check(ctx, target: str, params) -> CheckResult:
     ev: dict[str, Any] = {**s, "budget_ms": budget, "method_note": METHOD_NOTE}
     if notes:
         ev["capped"] = notes
-    if history_error:
-        ev["history_error"] = history_error
+    if snap is not None:
+        ev["snapshot"] = snap  # one object for every result sharing this measurement
     if rep.completed == 0:
         top = max(rep.error_kinds.items(), key=lambda kv: kv[1])[0] if rep.error_kinds else "no answer"
         return errored(
@@ -423,6 +421,7 @@ class LatencyEvidence(TypedDict, total=False):
     previous: dict[str, Any]
     url: str
     method: str
+    snapshot: LatencySnapshot  # taken out by the recorder into the history
 
 
 CHECK_KIND = Kind(

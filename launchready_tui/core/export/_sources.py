@@ -34,6 +34,7 @@ from launchready_tui.core.export._model import (
     parse_time,
     show_date,
 )
+from launchready_tui.core.recorder import is_rollback
 
 if TYPE_CHECKING:
     from launchready_tui.core.checks.command import CommandEvidence
@@ -377,7 +378,7 @@ def _rollback_runs(results: list[ResultView], history: list[dict[str, Any]], inc
     for r in results:
         if r.check != "command" or r.status == "skip":
             continue
-        if "rollback" not in f"{r.check_id} {r.step} {r.target}".lower():
+        if not is_rollback(check_id=r.check_id, step=r.step, command=r.target):
             continue
         ev = cast("CommandEvidence", r.evidence)
         secs = _num(ev.get("duration_s"))
@@ -393,7 +394,8 @@ def _rollback_runs(results: list[ResultView], history: list[dict[str, Any]], inc
         if not isinstance(e, dict):
             continue
         kind = str(e.get("type") or "")
-        if kind in ("rollback", "rollback_drill") or (kind == "command" and "rollback" in str(e).lower()):
+        if kind in ("rollback", "rollback_drill") or (kind == "command" and is_rollback(
+                block_id=str(e.get("block") or ""), step=str(e.get("step") or ""), command=str(e.get("command") or ""))):
             mins = _minutes_from(e)
             b = _num(e.get("budget_min")) or budget
             ok = e.get("ok")
@@ -448,10 +450,11 @@ def incident_rollback(inc: dict[str, Any], budget: float) -> TimedRun | None:
 
 
 def _is_rollback(e: dict[str, Any]) -> bool:
+    """An incident's command event that was the rollback."""
     if e.get("rollback") is True:
         return True
-    t = str(e.get("type") or "").lower()
-    return t == "command" and "rollback" in f"{e.get('step', '')} {e.get('command', '')}".lower()
+    return str(e.get("type") or "").lower() == "command" and is_rollback(
+        step=str(e.get("step") or ""), command=str(e.get("command") or ""))
 
 
 def _smoke_list(profile: Any) -> list[tuple[str, str]]:

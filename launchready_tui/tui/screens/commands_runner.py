@@ -103,14 +103,13 @@ class CommandRunnerMixin:
         if r.status.value != "skip":
             shown = str(ev.get("command") or command)  # as recorded: redacted
             secs = float(ev.get("duration_s") or 0.0)
-            from launchready_tui.core.checks.command import is_rollback_block
+            from launchready_tui.core.recorder import is_rollback
 
-            rollback = "rollback" in block.id or is_rollback_block(block, ctx.profile)
-            entry = {"type": "command", "at": r.started_at, "runbook": rb.id, "step": st.id,
-                     "block": block.id, "command": shown, "exit_code": run.exit_code,
-                     "duration_s": round(secs, 1), "status": r.status.value, "source": "tui"}
-            store = session.store
-            session.writer.submit(lambda: store.append_history(entry))
+            rollback = is_rollback(block_id=block.id, run=block.run, profile=ctx.profile)
+            recorder = session.recorder
+            session.writer.submit(lambda: recorder.command(
+                at=r.started_at, runbook=rb.id, step=st.id, block=block.id, command=shown,
+                exit_code=run.exit_code, duration_s=secs, status=r.status.value))
             if session.incident is not None:
                 session.incident_event("command", shown, exit_code=run.exit_code, duration_s=secs,
                                        step_id=st.id, started_at=r.started_at, rollback=rollback)
