@@ -331,3 +331,62 @@ async def test_no_keyring_explains_what_a_keyring_is_for_each_computer(make, pro
         server = status.index("Only on a server with no screen (not your laptop)")
         assert status.index("dbus-run-session") > server  # the recipe is for servers, and says so
         assert status.index("On a Linux desktop") < server
+
+
+# ---------------------------------------------------------------------------- never stuck: keys
+
+
+async def test_page_keys_scroll_the_step_wherever_the_focus_is(make, project):
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        view = app.main.view
+        assert view.max_scroll_y > 0
+        app.main.query_one("#sidebar").focus()  # an OptionList: it has its own PgDn/Home/End
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert view.scroll_y > 0
+        await pilot.press("home")
+        await pilot.pause()
+        assert view.scroll_y == 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y
+        view.query_one("#notes-area").focus()  # a text area uses PgUp/PgDn itself
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert view.scroll_y < view.max_scroll_y
+
+
+async def test_home_and_end_move_the_cursor_in_a_one_line_field(make, project):
+    app = make(project, runbooks=[FIRST_HOUR_RUNBOOKS])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        box = app.main.view.query_one("#field-who", Input)
+        box.focus()
+        box.value = "Ana Lima"
+        await pilot.press("home")
+        await pilot.pause()
+        assert box.cursor_position == 0
+
+
+async def test_tab_reaches_the_first_field_before_the_check_results(make, project):
+    seed(project, results=True)
+    app = make(project)  # basics / site-up: a check row, then a tick box
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        app.main.query_one("#sidebar").focus()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused.has_class("confirm-box"), app.focused
+        for _ in range(12):  # and the check rows are still reachable with Tab
+            await pilot.press("tab")
+            await pilot.pause()
+            if type(app.focused).__name__ == "CheckRow":
+                break
+        assert type(app.focused).__name__ == "CheckRow"
+

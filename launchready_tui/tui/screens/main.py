@@ -66,8 +66,12 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         Binding("i", "app.incidents", "Incidents"),
         Binding("escape", "leave_field", "Leave the text field (then the keys work again)",
                 key_display="Esc"),
-        Binding("pagedown", "scroll_step('page_down')", "Scroll down", show=False),
-        Binding("pageup", "scroll_step('page_up')", "Scroll up", show=False),
+        # Priority: the step scrolls wherever the focus is (the sidebar, a check row, a
+        # field). Home/End stay with a one-line field, where they move the cursor.
+        Binding("pagedown", "scroll_step('page_down')", "Scroll down", show=False, priority=True),
+        Binding("pageup", "scroll_step('page_up')", "Scroll up", show=False, priority=True),
+        Binding("home", "scroll_step('scroll_home')", "Top of the step", show=False, priority=True),
+        Binding("end", "scroll_step('scroll_end')", "End of the step", show=False, priority=True),
         Binding("ctrl+down", "scroll_step('scroll_down')", show=False),
         Binding("ctrl+up", "scroll_step('scroll_up')", show=False),
     ]
@@ -294,12 +298,30 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             _is_text_field(self.focused)))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "scroll_step" and parameters and parameters[0] in ("scroll_home", "scroll_end"):
+            return not _is_one_line_field(self.focused)
         if action == "leave_field":  # only offered (and shown) while typing in a field
             return _is_text_field(self.focused)
         return True
 
     def action_leave_field(self) -> None:
         self.query_one(Sidebar).focus()
+
+    def focus_next(self, selector="*"):
+        """The first Tab into a step (from the sidebar) goes to its first field or tick
+        box, before its check results; after that, the usual order (so the check rows are
+        the next stops once round)."""
+        view = self.view
+        focused = self.focused
+        if view is not None and view.display and not getattr(view, "tab_entered", False) \
+                and (focused is None or view not in focused.ancestors):
+            view.tab_entered = True
+            first = next(iter(view.query(".record-block Input, .record-block TextArea, .confirm-box")), None)
+            if first is not None and first.focusable:
+                first.focus()
+                first.scroll_visible()
+                return first
+        return super().focus_next(selector)
 
     def action_scroll_step(self, how: str) -> None:
         if self.view is not None:
@@ -507,6 +529,10 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
 
     def action_export(self) -> None:
         self.app.action_export()
+
+
+def _is_one_line_field(widget) -> bool:
+    return widget is not None and any(c.__name__ == "Input" for c in type(widget).__mro__)
 
 
 def _is_text_field(widget) -> bool:
