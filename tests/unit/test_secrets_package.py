@@ -72,3 +72,37 @@ def test_importing_the_package_does_not_read_the_rules():
         "assert 'yaml' not in sys.modules, 'rules read at import'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _literal_first(pattern: str) -> bool:
+    """True when the regex starts with a literal character: Python's engine then skips
+    through the text at C speed instead of trying the pattern at every position."""
+    import re._parser as sre_parse  # type: ignore[import-not-found]
+
+    items = list(sre_parse.parse(pattern))
+    while items:
+        op, av = items[0]
+        name = str(op)
+        if name == "LITERAL":
+            return True
+        if name == "SUBPATTERN":
+            items = list(av[-1])
+            continue
+        return False
+    return False
+
+
+def test_every_rule_is_cheap_on_text_it_cannot_match():
+    """Each rule starts with a literal, or runs only after a keyword or prefilter hit:
+    no rule tries its pattern at every position of every file (issue 16's rule count
+    doubled without slowing the scan)."""
+    slow = []
+    for rule in sec.load_rules().rules:
+        if rule.by_keyword:
+            pats = [(fast or slow_rx).pattern for _k, fast, slow_rx in rule.by_keyword]
+        else:
+            pats = [(rule.regex_lower or rule.regex).pattern]
+        gated = bool(rule.keywords and not rule.by_keyword) or rule.prefilter is not None
+        if not gated and not all(_literal_first(p) for p in pats):
+            slow.append(rule.id)
+    assert not slow, f"rules that scan every position: {slow}"
