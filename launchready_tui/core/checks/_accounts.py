@@ -124,11 +124,16 @@ class Api:
                 raise ApiProblem(f"{urlsplit(self.base).hostname} did not answer: {describe_http_error(e)}",
                                  "Check your network connection (and `api_base` if you changed it), then "
                                  "run the check again.") from None
-            if r.status == 429 and attempt < MAX_RETRIES:
-                await asyncio.sleep(_retry_after(r.header("retry-after")))
+            wait = _retry_after(r.header("retry-after")) if r.status == 429 else 0.0
+            if r.status == 429 and attempt < MAX_RETRIES and wait <= MAX_RETRY_WAIT_S:
+                await asyncio.sleep(wait)
                 continue
             break
         host = urlsplit(self.base).hostname
+        if r.status == 429 and wait > MAX_RETRY_WAIT_S:
+            raise ApiProblem(f"{host} is rate limiting LaunchReady (HTTP 429) and asks it to wait "
+                             f"{_duration(wait)}", "Wait that long (or until the provider's limit resets) and "
+                             "run the check again.", 429)
         if r.status == 404 and allow_404:
             return None, r
         if r.status == 401:
@@ -152,18 +157,112 @@ class Api:
                              "again later.", r.status)
         if r.truncated:
             raise ApiProblem(f"{host} sent more than {MAX_BODY // (1024 * 1024)} MB in one answer")
+        if r.decode_error:
+            raise ApiProblem(f"{host} sent a compressed answer that cannot be decompressed (HTTP {r.status})",
+                             "The provider may be having trouble (see its status page); run the check again "
+                             "later.")
         try:
             return json.loads(r.body or b"null"), r
+        except RecursionError:
+            raise ApiProblem(f"{host} answered JSON nested too deeply to read (HTTP {r.status})",
+                             "Check `api_base` in launchready.yaml, then run the check again.") from None
         except ValueError:
             raise ApiProblem(f"{host} answered something that is not JSON (HTTP {r.status})",
                              "Check `api_base` in launchready.yaml, then run the check again.") from None
 
 
 def _retry_after(value: str | None) -> float:
-    try:
-        return max(0.0, min(float(value or 1), MAX_RETRY_WAIT_S))
-    except ValueError:
+    """Seconds a 429 asks us to wait: delta-seconds or an HTTP date (RFC 9110 10.2.3);
+    1 s when absent or unreadable. Not capped here: the caller gives up past the cap."""
+    value = (value or "").strip()
+    if not value:
         return 1.0
+    if value.isascii() and value.isdigit():
+        return float(min(int(value[:12]), 10 ** 9))
+    try:
+        import email.utils
+        import time
+
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return 1.0
+    return max(0.0, min(when - time.time(), 1e9))
+
+
+def _duration(s: float) -> str:
+    if s >= 2 * 86400:
+        return f"{s / 86400:.0f} days"
+    if s >= 7200:
+        return f"{s / 3600:.0f} hours"
+    if s >= 120:
+        return f"{s / 60:.0f} minutes"
+    return f"{s:.0f} seconds"
+
+
+# What reading an answer of the wrong shape raises (a list where an object was promised,
+# text where a number was): each account kind turns these into `error` naming the provider,
+# never into a traceback, and never shows the exception's text (it can hold the values).
+SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError)
+
+
+def shape_problem(provider: str, what: str = "") -> ApiProblem:
+    return ApiProblem(f"{provider} answered{' ' + what if what else ''} in a shape its API does not document, so "
+                      "LaunchReady could not read it",
+                      "Check `api_base` in launchready.yaml (it must be the provider's API address); if it is "
+                      "right, the provider may be having trouble: run the check again later.")
+
+
+def _shape(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true/false"
+    return {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number"}.get(type(v), "data")
+
+
+def as_list(v: Any, provider: str, what: str) -> list:
+    """v when it is a list, [] for null; else ApiProblem naming what was sent."""
+    if v is None:
+        return []
+    if isinstance(v, list):
+        return v
+    raise ApiProblem(f"{provider} sent {what} as {_shape(v)}, not a list",
+                     "Check `api_base` in launchready.yaml, then run the check again.")
+
+
+def dicts(v: Any, provider: str, what: str) -> list[dict]:
+    """A list whose every item is an object (null is []); else ApiProblem naming what was sent."""
+    items = as_list(v, provider, what)
+    if any(not isinstance(x, dict) for x in items):
+        odd = next(x for x in items if not isinstance(x, dict))
+        raise ApiProblem(f"{provider} sent {what} with an item that is {_shape(odd)}, not an object",
+                         "Check `api_base` in launchready.yaml, then run the check again.")
+    return items
+
+
+def as_dict(v: Any, provider: str, what: str) -> dict:
+    """v when it is an object, {} for null; else ApiProblem naming what was sent."""
+    if v is None:
+        return {}
+    if isinstance(v, dict):
+        return v
+    raise ApiProblem(f"{provider} sent {what} as {_shape(v)}, not an object",
+                     "Check `api_base` in launchready.yaml, then run the check again.")
+
+
+def as_int(v: Any) -> int | None:
+    """A whole number from a number or a string of ASCII digits; None for anything else
+    (null, a word, true/false, a fraction)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    if isinstance(v, str) and v.strip().lstrip("-").isascii() and v.strip().lstrip("-").isdigit() \
+            and len(v.strip()) <= 15:
+        return int(v.strip())
+    return None
 
 
 def scrub(text: str, token: str) -> str:

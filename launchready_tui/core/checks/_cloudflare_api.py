@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from launchready_tui.core.checks._accounts import Api, ApiProblem, api_base, token_for
+from launchready_tui.core.checks._accounts import (
+    MAX_PAGES,
+    Api,
+    ApiProblem,
+    api_base,
+    as_dict,
+    as_int,
+    as_list,
+    dicts,
+    token_for,
+)
 
 PERMISSIONS = ("Zone > Zone: Read, Zone > Zone Settings: Read, Zone > Zone WAF: Read and "
                "Zone > DNS: Read (for this zone)")
@@ -31,7 +41,11 @@ async def client(ctx) -> Api:
 
 
 def _result(data: Any) -> Any:
-    if not isinstance(data, dict) or data.get("success") is False:
+    if not isinstance(data, dict):
+        raise ApiProblem(f"Cloudflare answered {'null' if data is None else 'without its envelope'} "
+                         "(no `success`/`result` object)", "Check `cloudflare.api_base` in launchready.yaml, "
+                         "then run the check again.")
+    if data.get("success") is False:
         raise ApiProblem("Cloudflare answered with an error", "Run the check again; if it stays, check the "
                          "token's permissions (" + PERMISSIONS + ").")
     return data.get("result")
@@ -39,7 +53,7 @@ def _result(data: Any) -> Any:
 
 async def zone(api: Api, name: str) -> dict[str, Any]:
     data, _ = await api.call("/zones", {"name": name})
-    found = _result(data) or []
+    found = dicts(_result(data), "Cloudflare", "the zone list")
     if not found:
         raise ApiProblem(f"the token sees no zone named {name}",
                          f"Check `cloudflare.zone` (default: your domain), and that the token's Zone "
@@ -49,7 +63,8 @@ async def zone(api: Api, name: str) -> dict[str, Any]:
 
 async def settings(api: Api, zone_id: str) -> dict[str, dict[str, Any]]:
     data, _ = await api.call(f"/zones/{zone_id}/settings")
-    return {str(s.get("id")): s for s in _result(data) or [] if isinstance(s, dict)}
+    return {str(s.get("id")): s for s in as_list(_result(data), "Cloudflare", "the zone settings")
+            if isinstance(s, dict)}
 
 
 async def managed_waf(api: Api, zone_id: str) -> list[dict[str, Any]] | None:
@@ -58,7 +73,8 @@ async def managed_waf(api: Api, zone_id: str) -> list[dict[str, Any]] | None:
                              allow_404=True)
     if data is None:
         return None
-    return list((_result(data) or {}).get("rules") or [])
+    res = as_dict(_result(data), "Cloudflare", "the managed WAF entry point")
+    return dicts(res.get("rules"), "Cloudflare", "the WAF rules")
 
 
 async def bot_fight_mode(api: Api, zone_id: str) -> bool | None:
@@ -73,13 +89,21 @@ async def bot_fight_mode(api: Api, zone_id: str) -> bool | None:
 async def dns_records(api: Api, zone_id: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     page = 1
-    from launchready_tui.core.checks._accounts import MAX_PAGES
-
-    while page <= MAX_PAGES:
+    while True:
         data, _ = await api.call(f"/zones/{zone_id}/dns_records", {"page": page, "per_page": 100})
-        out.extend(r for r in _result(data) or [] if isinstance(r, dict))
-        info = data.get("result_info") or {}
-        if page >= int(info.get("total_pages") or 1):
+        chunk = as_list(_result(data), "Cloudflare", "the DNS records")
+        out.extend(r for r in chunk if isinstance(r, dict))
+        info = as_dict(data.get("result_info"), "Cloudflare", "the DNS records' result_info")
+        total = as_int(info.get("total_pages", 1))
+        if total is None or total < 0:
+            raise ApiProblem("Cloudflare sent an unreadable page count for the DNS records (`total_pages`)",
+                             "Run the check again later; if it stays, check `cloudflare.api_base`.")
+        if page >= total or not chunk:
             break
+        if page >= MAX_PAGES:
+            raise ApiProblem(f"Cloudflare says the zone's DNS records fill {total} pages; LaunchReady reads at "
+                             f"most {MAX_PAGES} (2,000 records), so it could not check them all",
+                             "Delete records the zone no longer needs, or check the rest by hand in Cloudflare "
+                             "under DNS > Records.")
         page += 1
     return out

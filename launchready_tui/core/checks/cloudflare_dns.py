@@ -14,7 +14,7 @@ import ipaddress
 from typing import Any
 
 from launchready_tui.core.checks import _cloudflare_api as cf
-from launchready_tui.core.checks._accounts import ApiProblem, NoToken
+from launchready_tui.core.checks._accounts import SHAPE_ERRORS, ApiProblem, NoToken, shape_problem
 from launchready_tui.core.checks._findings import Finding, findings_result
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.cloudflare_zone import SCHEMA
@@ -23,6 +23,7 @@ from launchready_tui.core.results import CheckResult, errored, skipped
 
 KIND = "cloudflare_dns"
 WEB_TYPES = ("A", "AAAA", "CNAME")
+MAX_CNAME_LOOKUPS = 200
 
 
 def targets(profile, params) -> list[str]:
@@ -103,22 +104,38 @@ def evaluate(records: list[dict[str, Any]], web: set[str], dangling: set[str]) -
     return out
 
 
+def _plain(r: dict[str, Any]) -> dict[str, Any]:
+    """A record with text where text belongs and `proxied` true only when it is `true`:
+    a record of odd types is read, never a crash, and "false" as text is not proxied."""
+    def text(v: Any) -> str:
+        return v if isinstance(v, str) else ""
+
+    return {**r, "name": text(r.get("name")), "type": text(r.get("type")).upper(), "content": text(r.get("content")),
+            "proxied": r.get("proxied") is True}
+
+
 async def _dangling(ctx, records: list[dict[str, Any]]) -> set[str]:
+    import asyncio
+
     from launchready_tui.core.net import DnsFailure
 
-    out = set()
-    for r in records:
-        if r.get("type") != "CNAME":
-            continue
-        target = str(r.get("content", "")).lower().rstrip(".")
-        if not target:
-            continue
-        try:
-            ans = await ctx.net.resolver.query(target, "A")
-        except DnsFailure:
-            continue  # could not check: never a finding
-        if ans.rcode == "NXDOMAIN":
-            out.add(target)
+    # at most MAX_CNAME_LOOKUPS distinct targets, 8 at a time: a zone of 2,000 CNAMEs ends
+    # within the deadline
+    names = list(dict.fromkeys(str(r.get("content", "")).lower().rstrip(".") for r in records
+                               if r.get("type") == "CNAME" and r.get("content")))[:MAX_CNAME_LOOKUPS]
+    out: set[str] = set()
+    gate = asyncio.Semaphore(8)
+
+    async def one(target: str) -> None:
+        async with gate:
+            try:
+                ans = await ctx.net.resolver.query(target, "A")
+            except (DnsFailure, ValueError, UnicodeError):  # could not check, or not a name: never a finding
+                return
+            if ans.rcode == "NXDOMAIN":
+                out.add(target)
+
+    await asyncio.gather(*(one(n) for n in names))
     return out
 
 
@@ -130,9 +147,13 @@ async def check(ctx, target: str, params) -> CheckResult:
     try:
         z = await cf.zone(api, target)
         records = await cf.dns_records(api, str(z.get("id")))
+        records = [_plain(r) for r in records]
+        found = evaluate(records, _web_hosts(ctx.profile), await _dangling(ctx, records))
     except ApiProblem as e:
         return errored(KIND, target, e.reason, fix=e.fix, evidence={"zone": target})
-    found = evaluate(records, _web_hosts(ctx.profile), await _dangling(ctx, records))
+    except SHAPE_ERRORS:
+        e = shape_problem("Cloudflare", "about the zone's DNS records")
+        return errored(KIND, target, e.reason, fix=e.fix, evidence={"zone": target})
     ev = {"zone": target, "records": [
         {"name": r.get("name"), "type": r.get("type"), "content": r.get("content"), "proxied": bool(r.get("proxied"))}
         for r in records[:200]]}

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from launchready_tui.core.checks import _cloudflare_api as cf
-from launchready_tui.core.checks._accounts import ApiProblem, NoToken
+from launchready_tui.core.checks._accounts import SHAPE_ERRORS, ApiProblem, NoToken, shape_problem
 from launchready_tui.core.checks._findings import Finding, findings_result
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
@@ -153,13 +153,16 @@ async def check(ctx, target: str, params) -> CheckResult:
         s = await cf.settings(api, zid)
         waf = await cf.managed_waf(api, zid)
         bots = await cf.bot_fight_mode(api, zid)
+        plan = str((z.get("plan") or {}).get("legacy_id") or "")
+        found = evaluate(s, waf, plan, bots, ctx.clock())
+        ev = {"zone": target, "plan": str((z.get("plan") or {}).get("name") or plan),
+              "settings": {k: _val(s, k) for k in ("ssl", "always_use_https", "min_tls_version",
+                                                   "automatic_https_rewrites", "security_level") if k in s}}
     except ApiProblem as e:
         return errored(KIND, target, e.reason, fix=e.fix, evidence={"zone": target})
-    plan = str((z.get("plan") or {}).get("legacy_id") or "")
-    found = evaluate(s, waf, plan, bots, ctx.clock())
-    ev = {"zone": target, "plan": (z.get("plan") or {}).get("name") or plan,
-          "settings": {k: _val(s, k) for k in ("ssl", "always_use_https", "min_tls_version",
-                                               "automatic_https_rewrites", "security_level") if k in s}}
+    except SHAPE_ERRORS:
+        e = shape_problem("Cloudflare", "about the zone's settings")
+        return errored(KIND, target, e.reason, fix=e.fix, evidence={"zone": target})
     return findings_result(KIND, target, found, ev, ok="the zone's SSL, HTTPS and WAF settings are right",
                            what=("wrong switch", "wrong switches"))
 

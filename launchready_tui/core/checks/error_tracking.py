@@ -15,7 +15,17 @@ import hmac
 import os
 from typing import Any
 
-from launchready_tui.core.checks._accounts import Api, ApiProblem, NoToken, api_base, token_for
+from launchready_tui.core.checks._accounts import (
+    SHAPE_ERRORS,
+    Api,
+    ApiProblem,
+    NoToken,
+    api_base,
+    as_dict,
+    dicts,
+    shape_problem,
+    token_for,
+)
 from launchready_tui.core.checks._findings import Finding, findings_result
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
@@ -49,7 +59,8 @@ def deadline(params, timeout_s: float) -> float:
 
 
 def _tag(event: dict[str, Any], key: str) -> str | None:
-    for t in event.get("tags") or []:
+    tags = event.get("tags")
+    for t in tags if isinstance(tags, list) else []:
         if isinstance(t, dict) and t.get("key") == key:
             return str(t.get("value"))
     return None
@@ -126,17 +137,27 @@ async def check(ctx, target: str, params) -> CheckResult:
                 "Errors have nowhere to go, so nobody sees them.",
                 "Check `error_tracking.organization` and `project` (the slugs in the project's Sentry address), "
                 "or create the project in Sentry: Projects > Create Project.")], {"project": target}, ok="")
+        project = as_dict(project, "Sentry", "the project")
         events: list[dict[str, Any]] = []
         path: str | None = f"/projects/{org}/{proj}/events/?statsPeriod=14d&full=false"
         for _ in range(EVENT_PAGES):
             if path is None:
                 break
             page, r = await api.call(path)
-            events.extend(e for e in page or [] if isinstance(e, dict))
+            events.extend(dicts(page, "Sentry", "the event list"))
             path = _next_link(r.header("link"), api.base)
         releases, _ = await api.call(f"/organizations/{org}/releases/", {"project": project.get("id"), "per_page": 5})
         rules, _ = await api.call(f"/projects/{org}/{proj}/rules/")
+        releases = dicts(releases, "Sentry", "the release list")
+        rules = dicts(rules, "Sentry", "the alert rules")
+        for r in rules:
+            if not isinstance(r.get("actions") or [], list):
+                raise ApiProblem("Sentry sent an alert rule whose actions are not a list",
+                                 "Run the check again later.")
     except ApiProblem as e:
+        return errored(KIND, target, e.reason, fix=e.fix, evidence={"project": target})
+    except SHAPE_ERRORS:
+        e = shape_problem("Sentry", "about the project")
         return errored(KIND, target, e.reason, fix=e.fix, evidence={"project": target})
     if not events:
         found.append(Finding(
@@ -151,7 +172,7 @@ async def check(ctx, target: str, params) -> CheckResult:
             "Without a release, nobody can tell which deploy brought an error in, or whether a rollback fixed it.",
             "Set `release` in the Sentry SDK's init to the commit or version (most hosts expose it, e.g. "
             "VERCEL_GIT_COMMIT_SHA), or upload releases with sentry-cli in the deploy job."))
-    newest = str((releases or [{}])[0].get("version") or "") if releases else ""
+    newest = str(releases[0].get("version") or "") if releases else ""
     recorded = last_recorded_release(ctx.state.read_history()) if ctx.state is not None else None
     if recorded and newest and recorded != newest:
         found.append(Finding(

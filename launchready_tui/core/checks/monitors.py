@@ -14,11 +14,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from launchready_tui.core.checks._accounts import (
+    SHAPE_ERRORS,
     Api,
     ApiProblem,
     NoToken,
     api_base,
     provider_of,
+    shape_problem,
     token_for,
 )
 from launchready_tui.core.checks._findings import Finding, findings_result
@@ -118,6 +120,10 @@ async def check(ctx, target: str, params) -> CheckResult:
     try:
         monitors = await mod.list_monitors(api)
     except ApiProblem as e:
+        return errored(KIND, target, e.reason, fix=e.fix, evidence={"provider": provider})
+    except SHAPE_ERRORS:
+        e = shape_problem({"uptimerobot": "UptimeRobot", "betterstack": "Better Stack"}.get(provider, provider),
+                          "about the monitors")
         return errored(KIND, target, e.reason, fix=e.fix, evidence={"provider": provider})
     found, extra = evaluate(wanted, monitors, provider)
     watched = [{"name": m.name, "url": m.url, "status": m.status, "interval_s": m.interval_s, "alerts": m.contacts}

@@ -1,0 +1,350 @@
+"""Hostile and malformed input for the kinds and commands of issues 17-19 (accounts,
+deploy_config, ci init, scan-secrets, SARIF, ai_probe): every bad answer or file ends
+in a clear message naming what was wrong (status `error` when it could not be
+checked), never a traceback, a hang, a pass or a secret in the output."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from launchready_tui.core.checks import cloudflare_dns, cloudflare_zone, error_tracking, monitors
+from launchready_tui.core.context import CheckContext
+from launchready_tui.core.net import FetchResult
+from launchready_tui.core.profile import parse_profile
+from launchready_tui.lab import providers as pv
+
+D = "acme.example"
+TOK = {"cf": "cf-" + "tok-" + "HOSTILE0123456789", "ur": "ur" + "9876543-" + "feedfacefeedface",
+       "bs": "bs-" + "Qq1Ww2Ee3Rr4Tt5Yy6", "se": "sntryu_" + "00112233445566778899aabbccddeeff"}
+CF = "https://api.cloudflare.com/client/v4"
+
+
+class Store:
+    def get_secret(self, cid):
+        return TOK.get(cid)
+
+
+class _Ans:
+    rcode = "NOERROR"
+
+
+class _Resolver:
+    async def query(self, name, rtype):
+        return _Ans()
+
+
+class FakeNet:
+    """Answers every request from `handler(url, method, body) -> (status, headers, body)`;
+    records where each request went and what it carried."""
+
+    timeout_s = 0.5
+
+    def __init__(self, handler):
+        self.handler, self.sent = handler, []
+        self.resolver = _Resolver()
+        self.credential_scope = None
+
+    async def fetch(self, url, *, method="GET", headers=None, content=None, max_bytes=0, **kw):
+        self.sent.append((url, dict(headers or {}), content or b""))
+        status, hdrs, body = self.handler(url, method, content or b"")
+        if isinstance(body, (dict, list)) or body is None:
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode()
+        trunc = bool(max_bytes) and len(body) > max_bytes
+        return FetchResult(url=url, status=status, headers=list(hdrs), body=body[:max_bytes] if trunc else body,
+                           truncated=trunc, elapsed_ms=1.0)
+
+
+PROFILE = f"""project: T
+domain: {D}
+monitor: ["https://{D}/"]
+cloudflare: {{zone: {D}, credential: cf}}
+monitoring: {{provider: PROVIDER, credential: CRED}}
+error_tracking: {{organization: acme, project: web, credential: se}}
+"""
+
+
+def ctx_for(handler, provider="uptimerobot"):
+    prof = parse_profile(PROFILE.replace("PROVIDER", provider).replace("CRED", "ur" if provider == "uptimerobot"
+                                                                          else "bs"))
+    net = FakeNet(handler)
+    return CheckContext(prof, net, state=None, credentials=Store()), net
+
+
+def cf_env(result, info=None):
+    body = {"success": True, "errors": [], "messages": [], "result": result}
+    if info is not None:
+        body["result_info"] = info
+    return 200, [], body
+
+
+ZONE = [{"id": "z1", "name": D, "plan": {"legacy_id": "free", "name": "Free"}}]
+
+
+def cf_handler(**over):
+    """A healthy Cloudflare API whose answers for some paths are replaced: key = a word
+    in the path (zones, settings, entrypoint, bot_management, dns_records)."""
+    def h(url, method, body):
+        for word, ans in over.items():
+            if f"/{word}" in url.split("?")[0] or (word == "zones" and url.split("?")[0].endswith("/zones")):
+                return ans(url) if callable(ans) else ans
+        path = url.split("?")[0]
+        if path.endswith("/zones"):
+            return cf_env(ZONE)
+        if path.endswith("/settings"):
+            return cf_env(pv.cloudflare_settings())
+        if path.endswith("/entrypoint"):
+            return cf_env({"rules": [{"action": "execute", "action_parameters": {"id": pv.CF_FREE_MANAGED}}]})
+        if path.endswith("/bot_management"):
+            return cf_env({"fight_mode": True})
+        if path.endswith("/dns_records"):
+            return cf_env([pv.cf_record(D, "A", "198.51.100.7", True)], {"total_pages": 1})
+        return 404, [], {"success": False}
+    return h
+
+
+def no_secret(*results):
+    blob = json.dumps([r.to_dict() for r in results])
+    for t in TOK.values():
+        assert t not in blob
+    return blob
+
+
+def run(coro, limit=30.0):
+    """Every check here is bounded: a hang fails the test instead of blocking it."""
+    async def bounded():
+        return await asyncio.wait_for(coro, limit)
+    return asyncio.run(bounded())
+
+
+# ------------------------------------------------------------------- Cloudflare shapes
+
+
+@pytest.mark.parametrize("name,over", [
+    ("zones as a dict", {"zones": cf_env({"id": "z1"})}),
+    ("zones as strings", {"zones": cf_env(["z1"])}),
+    ("zones as a number", {"zones": cf_env(7)}),
+    ("envelope a list", {"zones": (200, [], [1, 2])}),
+    ("settings a dict", {"settings": cf_env({"ssl": "strict"})}),
+    ("settings with a string security_header", {"settings": cf_env(
+        [{"id": "ssl", "value": "strict"}, {"id": "security_header", "value": "on"}])}),
+    ("hsts max_age many", {"settings": cf_env(
+        [{"id": "security_header", "value": {"strict_transport_security": {"enabled": True, "max_age": "many"}}}])}),
+    ("entrypoint result a list", {"entrypoint": cf_env([1, 2])}),
+    ("entrypoint rules strings", {"entrypoint": cf_env({"rules": ["execute", None]})}),
+    ("plan a string", {"zones": cf_env([{"id": "z1", "name": D, "plan": "free"}])}),
+    ("deeply nested JSON", {"settings": (200, [], "[" * 100000 + "]" * 100000)}),
+    ("HTML instead of JSON", {"settings": (200, [("Content-Type", "text/html")], "<html>oops</html>")}),
+])
+def test_cloudflare_zone_odd_shapes_are_a_clear_error(name, over):
+    ctx, _ = ctx_for(cf_handler(**over))
+    r = run(cloudflare_zone.check(ctx, D, {}))
+    assert r.status.value == "error", (name, r.status, r.summary)
+    assert "cloudflare" in r.summary.lower(), r.summary
+    no_secret(r)
+
+
+@pytest.mark.parametrize("name,info", [
+    ("total_pages many", {"total_pages": "many"}),
+    ("result_info a list", [1]),
+    ("total_pages huge", {"total_pages": 10 ** 12}),
+])
+def test_cloudflare_dns_paging_odd_shapes_are_a_clear_error(name, info):
+    ctx, net = ctx_for(cf_handler(dns_records=lambda url: cf_env([pv.cf_record(D, "A", "198.51.100.7", True)], info)))
+    t0 = time.monotonic()
+    r = run(cloudflare_dns.check(ctx, D, {}))
+    assert r.status.value == "error", (name, r.summary)
+    assert "cloudflare" in r.summary.lower()
+    assert time.monotonic() - t0 < 5 and len(net.sent) <= 25
+    no_secret(r)
+
+
+def test_cloudflare_dns_records_of_odd_types_do_not_crash():
+    recs = [None, "x", {"name": None, "type": "A", "content": {"a": 1}, "proxied": "no"},
+            {"name": D, "type": "A", "content": "198.51.100.7", "proxied": True}]
+    ctx, _ = ctx_for(cf_handler(dns_records=cf_env(recs, {"total_pages": 1})))
+    r = run(cloudflare_dns.check(ctx, D, {}))
+    assert r.status.value in ("pass", "warn", "fail", "error")
+    assert not r.summary.startswith("the check stopped")
+
+
+def test_a_429_asking_for_days_is_not_waited_for_and_says_so():
+    for after in ("999999", "Wed, 21 Oct 2099 07:28:00 GMT"):
+        ctx, net = ctx_for(lambda url, m, b, after=after: (429, [("Retry-After", after)], {"success": False}))
+        t0 = time.monotonic()
+        r = run(cloudflare_zone.check(ctx, D, {}))
+        assert time.monotonic() - t0 < 3, after
+        assert r.status.value == "error" and "429" in r.summary and "api.cloudflare.com" in r.summary
+        assert len(net.sent) == 1
+
+
+def test_a_short_retry_after_date_is_honoured():
+    import email.utils
+
+    calls = []
+
+    def h(url, m, b):
+        calls.append(url)
+        if len(calls) == 1:
+            return 429, [("Retry-After", email.utils.formatdate(time.time() + 1, usegmt=True))], {}
+        return cf_handler()(url, m, b)
+
+    ctx, _ = ctx_for(h)
+    r = run(cloudflare_zone.check(ctx, D, {}))
+    assert r.status.value == "pass", r.summary
+
+
+# ------------------------------------------------------------------- UptimeRobot
+
+
+def ur(monitors_=None, **top):
+    body = {"stat": "ok", "pagination": {"offset": 0, "limit": 50, "total": 1},
+            "monitors": monitors_ if monitors_ is not None else [pv.ur_monitor(1, "Home", f"https://{D}/")]}
+    body.update(top)
+    return lambda url, m, b: (200, [], body)
+
+
+@pytest.mark.parametrize("name,handler", [
+    ("monitors a dict", ur({"1": {"url": "x"}})),
+    ("monitor a string", ur(["https://acme.example/"])),
+    ("status a word", ur([{**pv.ur_monitor(1, "Home", f"https://{D}/"), "status": "up"}])),
+    ("interval a word", ur([{**pv.ur_monitor(1, "Home", f"https://{D}/"), "interval": "fast"}])),
+    ("contacts not dicts", ur([{**pv.ur_monitor(1, "Home", f"https://{D}/"), "alert_contacts": [3, "x"]}])),
+    ("total many", ur(pagination={"total": "many"})),
+    ("pagination a list", ur(pagination=[1])),
+    ("error a string", lambda url, m, b: (200, [], {"stat": "fail", "error": "bad"})),
+    ("not JSON", lambda url, m, b: (200, [], "<html>maintenance</html>")),
+])
+def test_uptimerobot_odd_shapes_are_a_clear_error_or_a_verdict(name, handler):
+    ctx, _ = ctx_for(handler)
+    r = run(monitors.check(ctx, "uptimerobot", {}))
+    assert not r.summary.startswith("the check stopped"), (name, r.summary)
+    if r.status.value == "error":
+        assert "uptimerobot" in r.summary.lower() or "api.uptimerobot.com" in r.summary, (name, r.summary)
+    no_secret(r)
+
+
+def test_uptimerobot_null_or_negative_interval_is_not_a_pass():
+    for interval in (None, -60, 10 ** 12):
+        ctx, _ = ctx_for(ur([{**pv.ur_monitor(1, "Home", f"https://{D}/"), "interval": interval}]))
+        r = run(monitors.check(ctx, "uptimerobot", {}))
+        if interval == 10 ** 12:
+            assert r.status.value == "warn" and "slow-interval" in json.dumps(r.evidence), r.summary
+        else:
+            assert r.status.value != "pass" or "unknown" in json.dumps(r.evidence).lower(), (interval, r.summary)
+            assert "-60" not in r.summary
+
+
+def test_uptimerobot_total_without_end_stops_at_the_cap_and_says_so():
+    ctx, net = ctx_for(ur(pagination={"total": 10 ** 9}))
+    r = run(monitors.check(ctx, "uptimerobot", {}))
+    assert r.status.value == "error" and "UptimeRobot" in r.summary and len(net.sent) <= 21
+
+
+def test_uptimerobot_echoed_key_never_shown_on_any_path():
+    key = TOK["ur"]
+    bodies = [
+        (200, [], {"stat": "fail", "error": {"type": "invalid_parameter", "parameter_name": "api_key",
+                                             "passed_value": key, "message": f"api_key {key} is wrong"}}),
+        (200, [], {"stat": "fail", "error": {"type": "internal", "message": f"key {key}"}}),
+        (500, [], f"Internal error for {key}"),
+        (401, [], f"bad key {key}"),
+        (200, [], f"<html>{key}</html>"),
+        (200, [], {"stat": "ok", "pagination": {"total": "x" + key}, "monitors": [{"url": key, "status": key}]}),
+    ]
+    for ans in bodies:
+        ctx, net = ctx_for(lambda url, m, b, ans=ans: ans)
+        r = run(monitors.check(ctx, "uptimerobot", {}))
+        assert not r.summary.startswith("the check stopped"), r.summary
+        no_secret(r)
+        assert all(key not in u for u, _h, _b in net.sent)  # the key is in the form body, never the URL
+
+
+# ------------------------------------------------------------------- Better Stack
+
+
+def bs_page(data, nxt=None):
+    return {"data": data, "pagination": {"next": nxt}}
+
+
+def test_better_stack_next_looping_back_to_page_one_is_an_error_not_a_pass():
+    def h(url, m, b):
+        return 200, [], bs_page([pv.bs_monitor(1, "Home", f"https://{D}/")],
+                                "https://uptime.betterstack.com/api/v2/monitors?page=1")
+    ctx, net = ctx_for(h, provider="betterstack")
+    r = run(monitors.check(ctx, "betterstack", {}))
+    assert r.status.value == "error" and "Better Stack" in r.summary and "loop" in r.summary, r.summary
+    assert len(net.sent) <= 3
+
+
+def test_better_stack_next_on_another_host_is_not_followed_and_not_a_pass():
+    def h(url, m, b):
+        return 200, [], bs_page([pv.bs_monitor(1, "Home", f"https://{D}/")], "https://evil.example/api/v2/monitors?page=2")
+    ctx, net = ctx_for(h, provider="betterstack")
+    r = run(monitors.check(ctx, "betterstack", {}))
+    assert all(u.startswith("https://uptime.betterstack.com/") for u, _h, _b in net.sent)
+    assert r.status.value == "error" and "evil.example" in r.summary, r.summary
+
+
+@pytest.mark.parametrize("name,body", [
+    ("data a dict", {"data": {"id": 1}}),
+    ("data strings", {"data": ["x", None]}),
+    ("attributes a list", {"data": [{"attributes": [1]}]}),
+    ("frequency a word", {"data": [{"attributes": {"url": f"https://{D}/", "check_frequency": "often",
+                                                   "status": "up", "email": True}}]}),
+    ("pagination a string", {"data": [], "pagination": "next"}),
+    ("envelope a list", [1, 2, 3]),
+])
+def test_better_stack_odd_shapes_are_a_clear_error_or_a_verdict(name, body):
+    ctx, _ = ctx_for(lambda url, m, b: (200, [], body), provider="betterstack")
+    r = run(monitors.check(ctx, "betterstack", {}))
+    assert not r.summary.startswith("the check stopped"), (name, r.summary)
+    if r.status.value == "error":
+        assert "Better Stack" in r.summary or "betterstack" in r.summary, r.summary
+
+
+# ------------------------------------------------------------------- Sentry
+
+
+def sentry(project=None, events=None, releases=None, rules=None, link=None):
+    def h(url, m, b):
+        path = url.split("?")[0]
+        if path.endswith("/events/"):
+            return 200, ([("Link", link)] if link else []), events if events is not None else [pv.sentry_event(1)]
+        if path.endswith("/releases/"):
+            return 200, [], releases if releases is not None else [{"version": "abc123"}]
+        if path.endswith("/rules/"):
+            return 200, [], rules if rules is not None else [pv.sentry_rule()]
+        return 200, [], project if project is not None else {"id": "4505", "slug": "web"}
+    return h
+
+
+@pytest.mark.parametrize("name,kw", [
+    ("project a list", {"project": [1]}),
+    ("project a string", {"project": "web"}),
+    ("events a dict", {"events": {"data": []}}),
+    ("tags a number", {"events": [{"id": "e", "tags": 5}]}),
+    ("releases a dict", {"releases": {"version": "x"}}),
+    ("releases strings", {"releases": ["abc123"]}),
+    ("rules a dict", {"rules": {"actions": [1]}}),
+    ("rule actions a number", {"rules": [{"name": "r", "actions": 3}]}),
+])
+def test_sentry_odd_shapes_are_a_clear_error_or_a_verdict(name, kw):
+    ctx, _ = ctx_for(sentry(**kw))
+    r = run(error_tracking.check(ctx, "acme/web", {}))
+    assert not r.summary.startswith("the check stopped"), (name, r.summary)
+    if r.status.value == "error":
+        assert "Sentry" in r.summary or "sentry.io" in r.summary, (name, r.summary)
+    no_secret(r)
+
+
+def test_sentry_link_to_another_host_never_gets_the_token():
+    link = '<https://evil.example/api/0/projects/acme/web/events/?cursor=1>; rel="next"; results="true"'
+    ctx, net = ctx_for(sentry(link=link))
+    run(error_tracking.check(ctx, "acme/web", {}))
+    assert all(u.startswith("https://sentry.io/") for u, _h, _b in net.sent)
