@@ -40,6 +40,7 @@ class LaunchReadyApp(App):
         Binding("b", "blockers", "Launch blockers", show=False),
         Binding("c", "credentials", "Credentials"),
         Binding("i", "incidents", "Incidents"),
+        Binding("o", "edit_profile", "Edit profile", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -144,6 +145,45 @@ class LaunchReadyApp(App):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(temporary=self.session.temporary, demo_dir=self._keep_folder()))
+
+    def action_edit_profile(self) -> None:
+        """Open launchready.yaml in the person's editor (the app steps aside), then reload
+        it. The editor keeps every comment; the app never rewrites the file itself."""
+        import subprocess
+
+        from textual.app import SuspendNotSupported
+
+        from launchready_tui.tui.editor import editor_command
+
+        s = self.session
+        if self.main is None or not s.has_profile:
+            self.notify("There is no profile yet: create one first (launchready init).", severity="warning")
+            return
+        cmd = editor_command(s.profile_path)
+        if cmd is None:
+            self.notify(f"No editor found. Set EDITOR (e.g. export EDITOR=nano) or open {s.profile_path} "
+                        "in any text editor, then press r.", severity="warning", timeout=12)
+            return
+        s.writer.flush()
+        before = s.profile_path.read_bytes()
+        try:
+            with self.suspend():
+                code = subprocess.run(cmd).returncode
+        except SuspendNotSupported:  # no real terminal (tests, a web view): run it anyway
+            code = subprocess.run(cmd).returncode
+        except OSError as e:
+            self.notify(f"Could not start the editor ({cmd[0]}): {e}", severity="error", timeout=10)
+            return
+        self.refresh()
+        if s.profile_path.read_bytes() == before:
+            self.notify(f"The profile is unchanged ({s.profile_path}).", timeout=5)
+            return
+        self.open_main(reload=True)
+        if s.profile_error is not None:
+            self.notify("The profile has a problem now: see the problems list.", severity="error", timeout=10)
+        else:
+            self.notify(f"Profile saved and reloaded{'' if code == 0 else ' (the editor reported an error)'}. "
+                        "Press r to run the checks again.", timeout=8)
 
     def action_glossary(self, word: str = "") -> None:
         from launchready_tui.tui.screens.glossary import GlossaryScreen
@@ -332,6 +372,9 @@ class LaunchReadyApp(App):
         yield SystemCommand("Help (?)", "Keys and what the results mean", self.action_help)
         yield SystemCommand("Your name (signs ticks and records)", f"Now: {self.session.who}",
                             self._change_name)
+        if self.main is not None and self.session.has_profile:
+            yield SystemCommand("Edit the profile (o)", f"Open {self.session.profile_path} in your editor",
+                                self.action_edit_profile)
         yield SystemCommand("Glossary: what a word means", "CNAME, NXDOMAIN, rotate, p95... in plain words",
                             self.action_glossary)
         if self.session.problems:

@@ -390,3 +390,43 @@ async def test_tab_reaches_the_first_field_before_the_check_results(make, projec
                 break
         assert type(app.focused).__name__ == "CheckRow"
 
+
+
+# ---------------------------------------------------------------------------- the profile from the app
+
+
+async def test_o_opens_the_profile_in_the_editor_keeps_comments_and_reloads(make, project, tmp_path, monkeypatch):
+    import sys
+
+    script = tmp_path / "fake_editor.py"
+    script.write_text("import sys\np = sys.argv[1]\ntext = open(p).read()\n"
+                      "open(p, 'w').write(text + 'canonical_host: www.testco.example\\n')\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    project.write_text("# my own comment, kept\n" + project.read_text())
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.session.profile.canonical_host == "www.testco.example"
+        assert any("reloaded" in m for m in messages(app))
+    text = project.read_text()
+    assert text.startswith("# my own comment, kept\n") and "canonical_host: www.testco.example" in text
+
+
+async def test_a_skipped_check_says_where_the_profile_is_and_how_to_open_it(make, project):
+    from launchready_tui.core.results import skipped
+
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        panel = app.main.query_one("#detail")
+        panel.show(skipped("env", "production", "environments.production.env_file"))
+        await pilot.pause()
+        text = " ".join(panel.text().split())
+        assert f"Your profile is {project}" in text and "Press o to open it" in text

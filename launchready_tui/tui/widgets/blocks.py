@@ -207,7 +207,7 @@ class CommandBlock(Vertical):
 
     def _status_text(self) -> str:
         if self.command is None:
-            return f"Fill in `{self.missing}` in launchready.yaml to run this."
+            return f"Fill in `{self.missing}` in launchready.yaml to run this (press o to edit it)."
         return {
             "idle": "Opens a dialog that shows the exact command first.",
             "running": "Running… the output appears below.",

@@ -191,9 +191,25 @@ class DetailPanel(VerticalScroll):
             body.update(Content(EMPTY))
             body.add_class("-empty")
         else:
-            body.update(render_detail(result))
+            content = render_detail(result)
+            hint = self._profile_hint(result)
+            if hint:
+                content = Content("").join([content, Content.from_markup("\n\n[b]$hint[/]", hint=hint)])
+            body.update(content)
             body.remove_class("-empty")
         self.scroll_home(animate=False)  # each newly selected check starts at its top
+
+    def _profile_hint(self, result: CheckResult) -> str:
+        """For a result that asks for a profile setting: where the profile is, and `o`."""
+        text = f"{result.summary} {result.fix}"
+        if str(result.status) != "skip" and "launchready.yaml" not in text:
+            return ""
+        session = getattr(self.app, "session", None)
+        if session is None or not session.has_profile:
+            return ""
+        from launchready_tui.tui.editor import edit_hint
+
+        return edit_hint(session.profile_path)
 
     def show_not_run(self, about: str, target: str) -> None:
         self.result = None
