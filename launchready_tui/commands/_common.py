@@ -31,6 +31,15 @@ def add_network_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--timeout", type=float, metavar="S", help="seconds per network operation")
 
 
+def require_terminal(command: str) -> None:
+    """The app needs a terminal: without one (piped, in CI, under nohup) it could only
+    spin waiting for keys nobody can press. Raise at once instead (exit 2)."""
+    if not (sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(f"`{command}` opens the app, which needs a terminal (this is a pipe, a "
+                         "file or CI). Run it in a terminal window; for a report without the app "
+                         "use `launchready check`.")
+
+
 def write_output(path, data: bytes):
     """--output: a regular file atomically, a device or FIFO streamed into, a symlink
     refused (core/outfile.py). Raises UsageError (exit 2)."""

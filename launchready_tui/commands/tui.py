@@ -20,6 +20,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    _common.require_terminal("launchready tui")
     from launchready_tui.tui.app import run_app
 
     return run_app(profile_path=getattr(args, "profile", None), runbook_dirs=getattr(args, "runbooks", None))

@@ -13,7 +13,11 @@ instance never loses events) as:
         "title": <runbook title>,
         "started_at": <ISO 8601 UTC>, "ended_at": <ISO 8601 UTC> | None,
         "started_by": <who>,
-        "budget_min": 10,                    # the rollback budget, minutes
+        "budget_min": 10 | None,             # the runbook's own budget (front matter `clock:`)
+        "budget_label": "Rollback budget", "budget_overdue": "roll back now",
+        "verified_at": <ISO> | None,         # a rollback whose smoke checks passed: the clock stops
+        "verified_s": <seconds from the start to verified_at> | None,
+        "snapshot": {...},                   # at the end: this runbook's ticks, records, notes
         "events": [{"at": <ISO>, "type": "step"|"check"|"command"|"note"|"decision",
                     "text": <plain words>, ...extra keys (status, step, command, exit_code, by)}],
         "fields": {<key>: <value>},          # free facts: impact, cause, release, ...
@@ -30,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +101,14 @@ def elapsed_s(incident: dict[str, Any], now: dt.datetime) -> float:
     return max(0.0, (end - start).total_seconds())
 
 
-def budget_left_s(incident: dict[str, Any], now: dt.datetime) -> float:
-    """Seconds left of the rollback budget; negative once it is blown."""
-    budget = float(incident.get("budget_min") or DEFAULT_BUDGET_MIN) * 60
-    return budget - elapsed_s(incident, now)
+def budget_left_s(incident: dict[str, Any], now: dt.datetime) -> float | None:
+    """Seconds left of the incident's budget (negative once it is blown; frozen once the
+    rollback is verified); None when its runbook declares no budget."""
+    mins = budget_min(incident)
+    if mins is None:
+        return None
+    stop = clock_stop_s(incident)
+    return mins * 60 - (stop if stop is not None else elapsed_s(incident, now))
 
 
 def format_clock(seconds: float) -> str:
@@ -109,6 +118,106 @@ def format_clock(seconds: float) -> str:
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m:02d}:{sec:02d}"
+
+
+# ---------------------------------------------------------------------------- budgets
+
+
+@dataclass(frozen=True)
+class Budget:
+    """An incident runbook's own clock, from its front matter:
+
+        clock:
+          budget_min: 10            # or `none`: the clock only counts up
+          for: rollback             # the profile's deploy.rollback_budget_min wins
+          label: Rollback budget
+          overdue: roll back now    # said once the budget is blown
+    """
+
+    minutes: float | None
+    label: str = ""
+    overdue: str = ""
+    rollback: bool = False
+
+
+NO_BUDGET = Budget(None)
+
+
+def _front_matter(text: str) -> dict[str, Any]:
+    if not text.startswith("---"):
+        return {}
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(text[3:end])
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def parse_budget(clock: Any) -> Budget:
+    """The `clock:` mapping of an incident runbook's front matter (ValueError when it is
+    malformed). No `clock:` at all: no budget (never a borrowed rollback deadline)."""
+    if clock is None:
+        return NO_BUDGET
+    if not isinstance(clock, dict):
+        raise ValueError("`clock:` must be a mapping with `budget_min` (minutes, or none)")
+    raw = clock.get("budget_min")
+    if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("none", "no", "")):
+        return NO_BUDGET
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or raw <= 0:
+        raise ValueError(f"`clock.budget_min` must be a number of minutes or none, not {raw!r}")
+    rollback = str(clock.get("for") or "").strip().lower() == "rollback"
+    label = str(clock.get("label") or ("Rollback budget" if rollback else "Time budget"))
+    overdue = str(clock.get("overdue") or ("roll back now" if rollback else "act now"))
+    return Budget(float(raw), label, overdue, rollback)
+
+
+def runbook_budget(rb: Any, profile: Any = None) -> Budget:
+    """The budget the runbook declares; a rollback budget takes the profile's own
+    `deploy.rollback_budget_min` when it sets one."""
+    try:
+        b = parse_budget(_front_matter(str(getattr(rb, "text", "") or "")).get("clock"))
+    except ValueError:
+        b = NO_BUDGET
+    if b.rollback and profile is not None:
+        own = profile.get("deploy.rollback_budget_min")
+        if isinstance(own, int | float) and not isinstance(own, bool) and own > 0:
+            b = Budget(float(own), b.label, b.overdue, True)
+    return b
+
+
+def has_budget(incident: dict[str, Any]) -> bool:
+    """Incidents saved before runbooks declared a clock all had the 10-minute one."""
+    return "budget_min" not in incident or incident.get("budget_min") not in (None, 0)
+
+
+def budget_min(incident: dict[str, Any]) -> float | None:
+    if not has_budget(incident):
+        return None
+    return float(incident.get("budget_min") or DEFAULT_BUDGET_MIN)
+
+
+def clock_stop_s(incident: dict[str, Any]) -> float | None:
+    """Seconds from the start to the verified rollback, when there was one."""
+    v = incident.get("verified_s")
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def verdict(incident: dict[str, Any]) -> str:
+    """The one sentence about the clock that the header, the timeline and the note all
+    use: "rolled back and verified at 00:58, within the 10-minute rollback budget"."""
+    stop = clock_stop_s(incident)
+    if stop is None:
+        return ""
+    text = f"rolled back and verified at {format_clock(stop)}"
+    mins = budget_min(incident)
+    if mins is not None:
+        text += f", {'within' if stop <= mins * 60 else 'over'} the {mins:g}-minute budget"
+    return text
 
 
 # ---------------------------------------------------------------------------- the log
@@ -133,22 +242,32 @@ class IncidentLog:
         title: str = "",
         who: str = "",
         budget_min: float | None = None,
+        budget: Budget | None = None,
         clock: Clock = utcnow,
     ) -> IncidentLog:
-        """Open a new incident for this runbook, or resume the one still open."""
+        """Open a new incident for this runbook, or resume the one still open.
+
+        A new incident starts fresh: the runbook's ticks, records, notes, done steps and
+        results (command output included) from an earlier incident are cleared (that
+        incident keeps its own copy, saved when it ended). `budget` is the runbook's own
+        clock; `budget_min` alone (older callers) means a rollback budget."""
+        if budget is None:
+            budget = Budget(float(budget_min or DEFAULT_BUDGET_MIN), "Rollback budget", "roll back now", True)
         now = clock()
-        holder: dict[str, str] = {}
+        holder: dict[str, Any] = {}
 
         def fn(s: dict[str, Any]) -> None:
             existing = open_incident(s, runbook_id)
             if existing is not None:
                 holder["id"] = existing["id"]
+                holder["fresh"] = False
                 return
             iid = new_incident_id(runbook_id, now)
             n = 2
             while iid in s["incidents"]:
                 iid = f"{new_incident_id(runbook_id, now)}-{n}"
                 n += 1
+            clear_runbook(s, runbook_id)
             s["incidents"][iid] = {
                 "id": iid,
                 "runbook": runbook_id,
@@ -156,7 +275,11 @@ class IncidentLog:
                 "started_at": iso(now),
                 "ended_at": None,
                 "started_by": who,
-                "budget_min": float(budget_min or DEFAULT_BUDGET_MIN),
+                "budget_min": budget.minutes,
+                "budget_label": budget.label,
+                "budget_overdue": budget.overdue,
+                "verified_at": None,
+                "verified_s": None,
                 "events": [
                     {"at": iso(now), "type": "decision", "text": "Incident started", "by": who}
                 ],
@@ -164,9 +287,29 @@ class IncidentLog:
                 "note_path": None,
             }
             holder["id"] = iid
+            holder["fresh"] = True
 
         store.update(fn)
-        return cls(store, holder["id"], clock=clock)
+        log = cls(store, holder["id"], clock=clock)
+        log.fresh = bool(holder.get("fresh"))
+        return log
+
+    fresh = False  # True when `start` opened a new incident (not resumed an open one)
+
+    def verify(self, at: str, stop_s: float) -> bool:
+        """The rollback is done and its smoke checks passed: stop the clock (once)."""
+        done: dict[str, bool] = {}
+
+        def fn(s: dict[str, Any]) -> None:
+            inc = s["incidents"].get(self.id)
+            if inc is None or inc.get("verified_at"):
+                return
+            inc["verified_at"] = at
+            inc["verified_s"] = round(stop_s)
+            done["yes"] = True
+
+        self.store.update(fn)
+        return bool(done)
 
     def get(self) -> dict[str, Any] | None:
         return (self.store.load().get("incidents") or {}).get(self.id)
@@ -205,12 +348,19 @@ class IncidentLog:
     def _emit(self, save: bool, type: str, text: str, **extra: Any) -> dict[str, Any]:
         return self.add(type, text, **extra) if save else self.make_event(type, text, **extra)
 
-    def check(self, result: dict[str, Any], *, save: bool = True) -> dict[str, Any]:
-        """A check result (a CheckResult.to_dict())."""
+    def check(self, result: dict[str, Any], *, save: bool = True,
+              incident: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A check result (a CheckResult.to_dict()). A passing rollback in an incident
+        whose clock stopped is told with the incident's own verdict, so the timeline
+        never says "within budget" where the note says "over"."""
         from launchready_tui.core.results import LABEL, SYMBOL, Status
 
         st = Status(result.get("status", "error"))
-        text = f"{SYMBOL[st]} {LABEL[st]}: {result.get('summary', '')}"
+        summary = str(result.get("summary", ""))
+        if (incident and verdict(incident) and st is Status.PASS and result.get("check") == "command"
+                and summary.startswith("the rollback")):
+            summary = verdict(incident)[:1].upper() + verdict(incident)[1:]
+        text = f"{SYMBOL[st]} {LABEL[st]}: {summary}"
         return self._emit(
             save, "check", text, status=st.value, check=result.get("check_id") or result.get("check"),
             target=result.get("target"), step=result.get("step") or None,
@@ -259,6 +409,7 @@ class IncidentLog:
         def fn(s: dict[str, Any]) -> None:
             inc = s["incidents"][self.id]
             if not inc.get("ended_at"):
+                inc["snapshot"] = runbook_snapshot(s, str(inc.get("runbook") or ""))
                 inc.setdefault("events", []).append(
                     {"at": iso(now), "type": "decision", "text": "Incident closed",
                      **({"by": who} if who else {})}
@@ -288,6 +439,32 @@ class IncidentLog:
         atomic_write(path, text.encode("utf-8"))
         self.set_note_path(path)
         return path
+
+
+RUNBOOK_SECTIONS = ("confirmations", "records", "notes", "steps_done", "results")
+
+
+def _of_runbook(key: str, runbook_id: str) -> bool:
+    return str(key).startswith(f"{runbook_id}/")
+
+
+def runbook_snapshot(state: dict[str, Any], runbook_id: str) -> dict[str, Any]:
+    """This runbook's ticks, records, notes and done steps (results are in the events)."""
+    return {sec: {k: v for k, v in (state.get(sec) or {}).items() if _of_runbook(k, runbook_id)}
+            for sec in RUNBOOK_SECTIONS if sec != "results"}
+
+
+def clear_runbook(state: dict[str, Any], runbook_id: str) -> None:
+    """Forget this runbook's ticks, records, notes, done steps and results, and put its
+    position back on step 1 (a new incident of the same runbook starts fresh)."""
+    for sec in RUNBOOK_SECTIONS:
+        d = state.get(sec)
+        if isinstance(d, dict):
+            for k in [k for k in d if _of_runbook(k, runbook_id)]:
+                del d[k]
+    pos = state.get("position") or {}
+    if pos.get("runbook") == runbook_id:
+        state["position"] = {}
 
 
 def note_path(store: StateStore, incident_id: str) -> Path:
@@ -332,8 +509,11 @@ def render_note_plain(incident: dict[str, Any], *, project: str = "") -> str:
         lines.append(f"- Duration: {format_clock(elapsed_s(incident, utcnow()))}")
     else:
         lines.append("- Ended: still open")
-    budget = float(incident.get("budget_min") or DEFAULT_BUDGET_MIN)
-    lines.append(f"- Rollback budget: {budget:g} minutes")
+    mins = budget_min(incident)
+    label = str(incident.get("budget_label") or "Rollback budget")
+    lines.append(f"- {label}: {mins:g} minutes" if mins is not None else "- Time budget: none")
+    if verdict(incident):
+        lines.append(f"- Clock: {verdict(incident)}")
     fields = incident.get("fields") or {}
     if fields:
         lines += ["", "## Facts", ""]

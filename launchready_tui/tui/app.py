@@ -248,12 +248,24 @@ class LaunchReadyApp(App):
             return
 
         def picked(rid: str | None) -> None:
+            if rid == "@history":
+                self.action_past_incidents()
+                return
             rb = self.session.runbook(rid or "")
             if rb is not None:
                 self._show_main()
                 self.main.enter_incident(rb)
 
         self.push_screen(IncidentPicker(self.session.incident_runbooks()), picked)
+
+    def action_past_incidents(self) -> None:
+        """Every incident so far, each with its note (screens/incidents.py)."""
+        from launchready_tui.core.incidents import all_incidents
+        from launchready_tui.tui.screens.incidents import PastIncidentsScreen
+
+        s = self.session
+        s.writer.flush()
+        self.push_screen(PastIncidentsScreen(all_incidents(s.store.load()), s.project))
 
     def ask_incident(self, rb) -> None:
         from launchready_tui.tui.screens.incidents import StartIncidentScreen
@@ -341,7 +353,28 @@ class LaunchReadyApp(App):
         if self.session.temporary and self.main is not None and self.session.incident is None:
             self._quit_temporary_demo()  # the demo's folder goes when it ends: offer to keep it
             return
-        self.session.writer.flush()
+        s = self.session
+        if s.incident is not None and self.main is not None:  # never lose an open incident silently
+            from launchready_tui.core.incidents import elapsed_s, format_clock
+            from launchready_tui.tui.screens.incidents import QuitWithIncidentScreen
+
+            if isinstance(self.screen, QuitWithIncidentScreen):
+                return
+            inc = s.incident_data()
+
+            def answered(choice: str | None) -> None:
+                if choice == "quit":
+                    s.writer.flush()
+                    self.exit()
+                elif choice == "end":
+                    self._show_main()
+                    self.main._end_incident(then=self.exit)
+
+            self.push_screen(QuitWithIncidentScreen(
+                str(inc.get("title") or inc.get("runbook") or "The incident"),
+                format_clock(elapsed_s(inc, s.clock()))), answered)
+            return
+        s.writer.flush()
         self.exit()
 
     # -- command palette ---------------------------------------------------------------
@@ -369,6 +402,10 @@ class LaunchReadyApp(App):
         yield SystemCommand("Export the handover (e)", "Write the handover document", self.action_export)
         yield SystemCommand("Credentials (c)", "List and add credential references", self.action_credentials)
         yield SystemCommand("Incident runbooks (i)", "Something is broken right now", self.action_incidents)
+        yield SystemCommand("Earlier incidents", "Every incident so far, with its note", self.action_past_incidents)
+        if main is not None and self.session.incident is not None:
+            yield SystemCommand("End the incident (x)", "Write the incident note and stop the clock",
+                                main.action_end_incident)
         yield SystemCommand("Help (?)", "Keys and what the results mean", self.action_help)
         yield SystemCommand("Your name (signs ticks and records)", f"Now: {self.session.who}",
                             self._change_name)

@@ -485,17 +485,36 @@ class Session:
     # -- incident mode ---------------------------------------------------------------
 
     def start_incident(self, rb) -> dict[str, Any]:
-        from launchready_tui.core.incidents import IncidentLog
+        """Resume this runbook's open incident, or start a new one with the runbook's own
+        clock. A new one starts fresh (core.incidents.clear_runbook): the state in memory
+        is reloaded so no tick, record or result of an earlier incident shows."""
+        from launchready_tui.core.incidents import IncidentLog, runbook_budget
 
-        budget = None
-        if self.profile is not None:
-            budget = self.profile.get("deploy.rollback_budget_min")
+        self.writer.flush()  # nothing of the previous incident may land after the clear
         self.incident = IncidentLog.start(
-            self.store, rb.id, title=short_title(rb), who=self.who, budget_min=budget, clock=self.clock
+            self.store, rb.id, title=short_title(rb), who=self.who,
+            budget=runbook_budget(rb, self.profile), clock=self.clock,
         )
-        self.writer.flush()
-        self.state["incidents"] = self.store.load().get("incidents") or {}
+        if self.incident.fresh:
+            self.state = self.store.load()
+            self._latest_run = {k: v for k, v in self._latest_run.items() if not k.startswith(f"{rb.id}/")}
+        else:
+            self.state["incidents"] = self.store.load().get("incidents") or {}
         return self.incident_data()
+
+    def verify_rollback(self) -> bool:
+        """A rollback's smoke checks passed in this incident: the clock stops now."""
+        from launchready_tui.core.incidents import elapsed_s, iso
+
+        inc = self.incident_data()
+        if not inc or inc.get("verified_at"):
+            return False
+        now = self.clock()
+        stop = round(elapsed_s(inc, now))
+        inc["verified_at"], inc["verified_s"] = iso(now), stop
+        log = self.incident
+        self.writer.submit(lambda: log.verify(inc["verified_at"], stop))
+        return True
 
     def incident_data(self) -> dict[str, Any]:
         if self.incident is None:
@@ -509,7 +528,7 @@ class Session:
             return None
         who = self.who
         if type == "check":
-            ev = log.check(kw["result"], save=False)
+            ev = log.check(kw["result"], save=False, incident=self.incident_data())
         elif type == "step":
             ev = log.step(kw.get("step_id", ""), text, done=kw.get("done", True), who=who, save=False)
         elif type == "command":

@@ -109,7 +109,7 @@ class TestIncidentMode:
         async def work_the_incident(pilot):
             await _settle(pilot)
             clock.advance(60)
-            await pilot.press("space", "space")
+            await pilot.press("space")  # one key press ticks
             clock.advance(65)
             await pilot.press("d")
             clock.advance(60)

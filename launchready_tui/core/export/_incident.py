@@ -8,6 +8,7 @@ from typing import Any
 from launchready_tui.core.export._model import (
     ROLLBACK_BUDGET_MIN,
     IncidentNote,
+    TimedRun,
     _num,
     _profile_get,
     parse_time,
@@ -16,6 +17,7 @@ from launchready_tui.core.export._model import (
 )
 from launchready_tui.core.export._render import Block, BulletList, ListItem, Strong, Table
 from launchready_tui.core.export._sources import _is_rollback, incident_rollback
+from launchready_tui.core.incidents import has_budget
 
 
 def find_incident(incidents: dict[str, Any], wanted: str) -> tuple[str, dict[str, Any]] | None:
@@ -88,12 +90,26 @@ def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: An
         moments.append(("Detected", str(first_bad.get("at") or ""), str(first_bad.get("text") or "")))
     else:
         moments.append(("Detected", "", "not recorded"))
+    # The decision row is a decision someone made (a tick, a note), never the start or the
+    # end of the incident itself.
     decision = next((e for e in events if _ev_type(e) == "decision"
-                     and str(e.get("text") or "").strip().lower() != "incident closed"), None)
+                     and str(e.get("text") or "").strip().lower() not in ("incident closed", "incident started")),
+                    None)
     moments.append(("Decision", str(decision.get("at") or ""), str(decision.get("text") or "") + by(decision))
                    if decision else ("Decision", "", "not recorded"))
     rb_ev = next((e for e in reversed(events) if _is_rollback(e)), None)
     rollback = incident_rollback(dict(inc, events=events), budget)
+    from launchready_tui.core.incidents import budget_min as _budget_of
+    from launchready_tui.core.incidents import clock_stop_s, verdict
+
+    said = verdict(inc)  # the clock's own words: the header and the timeline say the same
+    if said and rollback is not None:
+        stop = clock_stop_s(inc) or 0.0
+        own = _budget_of(inc)
+        rollback = TimedRun("incident-verified", rollback.at, stop / 60, own or 0.0,
+                            True if own is None else stop <= own * 60, said)
+    elif rollback is not None and not has_budget(inc):
+        rollback = TimedRun("incident-no-budget", rollback.at, rollback.minutes, 0.0, None, rollback.detail)
     rb_end = None
     if rb_ev is not None and rollback is not None:
         rb_end = parse_time(rb_ev.get("at"))
@@ -108,8 +124,11 @@ def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: An
                      and (after is None or (parse_time(e.get("at")) or after) >= after)), None)
     if verified is None:
         verified = next((e for e in events if _ev_type(e) == "step" and "verif" in str(e.get("step") or "").lower()), None)
-    moments.append(("Verified", str(verified.get("at") or ""), str(verified.get("text") or ""))
-                   if verified else ("Verified", "", "not recorded"))
+    if said:
+        moments.append(("Verified", str(inc.get("verified_at") or ""), said[:1].upper() + said[1:]))
+    else:
+        moments.append(("Verified", str(verified.get("at") or ""), str(verified.get("text") or ""))
+                       if verified else ("Verified", "", "not recorded"))
     told = next((e for e in events if _ev_type(e) == "step" and any(
         w in str(e.get("step") or "").lower() for w in ("tell", "communicat", "customer"))), None)
     comms = fields_.get("customer_communication", "")
@@ -183,11 +202,20 @@ def incident_blocks(note: IncidentNote) -> list[Block]:
     if note.rollback is not None:
         t = note.rollback
         cls = "good" if t.ok else ("bad" if t.ok is False else "note")
-        if t.minutes is None:
+        if t.source == "incident-verified":  # the clock stopped: its own words, once
+            d.p(f"{t.detail[:1].upper()}{t.detail[1:]} (minutes:seconds after the incident started).", cls=cls)
+        elif t.minutes is None:
             d.p("A rollback was run but its timing was not recorded. ", t.detail, cls="note")
+        elif t.source == "incident-no-budget":
+            d.p(f"The old version was back {_minutes(t.minutes)} after the incident started (this runbook "
+                "has no time budget).", cls="note")
+            if t.detail:
+                d.p(t.detail, cls="small")
         else:
+            within = t.minutes <= t.budget_min  # the word is about time only
+            failed = " The rollback itself did not succeed." if t.ok is False and within else ""
             d.p(f"The old version was back {_minutes(t.minutes)} after the incident started, against the "
-                f"{t.budget_min:g}-minute budget: {'within' if t.ok else 'over'} budget.", cls=cls)
+                f"{t.budget_min:g}-minute budget: {'within' if within else 'over'} budget.{failed}", cls=cls)
             if t.detail:
                 d.p(t.detail, cls="small")
     else:

@@ -51,6 +51,13 @@ class CommandRunnerMixin:
             if ok:
                 self.run_command(key, rb, st, block.block, block.command)
 
+        busy = next((r for r in self.commands.values() if r.state == "running"
+                     and r.command == block.command), None)
+        if busy is not None:  # the same command (another runbook's block, or this one)
+            self.notify(f"This command is already running (from {busy.key.rsplit('/', 1)[0]}); it "
+                        "runs once. Wait for it to finish.", severity="warning")
+            return
+
         self.app.push_screen(ConfirmCommandScreen(block.command, cwd), answered)
 
     def _command_widget(self, key: str) -> CommandBlock | None:
@@ -113,6 +120,10 @@ class CommandRunnerMixin:
             if session.incident is not None:
                 session.incident_event("command", shown, exit_code=run.exit_code, duration_s=secs,
                                        step_id=st.id, started_at=r.started_at, rollback=rollback)
+                smoke = ev.get("smoke") or []
+                verified = ok and bool(smoke) and all(x.get("status") == "pass" for x in smoke)
+                if rollback and verified and session.verify_rollback():  # the clock stops
+                    self._tick()
         if session.accept_result(r, run_id):
             self.query_one(DetailPanel).show(r)
         return run.exit_code

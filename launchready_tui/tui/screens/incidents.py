@@ -14,10 +14,10 @@ from launchready_tui.tui.session import short_title
 
 
 class IncidentPicker(ModalScreen[str | None]):
-    """Returns the chosen incident runbook id (or None)."""
+    """Returns the chosen incident runbook id, "@history" (the earlier incidents), or None."""
 
     CSS_PATH = "modal.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Close")]
+    BINDINGS = [Binding("escape", "cancel", "Close"), Binding("h", "history", "Earlier incidents")]
 
     def __init__(self, runbooks: list) -> None:
         super().__init__()
@@ -30,18 +30,23 @@ class IncidentPicker(ModalScreen[str | None]):
                 yield Static("No incident runbooks are installed yet.", classes="dialog-text")
             else:
                 yield Static("Pick what is happening (arrow keys and Enter, or click). Incident "
-                             "mode starts a clock with a 10-minute rollback budget and keeps a "
-                             "timeline of everything you do.", classes="dialog-text")
+                             "mode starts a clock (with that runbook's own time budget, if it has "
+                             "one) and keeps a timeline of everything you do.", classes="dialog-text")
                 yield OptionList(
                     *[Option(f"{short_title(rb)} — {rb.goal}", id=rb.id) for rb in self.runbooks],
                     id="incident-list",
                 )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close (Esc)", id="cancel")
+                yield Button("Earlier incidents (h)", id="history")
 
-    @on(OptionList.OptionSelected)
+    @on(OptionList.OptionSelected, "#incident-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    @on(Button.Pressed, "#history")
+    def action_history(self) -> None:
+        self.dismiss("@history")
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -78,4 +83,113 @@ class StartIncidentScreen(ModalScreen[str | None]):
         self.dismiss("read")
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class QuitWithIncidentScreen(ModalScreen[str | None]):
+    """Quitting while an incident is open: "quit" (it stays open and resumes next time),
+    "end" (write the note first) or None (keep working)."""
+
+    CSS_PATH = "modal.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Keep working")]
+
+    def __init__(self, title: str, elapsed: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.elapsed = elapsed
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("An incident is still open", classes="dialog-title")
+            yield Static(f"{self.title_text}, open for {self.elapsed}. If you quit now it stays open "
+                         "(its clock keeps running) and the app opens it again next time. Or end it "
+                         "now and write the incident note.", classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Keep working (Esc)", id="cancel", variant="primary")
+                yield Button("End it first", id="end")
+                yield Button("Quit, leave it open", id="quit", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    @on(Button.Pressed, "#quit")
+    def _quit(self) -> None:
+        self.dismiss("quit")
+
+    @on(Button.Pressed, "#end")
+    def _end(self) -> None:
+        self.dismiss("end")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def incident_line(inc: dict) -> str:
+    """"Deploy broke production · 28 Nov 2026 12:00 UTC · 05:10 · rolled back and verified at 00:58"."""
+    from launchready_tui.core.incidents import elapsed_s, format_clock, parse_iso, utcnow, verdict
+
+    try:
+        start = parse_iso(str(inc.get("started_at")))
+        when = f"{start:%d %b %Y %H:%M} UTC"
+    except (TypeError, ValueError):
+        when = str(inc.get("started_at") or "")
+    state = f"took {format_clock(elapsed_s(inc, utcnow()))}" if inc.get("ended_at") else "STILL OPEN"
+    parts = [str(inc.get("title") or inc.get("runbook") or inc.get("id")), when, state]
+    if verdict(inc):
+        parts.append(verdict(inc))
+    return " · ".join(parts)
+
+
+class PastIncidentsScreen(ModalScreen[None]):
+    """Every incident, newest first; Enter shows its note (the saved file, or the note as
+    it stands for one still open)."""
+
+    CSS_PATH = "modal.tcss"
+    BINDINGS = [Binding("escape", "close", "Close")]
+
+    def __init__(self, incidents: list[dict], project: str = "") -> None:
+        super().__init__()
+        self.incidents = list(reversed(incidents))
+        self.project = project
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+
+        with Vertical(classes="dialog wide", id="past-dialog"):
+            yield Label("Earlier incidents", classes="dialog-title")
+            if not self.incidents:
+                yield Static("No incident has been recorded yet.", classes="dialog-text")
+            else:
+                yield OptionList(*[Option(incident_line(i), id=str(i.get("id"))) for i in self.incidents],
+                                 id="past-list")
+                with VerticalScroll(id="past-note"):
+                    yield Static("Pick one to read its note.", id="past-note-text", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close (Esc)", id="close")
+
+    @on(OptionList.OptionHighlighted, "#past-list")
+    @on(OptionList.OptionSelected, "#past-list")
+    def _show(self, event) -> None:
+        inc = next((i for i in self.incidents if str(i.get("id")) == event.option.id), None)
+        if inc is not None:
+            self.query_one("#past-note-text", Static).update(self.note_text(inc))
+
+    def note_text(self, inc: dict) -> str:
+        from pathlib import Path
+
+        from launchready_tui.core.incidents import render_note_plain
+
+        path = inc.get("note_path")
+        if path and Path(path).is_file():
+            try:
+                return Path(path).read_text(encoding="utf-8")
+            except OSError:
+                pass
+        # Never written (still open): the plain note from the timeline, which holds no
+        # secret values (command output is never stored in it).
+        return render_note_plain(inc, project=self.project)
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
         self.dismiss(None)

@@ -64,6 +64,7 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         Binding("e", "export", "Export"),
         Binding("c", "app.credentials", "Credentials"),
         Binding("i", "app.incidents", "Incidents"),
+        Binding("x", "end_incident", "End incident", show=False),  # incident_mode.py
         Binding("escape", "leave_field", "Leave the text field (then the keys work again)",
                 key_display="Esc"),
         # Priority: the step scrolls wherever the focus is (the sidebar, a check row, a
@@ -205,9 +206,23 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             # Focus was inside the step that just went away: park it on the sidebar
             # (cheap to focus, and arrow keys there make sense).
             self.query_one(Sidebar).focus()
+        # A step with a form: its first field gets the focus (letters type into it).
+        if st.records:
+            self.call_after_refresh(self._focus_first_field, view)
         # Build the next step soon (hidden, after this one is on screen), so that `n`
         # shows it at once.
         self.set_timer(PREBUILD_DELAY_S, self._prebuild_next)
+
+    def _focus_first_field(self, view) -> None:
+        if view is not self._view or not view.is_attached:
+            return
+        fields = view.query(".record-block Input, .record-block TextArea")
+        if fields:
+            w = fields.first()
+            if hasattr(w, "select_on_focus"):  # an Input: never select (a letter would replace it all)
+                w.select_on_focus = False
+                w.cursor_position = len(w.value)
+            w.focus()
 
     def _build_view(self, rb, st, *, visible: bool) -> StepView:
         from launchready_tui.tui.widgets.step_view import StepView
@@ -302,6 +317,8 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             return not _is_one_line_field(self.focused)
         if action == "leave_field":  # only offered (and shown) while typing in a field
             return _is_text_field(self.focused)
+        if action == "end_incident":
+            return self.session.incident is not None
         return True
 
     def action_leave_field(self) -> None:
@@ -345,10 +362,26 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             self._end_incident()
 
     def action_done(self) -> None:
-        """Mark this step done and go on to the next one (or mark it not done)."""
+        """Mark this step done and go on to the next one (or mark it not done). With boxes
+        still unticked, ask first, naming them."""
         rb, st = self.rb, self.st
         if rb is None:
             return
+        unticked = [r.block.text for r in (self.view.confirm_rows() if self.view is not None else [])
+                    if not r.checkbox.value]
+        if unticked and not self.session.is_done(rb, st):
+            from launchready_tui.tui.screens.confirm_done import ConfirmDoneScreen
+
+            def answered(ok: bool | None) -> None:
+                if ok and self.rb is rb and self.st is st:
+                    self._toggle_done()
+
+            self.app.push_screen(ConfirmDoneScreen(st.title, unticked), answered)
+            return
+        self._toggle_done()
+
+    def _toggle_done(self) -> None:
+        rb, st = self.rb, self.st
         done = not self.session.is_done(rb, st)
         self.session.set_step_done(rb, st, done)
         if self.view is not None:
@@ -415,10 +448,13 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             if focused is not None and (focused is row or row in focused.ancestors):
                 row.toggle()
                 return
-        target = next((r for r in rows if not r.checkbox.value), rows[0])
+        target = next((r for r in rows if not r.checkbox.value), None)
+        if target is None:
+            self.notify("Every box of this step is ticked. To untick one, Tab to it and press space.")
+            return
+        target.toggle()  # one key press ticks the first unticked box
         target.checkbox.focus()
         target.scroll_visible()
-        self.notify("Moved to the tick box. Press space again to tick it.")
 
     # -- running checks -----------------------------------------------------------------
 

@@ -1,5 +1,12 @@
-"""Incident mode: the clock bar (elapsed time and the rollback budget counting down).
-The timeline is in widgets/timeline.py."""
+"""Incident mode: the clock bar (elapsed time, and the runbook's own budget counting
+down). The timeline is in widgets/timeline.py.
+
+Each incident runbook declares its clock in its front matter (core.incidents.Budget):
+deploy-failure a 10-minute rollback budget, secret-leaked an hour to rotate the key,
+site-down none. "Roll back now" is only ever said by a runbook whose budget says so.
+Once a rollback's smoke checks pass, the clock stops and the bar says when, in the
+same words as the timeline and the note (core.incidents.verdict).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,45 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
-from launchready_tui.core.incidents import budget_left_s, elapsed_s, format_clock
+from launchready_tui.core.incidents import (
+    budget_left_s,
+    budget_min,
+    elapsed_s,
+    format_clock,
+    verdict,
+)
+
+
+def clock_texts(incident: dict, now: dt.datetime, *, narrow: bool = False) -> tuple[str, str, str]:
+    """(elapsed, budget, state) for the bar; state is "", "-low", "-blown" or "-verified".
+    Narrow (80 columns) gets the short forms, so each fits on its one line."""
+    done = verdict(incident)
+    mins = budget_min(incident)
+    label = str(incident.get("budget_label") or "Rollback budget")
+    if done:
+        left = budget_left_s(incident, now)
+        head, _, tail = done.partition(", ")
+        head = f"✓ {head[:1].upper()}{head[1:]}"
+        state = "-verified" if left is None or left >= 0 else "-blown"
+        if narrow:  # one line: "✓ Rolled back and verified at 00:58, within budget"
+            return head + (f", {tail.split(' the ')[0]} budget" if tail else ""), "", state
+        return head, tail, state
+    elapsed = f"Elapsed {format_clock(elapsed_s(incident, now))}"
+    if mins is None:
+        return elapsed, "No time budget" if narrow else "No time budget for this runbook: the clock counts up", ""
+    left = budget_left_s(incident, now) or 0.0
+    overdue = str(incident.get("budget_overdue") or "act now")
+    if left < 0:
+        if narrow:
+            return elapsed, f"Budget BLOWN by {format_clock(-left)}", "-blown"
+        return elapsed, f"{label} BLOWN by {format_clock(-left)}: {overdue}", "-blown"
+    if narrow:
+        return elapsed, f"{format_clock(left)} left of {mins:g} min", "-low" if left < 120 else ""
+    return elapsed, f"{label}: {format_clock(left)} left ({mins:g} min)", "-low" if left < 120 else ""
 
 
 class IncidentBar(Vertical):
-    """Elapsed time and the rollback budget counting down; the screen calls `tick()`."""
+    """Elapsed time and the runbook's budget; the screen calls `tick()` every second."""
 
     def compose(self) -> ComposeResult:
         yield Label("", id="incident-name")
@@ -35,15 +76,11 @@ class IncidentBar(Vertical):
         if not self._ready:  # composed a moment later: paint then
             self._pending = (incident, now)
             return
+        narrow = self.screen.has_class("-narrow")
         self.query_one("#incident-name", Label).update(
             f"INCIDENT: {incident.get('title') or incident.get('runbook')}")
-        self.query_one("#incident-elapsed", Label).update(f"Elapsed {format_clock(elapsed_s(incident, now))}")
-        left = budget_left_s(incident, now)
-        budget = self.query_one("#incident-budget", Label)
-        mins = float(incident.get("budget_min") or 10)
-        if left >= 0:
-            budget.update(f"Rollback budget: {format_clock(left)} left ({mins:g} min)")
-        else:
-            budget.update(f"Rollback budget BLOWN by {format_clock(-left)}: roll back now")
-        self.set_class(left < 0, "-blown")
-        self.set_class(0 <= left < 120, "-low")
+        elapsed, budget, state = clock_texts(incident, now, narrow=narrow)
+        self.query_one("#incident-elapsed", Label).update(elapsed)
+        self.query_one("#incident-budget", Label).update(budget)
+        for cls in ("-low", "-blown", "-verified"):
+            self.set_class(state == cls, cls)

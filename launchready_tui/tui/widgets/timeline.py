@@ -45,7 +45,7 @@ class Timeline(Vertical):
             for ev in self._initial.get("events") or []:
                 yield Static(event_line(ev, start), markup=False, classes=f"event -{ev.get('type', '')}")
         yield Input(placeholder="Add a note or decision, then Enter", id="timeline-note")
-        yield Button("End incident and save the note…", id="end-incident", variant="error", compact=True)
+        yield Button("End incident and save the note… (x)", id="end-incident", variant="error", compact=True)
 
     def show(self, incident: dict) -> None:
         box = self.query_one("#timeline-events", VerticalScroll)
