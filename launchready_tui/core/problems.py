@@ -412,9 +412,10 @@ _KIND_FINDINGS: dict[str, Callable[[CheckResult], list[Finding]]] = {
 }
 
 
-def _declared(kind: str) -> Callable[[CheckResult], Any] | None:
-    """A kind outside the table may declare `problem_findings(result)`, on its kind
-    object or in its check module; returns None when it does not."""
+def _declared(kind: str, name: str = "problem_findings") -> Any:
+    """What a kind outside the table declares about its problems: `problem_findings(result)`
+    or `PROBLEM_LEVEL` (the level of its problems, 1-8), on its kind object or in its
+    check module; None when it does not."""
     try:
         from launchready_tui.core import registry
     except ImportError:  # pragma: no cover
@@ -423,15 +424,21 @@ def _declared(kind: str) -> Callable[[CheckResult], Any] | None:
         modname = getattr(registry.KINDS.get(kind), "module", None)
     except Exception:
         modname = None
-    fn = getattr(sys.modules.get(modname or ""), "problem_findings", None)
+    fn = getattr(sys.modules.get(modname or ""), name, None)
     if fn is not None:
         return fn
     try:
         obj = registry.load_kind(kind)
     except Exception:  # not available, or its imports fail: the default derivation applies
         return None
-    return getattr(obj, "problem_findings", None) or getattr(sys.modules.get(modname or ""),
-                                                             "problem_findings", None)
+    return getattr(obj, name, None) or getattr(sys.modules.get(modname or ""), name, None)
+
+
+def _kind_level(kind: str) -> int:
+    if kind in _KIND_LEVEL:
+        return _KIND_LEVEL[kind]
+    level = _declared(kind, "PROBLEM_LEVEL")
+    return level if isinstance(level, int) and level in LEVELS else HYGIENE
 
 
 def findings_for(r: CheckResult) -> list[Finding]:
@@ -496,7 +503,7 @@ def derive(results: Iterable[CheckResult], profile=None, *, meta: dict[str, dict
         for f in found:
             p = by_id.get(f.id)
             if p is None:
-                level = f.level or _CODE_LEVEL.get((f.kind, f.code)) or _KIND_LEVEL.get(f.kind) or HYGIENE
+                level = f.level or _CODE_LEVEL.get((f.kind, f.code)) or _kind_level(f.kind)
                 env, aud = _scope(f.target, f.kind, profile)
                 title = f.title if f.title == r.summary else _titled(f.title, f.target)
                 p = by_id[f.id] = Problem(f.id, f.kind, f.target, f.code, title, level,

@@ -151,6 +151,12 @@ def test_new_kind_becomes_problems_without_editing_problems_py(monkeypatch):
     (p,) = P.derive([res("db_declared", "db", summary="whatever")])
     assert p.id == "db_declared:db:declared" and p.level == P.DOWN and p.title == "db: declared finding"
 
+    # a kind may declare only the level of its problems
+    leveled = types.SimpleNamespace(PROBLEM_LEVEL=P.SECRETS)
+    monkeypatch.setattr(registry, "load_kind", lambda name: leveled if name == "db_leveled" else real(name))
+    (q,) = P.derive([res("db_leveled", "db", summary="the app connects as a superuser")])
+    assert q.level == P.SECRETS and q.id == "db_leveled:db:the-app-connects-as-a-superuser"
+
 
 def test_pass_and_skip_are_not_problems_and_owner_priority_first_seen():
     rs = [res("dns", "a.x.test", "pass"), res("dns", "b.x.test", "skip"),
