@@ -459,6 +459,7 @@ def clean(g: Gen) -> dict[str, str]:
             'auth0 = "com.auth0:java-jwt:4.4.0"\nkeycloak-core = "org.keycloak:keycloak-core:24.0.4"\n'
             'secrets = "com.google.cloud:google-cloud-secretmanager:2.42.0"\n')
     for i in range(20):  # keys that SDKs ship to browsers on purpose
+        mapbox = "pk." + g.b64json({"u": "acme", "a": g.s(25, LOWD)}) + "." + g.s(22, URLSAFE)
         files[f"clean/public/{i:02d}/firebase.js"] = (
             "const firebaseConfig = {\n"
             f'  apiKey: "AIza{g.s(35, URLSAFE)}",\n  authDomain: "acme-{i}.firebaseapp.com",\n'
@@ -466,7 +467,7 @@ def clean(g: Gen) -> dict[str, str]:
         files[f"clean/public/{i:02d}/analytics.ts"] = (
             f"posthog.init('phc_{g.s(43)}', {{ api_host: 'https://eu.posthog.com' }});\n"
             f"analytics.load({{ writeKey: '{g.s(32)}' }});\n"
-            f"mapboxgl.accessToken = 'pk.{g.b64json({'u': 'acme', 'a': g.s(25, LOWD)})}.{g.s(22, URLSAFE)}';\n"
+            f"mapboxgl.accessToken = '{mapbox}';\n"
             f"const search = algoliasearch('{g.s(10, UP)}', '{g.s(32, HEX)}');\n"
             f"Sentry.init({{ dsn: 'https://{g.s(32, HEX)}@o{g.digits(6, 6)}.ingest.sentry.io/{g.digits(7, 7)}' }});\n")
         files[f"clean/public/{i:02d}/.env.production"] = (

@@ -133,7 +133,7 @@ def public_secret(name: str, value: str, rules: RuleSet | None = None) -> bool:
     """A browser-exposed variable (NEXT_PUBLIC_*, VITE_*, ...) holding a secret."""
     rules = rules or load_rules()
     value = value.strip()
-    if not value or is_placeholder(value, rules):
+    if not value or is_placeholder(value, rules) or _TEMPLATE.search(value):
         return False
     r = match_value(value, rules)
     if r is not None:
@@ -177,7 +177,7 @@ _STRONG_NAME = re.compile(r"(?i)api|secret|auth|passw|access|private|bearer|sess
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HASH_HEX = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9A-F]{32}|[0-9A-F]{40}|[0-9A-F]{64})$")
 _FILE_EXT = re.compile(r"\.[A-Za-z]{2,5}$")
-_TEMPLATE = re.compile(r"#\w+#|@\w+@")
+_TEMPLATE = re.compile(r"#\w+#|@\w+@|\{[^{}\s]*\}")  # #name#, @name@, an unfilled {template}
 _CONST_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # AWS_XRAY_CONTEXT_MISSING
 # Names ending in KEY/TOKEN that are ids, cursors or lookups (kept from the first version)
 _GENERIC_NAME_SKIP = re.compile(
