@@ -10,20 +10,19 @@ recorded: only names and flags (a session cookie's value is a secret).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from launchready_tui.core.checks import redirects as rd
 from launchready_tui.core.checks.base import Kind
-from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
+from launchready_tui.core.findings import RANK, Finding, findings_result, rank
+from launchready_tui.core.results import CheckResult, errored, skipped
 
 KIND = "headers"
 BODY_CAP = 1024 * 1024  # bytes of HTML read for the mixed-content scan
 HSTS_MIN_AGE = 15552000  # 180 days, a common framework default; accepted (issue 16)
 PRELOAD_MIN_AGE = 31536000
-_SEV = {"pass": 0, "info": 0, "warn": 2, "fail": 4}
 
 
 def targets(profile, params) -> list[str]:
@@ -36,16 +35,7 @@ def deadline(params, timeout_s: float) -> float:
     return timeout_s * 6
 
 
-@dataclass
-class Line:
-    severity: str
-    code: str
-    message: str
-    why: str = ""
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return {"severity": self.severity, "code": self.code, "message": self.message}
+Line = Finding  # the one finding type (core/findings.py)
 
 
 # ---------------------------------------------------------------------------- HSTS
@@ -621,22 +611,14 @@ async def check(ctx, target: str, params) -> CheckResult:
                              f"the certificate of {cert.host} is rejected ({cert.cert_error}); "
                              "headers were read anyway (the tls check reports this)"))
     ev.update(chain_ev)
-    ev["findings"] = [x.to_dict() for x in lines]
-    worst = max((_SEV[x.severity] for x in lines), default=0)
-    bad = [x for x in lines if _SEV[x.severity] == worst and worst > 0]
-    if not bad:
-        notes = [x for x in lines if x.severity == "info"]
-        tail = f"; {len(notes)} note{'s' if len(notes) > 1 else ''} in the details" if notes else ""
-        return passed(KIND, host, f"security headers on {url} are in place "
-                      f"(HSTS, CSP, nosniff, frame protection){tail}", evidence=ev)
-    problems = [x for x in lines if _SEV[x.severity] > 0]
+    notes = [x for x in lines if x.severity == "info"]
+    problems = [x for x in lines if rank(x.severity) > RANK["info"]]
+    note_tail = f"; {len(notes)} note{'s' if len(notes) > 1 else ''} in the details" if notes else ""
     tail = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    why = "\n".join(dict.fromkeys(x.why for x in bad if x.why))
-    fix = combine_fixes(bad)
-    summary = f"{url}: {bad[0].message}{tail}"
-    if worst >= _SEV["fail"]:
-        return failed(KIND, host, summary, evidence=ev, why=why, fix=fix)
-    return warned(KIND, host, summary, evidence=ev, why=why, fix=fix)
+    return findings_result(
+        KIND, host, lines, ev,
+        ok=f"security headers on {url} are in place (HSTS, CSP, nosniff, frame protection){note_tail}",
+        summary=lambda top, every: f"{url}: {top[0].message}{tail}", fix=combine_fixes)
 
 
 class HeadersEvidence(TypedDict, total=False):

@@ -21,8 +21,9 @@ from typing import Any, TypedDict
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.net import DnsFailure, FetchResult, HostResolutionError
-from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
+from launchready_tui.core.results import CheckResult
 
 KIND = "redirects"
 MAX_HOPS = 10  # redirects followed at most; one more is "too many"
@@ -315,20 +316,9 @@ async def follow_chain(fetcher: Fetcher, profile, url: str, *, max_hops: int = M
 # ---------------------------------------------------------------------------- judging
 
 
-@dataclass
-class Finding:
-    severity: str  # fail | warn | error | info
-    code: str
-    url: str
-    message: str
-    why: str = ""
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return {"severity": self.severity, "code": self.code, "url": self.url, "message": self.message}
-
-
-_RANK = {"error": 3, "fail": 4, "warn": 2, "info": 1}
+def _finding(severity: str, code: str, url: str, message: str, why: str = "", fix: str = "") -> Finding:
+    """The one finding type (core/findings.py), for one start address."""
+    return Finding(severity, code, message, why, fix, url=url)
 
 
 def _host_of(url: str | None) -> str:
@@ -367,7 +357,7 @@ def _hop_hsts_findings(ch: Chain, apex: str) -> list[Finding]:
         if covered:
             continue
         which = "your root domain" if h.host == apex else h.host
-        out.append(Finding(
+        out.append(_finding(
             "warn", "hop_hsts_missing", h.url,
             f"{h.url} redirects to {h.next_url} without sending HSTS itself",
             f"Browsers only learn to always use https for {which} from an https:// answer of "
@@ -405,9 +395,9 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
                    "never reach the site.")
             if cf:
                 why += " The hops carry Cloudflare headers: this is the classic Cloudflare \"Flexible\" SSL loop."
-            out.append(Finding("fail", "loop", ch.start, ch.reason, why, fix))
+            out.append(_finding("fail", "loop", ch.start, ch.reason, why, fix))
         elif ch.end == TOO_MANY:
-            out.append(Finding(
+            out.append(_finding(
                 "fail", "too_many", ch.start, f"{ch.start} {ch.reason}",
                 "Browsers give up after about 20 redirects, and every hop costs visitors time "
                 "and search engines ranking.",
@@ -415,25 +405,25 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
                 "(one rule in your hosting or CDN dashboard instead of a chain of rules)."))
         elif ch.end == BROKEN:
             bad = ch.hops[-1].url
-            out.append(Finding(
+            out.append(_finding(
                 "fail", "broken", ch.start,
                 f"{ch.start} redirects to {bad}, which is broken: {ch.reason}",
                 "Every visitor who follows this redirect ends at an error page.",
                 f"Point the redirect at an address that works, or fix {_host_of(bad)} (its DNS "
                 "record and hosting) first."))
         elif ch.end == UNRESOLVED:
-            out.append(Finding(
+            out.append(_finding(
                 "fail", "unresolved", ch.start, ch.reason,
                 "Nobody can open this address, so nothing on it can redirect anywhere.",
                 f"Add a DNS record for {host} (see the DNS step), or remove it from the "
                 "profile's `hosts` if you no longer use it."))
         elif ch.end == BAD_LOCATION:
-            out.append(Finding(
+            out.append(_finding(
                 "fail", "bad_location", ch.start, ch.reason,
                 "Browsers cannot follow the redirect; visitors are stuck on an error.",
                 "Fix the redirect rule so its target is a full https:// address."))
         elif ch.end == REFUSED and start_scheme == "http":
-            out.append(Finding(
+            out.append(_finding(
                 "warn", "http_refused", ch.start,
                 f"{ch.start} does not answer at all: port 80 refuses the connection",
                 f"Visitors who type {host} without https://, or follow an old http:// link, see "
@@ -444,17 +434,17 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
                 "SSL/TLS > Edge Certificates > Always Use HTTPS; on your own server, open port 80 in "
                 "the firewall and add the redirect (nginx: `return 301 https://$host$request_uri;`)."))
         elif ch.end in (NO_ANSWER, DNS_ERROR, OUT_OF_TIME, REFUSED):
-            out.append(Finding("error", ch.end, ch.start, f"{ch.start}: {ch.reason}"))
+            out.append(_finding("error", ch.end, ch.start, f"{ch.start}: {ch.reason}"))
         for h in ch.hops:
             if h.cert_error:
-                out.append(Finding(
+                out.append(_finding(
                     "fail", "certificate", h.url,
                     f"browsers stop at {h.url}: its certificate is rejected ({h.cert_error})",
                     "Visitors get a full-page security warning instead of the redirect.",
                     f"Fix the certificate of {h.host} (the `tls` check has the details), "
                     "then run this check again."))
             if h.scheme == "https" and h.next_url and urlsplit(h.next_url).scheme.lower() == "http":
-                out.append(Finding(
+                out.append(_finding(
                     "fail", "downgrade", h.url, f"{h.url} sends visitors back to plain http: {h.next_url}",
                     "The connection drops to unencrypted HTTP, browsers show 'Not secure', "
                     "and anyone on the network can read or change the page.",
@@ -463,7 +453,7 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
                        if cf else "")))
         if ch.end == OFF_DOMAIN:  # issue 20: "0 redirects" was a pass
             away = _host_of(ch.final_url)
-            out.append(Finding(
+            out.append(_finding(
                 "fail", "off_domain", ch.start,
                 f"{ch.start} sends every visitor to {away}, which is not one of your domains ({apex})",
                 "People who open your address end up on someone else's site, and search engines "
@@ -477,7 +467,7 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
         if ch.end == FINAL:  # a chain that leaves your domains is judged on its own (off_domain)
             out.extend(_hop_hsts_findings(ch, apex))
         if start_scheme == "http" and reached and urlsplit(reached).scheme.lower() == "http":
-            out.append(Finding(
+            out.append(_finding(
                 "fail", "no_https", ch.start,
                 f"{ch.start} is never upgraded to https (ends at {reached})",
                 "Visitors who type your address or follow an old link stay on an unencrypted "
@@ -488,7 +478,7 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
                  "and Render do this by default; on your own server add a 301 from http:// to "
                  "https://).")))
         if must_be_canonical and reached and _host_of(reached) != canonical:
-            out.append(Finding(
+            out.append(_finding(
                 "fail", "not_canonical", ch.start,
                 f"{ch.start} ends at {reached}, not at your canonical address https://{canonical}/",
                 "Your root domain and www lead to different places: visitors and search engines "
@@ -497,14 +487,14 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
                 f"to https://{canonical}/. If {canonical} is not your main address, change "
                 "`canonical_host` in the profile."))
         if ch.end == FINAL and ch.response is not None and ch.response.status >= 400:
-            out.append(Finding(
+            out.append(_finding(
                 "warn", "error_page", ch.start,
                 f"{ch.start} ends at an error page: HTTP {ch.response.status} at {ch.final_url}",
                 "Visitors who use this address see an error instead of your site.",
                 "Make this address redirect to your main site, or serve a page there."))
         if (host == apex and start_scheme == "http" and ch.hops and ch.hops[0].next_url
                 and _host_of(ch.hops[0].next_url) != apex):
-            out.append(Finding(
+            out.append(_finding(
                 "warn", "apex_hsts", ch.start,
                 f"{ch.start} jumps straight to {ch.hops[0].next_url} instead of first upgrading "
                 f"to https://{apex}/",
@@ -516,15 +506,6 @@ def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
     for f in out:  # the http:// and https:// chains often report the same thing
         unique.setdefault((f.code, f.message), f)
     return list(unique.values())
-
-
-def _combine(findings: list[Finding], attr: str) -> str:
-    seen: list[str] = []
-    for f in findings:
-        v = getattr(f, attr)
-        if v and v not in seen:
-            seen.append(v)
-    return "\n".join(seen)
 
 
 def chain_evidence(chains: list[Chain]) -> dict[str, Any]:
@@ -546,29 +527,23 @@ async def check(ctx, target: str, params) -> CheckResult:
     findings = judge(host, chains, profile)
     ev = chain_evidence(chains)
     ev["canonical_host"] = profile.canonical_host
-    ev["findings"] = [x.to_dict() for x in findings]
-    worst = max((_RANK[x.severity] for x in findings), default=0)
-    top = [x for x in findings if _RANK[x.severity] == worst]
     more = len([x for x in findings if x.severity != "info"]) - 1
     tail = f" (and {more} more finding{'s' if more > 1 else ''})" if more > 0 else ""
-    if worst == _RANK["fail"]:
-        return failed(KIND, host, top[0].message + tail, evidence=ev,
-                      why=_combine(top, "why"), fix=_combine(top, "fix"))
-    if worst == _RANK["error"]:
-        return errored(KIND, host, "; ".join(x.message for x in top), evidence=ev,
-                       fix="Open the address in a browser. If it does not load there either, "
-                       "the site is down or not set up for this address. If it loads, the "
-                       "problem is between this computer and the site (network, firewall, or "
-                       "the profile's `network` keys). Then run the check again.")
-    if worst == _RANK["warn"]:
-        return warned(KIND, host, top[0].message + tail, evidence=ev,
-                      why=_combine(top, "why"), fix=_combine(top, "fix"))
-    ends = {normalize_url(c.final_url) for c in chains if c.final_url}  # HTTPS://X/ == https://x/
-    n = max(len(c.hops) - 1 for c in chains)
-    where = ", ".join(sorted(ends))
-    return passed(KIND, host,
-                  f"http:// and https:// for {host} end at {where} ({n} redirect{'s' if n != 1 else ''} at most)",
-                  evidence=ev)
+
+    def ok() -> str:
+        ends = {normalize_url(c.final_url) for c in chains if c.final_url}  # HTTPS://X/ == https://x/
+        n = max(len(c.hops) - 1 for c in chains)
+        where = ", ".join(sorted(ends))
+        return f"http:// and https:// for {host} end at {where} ({n} redirect{'s' if n != 1 else ''} at most)"
+
+    return findings_result(
+        KIND, host, findings, ev, ok=ok,
+        summary=lambda top, every: "; ".join(x.message for x in top) if top[0].severity == "error"
+        else top[0].message + tail,
+        error_fix="Open the address in a browser. If it does not load there either, "
+        "the site is down or not set up for this address. If it loads, the "
+        "problem is between this computer and the site (network, firewall, or "
+        "the profile's `network` keys). Then run the check again.")
 
 
 class RedirectsEvidence(TypedDict, total=False):

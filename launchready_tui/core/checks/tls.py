@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.net import DnsFailure, HostResolutionError
-from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
+from launchready_tui.core.results import CheckResult, errored, failed
 
 KIND = "tls"
 LONG_LIFETIME_DAYS = 90
@@ -342,16 +343,7 @@ def chain_complete(hs: Handshake) -> bool | None:
 # ---------------------------------------------------------------------------- judging
 
 
-@dataclass
-class Line:
-    severity: str
-    code: str
-    message: str
-    why: str = ""
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return {"severity": self.severity, "code": self.code, "message": self.message}
+Line = Finding  # the one finding type (core/findings.py)
 
 
 def renew_fix(cert: dict[str, Any] | None, renewer: str | None) -> str:
@@ -649,25 +641,20 @@ async def check(ctx, target: str, params) -> CheckResult:
     ev["chain_strength"] = strength
     lines = evaluate(host, cert, verify_code, verify_message, complete, chain_note, old, now, renewer, warn_days,
                      strength=strength, legacy=legacy, aead=aead)
-    ev["findings"] = [x.to_dict() for x in lines]
-    rank = {"fail": 2, "warn": 1}
-    worst = max((rank.get(x.severity, 0) for x in lines), default=0)
-    if worst:
-        top = [x for x in lines if rank.get(x.severity, 0) == worst]
-        tail = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
-        why = "\n".join(dict.fromkeys(x.why for x in top if x.why))
-        fix = "\n".join(dict.fromkeys(x.fix for x in top if x.fix))
-        make = failed if worst == 2 else warned
-        return make(KIND, host, top[0].message + tail, evidence=ev, why=why, fix=fix)
-    left = ev["certificate"]["days_left"] if cert else "?"
-    issuer = (cert or {}).get("issuer_org") or (cert or {}).get("issuer_cn") or "?"
-    chain = {True: "full chain", False: "incomplete chain", None: "chain not inspected"}[complete]
-    if all(old[v] == "refused" for v in OLD_VERSIONS):
-        olds = "TLS 1.0/1.1 refused"
-    else:
-        olds = "TLS 1.0/1.1: " + ", ".join(f"{v} {old[v]}" for v in OLD_VERSIONS if old[v] != "refused")
-    return passed(KIND, host, f"{host}: valid certificate from {issuer}, {left:g} days left, "
-                  f"{hs.version}, {chain}, {olds}", evidence=ev)
+
+    def ok() -> str:
+        left = ev["certificate"]["days_left"] if cert else "?"
+        issuer = (cert or {}).get("issuer_org") or (cert or {}).get("issuer_cn") or "?"
+        chain = {True: "full chain", False: "incomplete chain", None: "chain not inspected"}[complete]
+        if all(old[v] == "refused" for v in OLD_VERSIONS):
+            olds = "TLS 1.0/1.1 refused"
+        else:
+            olds = "TLS 1.0/1.1: " + ", ".join(f"{v} {old[v]}" for v in OLD_VERSIONS if old[v] != "refused")
+        return f"{host}: valid certificate from {issuer}, {left:g} days left, {hs.version}, {chain}, {olds}"
+
+    return findings_result(
+        KIND, host, lines, ev, ok=ok,
+        summary=lambda top, every: top[0].message + (f" (and {len(every) - 1} more)" if len(every) > 1 else ""))
 
 
 class TlsEvidence(TypedDict, total=False):

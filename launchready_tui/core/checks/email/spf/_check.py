@@ -26,6 +26,7 @@ from launchready_tui.core.checks.email.spf._tree import (
     render_tree,
     walk_spf,
 )
+from launchready_tui.core.findings import rank
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, Status, errored, failed, passed, warned
@@ -438,7 +439,7 @@ def _assemble(rep: SpfReport, findings: list[Finding], suggestion: dict | None) 
             f"ends in `{evidence.get('all')}`{senders}.",
             evidence=evidence,
         )
-    worst = max(needs_fix, key=lambda f: _SEV[f.status])
+    worst = max(needs_fix, key=lambda f: rank(f.status.value))  # the one severity order
     status = worst.status
     rest = len(needs_fix) - 1
     summary = worst.summary + (f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest else "")
@@ -468,7 +469,6 @@ def _assemble(rep: SpfReport, findings: list[Finding], suggestion: dict | None) 
     return maker("spf", d, summary, fix=fix, why=why, evidence=evidence)
 
 
-_SEV = {Status.FAIL: 4, Status.ERROR: 3, Status.WARN: 2, Status.PASS: 1, Status.SKIP: 0}
 _SUGGESTIBLE = {
     "no_record", "multiple_records", "syntax", "plus_all", "neutral_all", "no_all",
     "sender_missing", "void_lookups", "include_loop", "ignored_modifier",
