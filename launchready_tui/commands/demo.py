@@ -48,7 +48,10 @@ def run(args) -> int:
             return 2
         demo_folder.claim(directory)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    with Lab(demo_world(), directory) as lab:
+    world = demo_world()
+    for note in world.notes:  # e.g. no PostgreSQL here: how to install it (the rest still works)
+        print(f"launchready: {note}", file=sys.stderr)
+    with Lab(world, directory) as lab:
         if args.no_tui:
             return _run_headless(lab, args)
         if not interactive:  # piped or in CI: the app needs a terminal, the report does not
@@ -80,6 +83,9 @@ def _run_headless(lab, args) -> int:
         output=None, yes=True, release="demo", verbose=False, runbooks=args.runbooks,
         nameserver=[], connect_to=[], ca_bundle=None, timeout=None,
     )
+    for problem in lab.wait_services():  # the demo database seeds in the background
+        print(f"launchready: the demo database did not start ({problem}); its checks will say so",
+              file=sys.stderr)
     if args.format == "text":
         print(f"Demo lab running on 127.0.0.1 (DNS {lab.dns.address}, HTTPS port "
               f"{lab.web.https_port}). Profile: {lab.profile_path}\n")

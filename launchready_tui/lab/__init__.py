@@ -32,6 +32,9 @@ class World:
     # Variables the lab sets in this process while it runs (the demo's made-up API tokens,
     # read through a profile's `credential_env`); restored when it stops.
     environ: dict[str, str] = field(default_factory=dict)
+    # Background services (the demo database): start() returns at once, stop() cleans up.
+    services: list[Any] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the demo tells the user at start
 
 
 class Lab:
@@ -59,6 +62,8 @@ class Lab:
         os.environ.update(self.world.environ)
         self.dns.start()
         self.web.start()
+        for service in self.world.services:
+            service.start()
         for rel, content in self.world.files.items():
             p = self.dir / rel
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -102,10 +107,21 @@ class Lab:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+        for service in self.world.services:
+            service.stop()
         self.web.stop()
         self.dns.stop()
         if self._tmp is not None:
             self._tmp.cleanup()
+
+    def wait_services(self, timeout: float = 90) -> list[str]:
+        """Wait for the background services; their problems in plain words."""
+        out = []
+        for service in self.world.services:
+            err = service.wait(timeout)
+            if err:
+                out.append(err)
+        return out
 
     def __enter__(self) -> Lab:
         return self.start()

@@ -13,7 +13,7 @@ from launchready_tui.lab import World
 
 DOMAIN = "acme-demo.test"
 PROJECT = "Acme Creators (demo)"
-PARTS = ("demo_edge", "demo_email", "demo_secrets", "demo_perf", "demo_ai", "demo_repo", "demo_accounts")
+PARTS = ("demo_edge", "demo_email", "demo_secrets", "demo_perf", "demo_ai", "demo_repo", "demo_accounts", "demo_db")
 
 
 def demo_world() -> World:

@@ -26,9 +26,15 @@ ERROR_WHY = ("Until LaunchReady can read the database's statistics, nobody knows
 
 
 def targets(profile, params) -> list[Target]:
+    from launchready_tui.core.checks.db._connect import settings
+    from launchready_tui.core.checks.env import environments
+
+    conf = settings(profile)
+    hint = "the environment whose env file holds DATABASE_URL, or database.credential"
     if not has_database(profile):
-        raise MissingInput("database.url_from",
-                           "the environment whose env file holds DATABASE_URL, or database.credential")
+        raise MissingInput("database.url_from", hint)
+    if not conf.get("credential") and str(conf.get("url_from") or "production") not in environments(profile):
+        raise MissingInput("database.url_from", hint)
     return [Target(TARGET, {})]
 
 

@@ -46,10 +46,7 @@ def _routes(profile, params) -> list[dict[str, Any]]:
 
 
 def targets(profile, params) -> list[Target]:
-    from launchready_tui.core.checks.db._connect import has_database
-
-    if not has_database(profile):
-        raise MissingInput("database.url_from", "the environment whose env file holds DATABASE_URL")
+    _run.targets(profile, params)  # a database to read, or MissingInput
     routes = _routes(profile, params)
     if not routes:
         raise MissingInput("database.routes", "admin pages (GET) to count the queries of")
@@ -170,7 +167,7 @@ async def check(ctx, target: str, params) -> CheckResult:
                           "a slow page even when each one is fast.",
                           fix="Ask your developer to combine the queries this page runs (load related "
                           "rows together, cache settings that rarely change). Run the check again after.")
-        return passed(KIND, url, f"{name} runs {total:g} queries per request, none repeated "
+        return passed(KIND, url, f"{name} runs {total:g} quer{'y' if total == 1 else 'ies'} per request, none repeated "
                       f"{N_PLUS_ONE} times or more.{noise_txt}", evidence=ev,
                       why="The page asks the database a small, fixed number of questions.")
 
