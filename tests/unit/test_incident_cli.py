@@ -120,3 +120,26 @@ def test_one_verdict_for_the_clock():
     later = incidents.parse_iso("2026-11-28T13:00:00+00:00")
     assert incidents.budget_left_s(inc, later) == 600 - 58
     assert incidents.budget_left_s({"started_at": inc["started_at"], "budget_min": None}, later) is None
+
+
+def test_is_the_site_back_looks_only_at_what_the_deploy_serves(tmp_path):
+    """deploy-failure's checks after the rollback: the smoke pages and the monitor pages on
+    the deploy's own hosts, never another subdomain (a status page with its own
+    certificate); and the step says so in one line."""
+    from launchready_tui.core import engine
+    from launchready_tui.core.profile import load_profile
+
+    p = tmp_path / "launchready.yaml"
+    p.write_text(
+        "project: X\ndomain: x.example\nmonitor:\n  - https://x.example/\n  - https://app.x.example/health\n"
+        "  - https://status.x.example/\nenvironments:\n  production:\n    url: https://app.x.example\n"
+        "deploy:\n  rollback: ./rollback.sh\n  smoke:\n    - https://app.x.example/health\n"
+        "    - {url: 'https://x.example/', status: 200}\n", encoding="utf-8")
+    profile = load_profile(p)
+    books, _ = load_runbooks([ROOT / "runbooks"])
+    rb = next(b for b in books if b.id == "deploy-failure")
+    for step_id in ("confirm-deploy", "verify"):
+        st = rb.step(step_id)
+        targets = {it.target for it in engine.plan([(rb, st)], profile) if it.spec.kind == "uptime"}
+        assert targets == {"https://x.example/", "https://app.x.example/health"}, targets
+        assert "look only at what your deploy serves" in st.markdown

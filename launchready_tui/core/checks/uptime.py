@@ -16,7 +16,28 @@ def targets(profile, params) -> list[str]:
     urls = params.get("urls") or profile.get("monitor") or []
     if not urls:
         raise MissingInput("monitor", "the pages a monitor should watch")
-    return [str(u) for u in urls]
+    urls = [str(u) for u in urls]
+    if params.get("deploy_only"):  # "is the site back": only what the deploy serves
+        hosts = deploy_hosts(profile)
+        urls = [u for u in urls if _host(u) in hosts]
+        if not urls:
+            raise MissingInput("monitor", "addresses on the hosts your deploy serves (deploy.smoke)")
+    return urls
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower()
+
+
+def deploy_hosts(profile) -> set[str]:
+    """The hosts the deploy serves: those of `deploy.smoke` and of the production URL."""
+    raw = profile.get("deploy.smoke") or []
+    raw = [raw] if isinstance(raw, str | dict) else raw
+    urls = [str(x.get("url", "")) if isinstance(x, dict) else str(x) for x in raw]
+    urls.append(str(profile.get("environments.production.url") or ""))
+    return {h for h in (_host(u) for u in urls) if h}
 
 
 def deadline(params, timeout_s: float) -> float:
