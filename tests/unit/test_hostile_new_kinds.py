@@ -348,3 +348,185 @@ def test_sentry_link_to_another_host_never_gets_the_token():
     ctx, net = ctx_for(sentry(link=link))
     run(error_tracking.check(ctx, "acme/web", {}))
     assert all(u.startswith("https://sentry.io/") for u, _h, _b in net.sent)
+
+
+# ------------------------------------------------------------------- deploy_config
+
+import os  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from launchready_tui.core.checks import deploy_config  # noqa: E402
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True)) + "on: push\njobs: {}\n"
+
+
+def repo_with(tmp: Path, files: dict[str, str | bytes], rollback: str = "vercel rollback") -> tuple[Path, object]:
+    for rel, content in files.items():
+        p = tmp / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content, encoding="utf-8")
+    prof = parse_profile(f"project: T\ndomain: {D}\ndeploy:\n  rollback: {json.dumps(rollback)}\n",
+                         str(tmp / "launchready.yaml"))
+    return tmp, prof
+
+
+def bounded_analyse(repo: Path, prof, limit: float = 10.0):
+    """analyse() in a daemon thread: a read that blocks fails the test instead of hanging it;
+    FIFOs under repo are then opened for writing once, which frees a blocked reader."""
+    box: dict[str, object] = {}
+
+    def go():
+        try:
+            box["a"] = deploy_config.analyse(repo, prof, None)
+        except BaseException as e:  # noqa: BLE001 - reported by the test
+            box["e"] = e
+
+    t = threading.Thread(target=go, daemon=True)
+    t0 = time.monotonic()
+    t.start()
+    t.join(limit)
+    took = time.monotonic() - t0
+    if t.is_alive():
+        for p in repo.rglob("*"):
+            try:
+                if p.is_fifo():
+                    os.close(os.open(p, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+        t.join(2)
+        pytest.fail(f"deploy_config hung for {limit} s")
+    if "e" in box:
+        raise box["e"]  # type: ignore[misc]
+    return box["a"], took
+
+
+def finding_text(a) -> str:
+    return json.dumps([f.to_dict() for f in a.findings])
+
+
+@pytest.mark.parametrize("name,content", [
+    ("alias bomb", BOMB),
+    ("10 MB", "# " + "x" * (10 * 1024 * 1024) + "\non: push\n"),
+    ("binary", b"\x00\xff\xfe\x89PNG\r\n\x1a\n" * 1000),
+    ("not UTF-8", b"on: push\nname: caf\xe9\njobs: {}\n"),
+])
+def test_unreadable_workflow_is_a_finding_naming_the_file(tmp_path, name, content):
+    repo, prof = repo_with(tmp_path, {".github/workflows/x.yml": content})
+    a, took = bounded_analyse(repo, prof)
+    if name != "not UTF-8":
+        assert any(f.id == "unreadable-workflow" and f.file == ".github/workflows/x.yml" for f in a.findings), \
+            (name, finding_text(a))
+    assert took < 10
+
+
+def test_workflow_fifo_and_dev_zero_symlink_are_findings_never_a_hang(tmp_path):
+    wf = tmp_path / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    os.mkfifo(wf / "x.yml")
+    os.symlink("/dev/zero", wf / "z.yml")
+    repo, prof = repo_with(tmp_path, {})
+    a, took = bounded_analyse(repo, prof)
+    text = finding_text(a)
+    assert ".github/workflows/x.yml" in text and ".github/workflows/z.yml" in text
+    assert took < 5
+
+
+@pytest.mark.parametrize("name,wf", [
+    ("on a number", "on: 5\njobs:\n  a:\n    steps: [{run: npm test}]\n"),
+    ("jobs a list", "on: push\njobs: [a, b]\n"),
+    ("steps strings", "on: push\njobs:\n  a:\n    steps: [npm test, 5, null]\n"),
+    ("steps a number", "on: push\njobs:\n  a:\n    steps: 5\n"),
+    ("steps a mapping", "on: push\njobs:\n  a:\n    steps: {run: x}\n"),
+    ("needs a number", "on: push\njobs:\n  a:\n    needs: 5\n    steps: []\n"),
+    ("needs a mapping", "on: push\njobs:\n  a:\n    needs: {b: 1}\n    steps: []\n"),
+    ("needs cycle", "on: {push: {branches: [main]}}\njobs:\n  a:\n    needs: b\n    steps: [{run: vercel deploy --prod}]\n"
+                    "  b:\n    needs: a\n    steps: [{run: npm test}]\n"),
+    ("self need", "on: push\njobs:\n  a:\n    needs: a\n    steps: [{run: flyctl deploy}]\n"),
+    ("push branches a number", "on: {push: {branches: 5}}\njobs: {}\n"),
+    ("keys not strings", "on: push\njobs:\n  1: {steps: [{run: 5, name: [1], if: {a: 1}}]}\n  null: {}\n"),
+    ("top a list", "- on: push\n"),
+    ("empty", ""),
+])
+def test_odd_workflow_shapes_never_crash(tmp_path, name, wf):
+    repo, prof = repo_with(tmp_path, {".github/workflows/x.yml": wf})
+    a, _ = bounded_analyse(repo, prof)
+    assert isinstance(a.findings, list)
+
+
+@pytest.mark.parametrize("name,gl", [
+    ("rules a number", "deploy:\n  script: vercel deploy --prod\n  rules: 5\n"),
+    ("script a mapping", "deploy:\n  script: {a: b}\n"),
+    ("stage a list", "deploy:\n  stage: [a]\n  script: x\n"),
+    ("stages a number", "stages: 5\ndeploy:\n  script: x\n"),
+    ("needs cycle", "a:\n  needs: [b]\n  script: flyctl deploy\nb:\n  needs: [a]\n  script: npm test\n"),
+])
+def test_odd_gitlab_shapes_never_crash(tmp_path, name, gl):
+    repo, prof = repo_with(tmp_path, {".gitlab-ci.yml": gl})
+    a, _ = bounded_analyse(repo, prof)
+    assert isinstance(a.findings, list)
+
+
+@pytest.mark.parametrize("name,files,where", [
+    ("vercel.json not JSON", {"vercel.json": "{nope"}, "vercel.json"),
+    ("vercel.json 5 MB", {"vercel.json": '{"a": "' + "x" * (5 * 1024 * 1024) + '"}'}, "vercel.json"),
+    ("fly.toml not TOML", {"fly.toml": "app = = 'x'\n[[["}, "fly.toml"),
+    ("netlify.toml not TOML", {"netlify.toml": "[build\ncommand = "}, "netlify.toml"),
+    ("render.yaml binary", {"render.yaml": b"\x00\x01\x02\xff" * 100}, "render.yaml"),
+])
+def test_unreadable_host_config_is_a_finding_naming_the_file(tmp_path, name, files, where):
+    repo, prof = repo_with(tmp_path, files)
+    a, _ = bounded_analyse(repo, prof)
+    assert any(f.file == where and f.severity in ("warn", "fail") for f in a.findings), (name, finding_text(a))
+
+
+def test_host_config_fifo_is_a_finding_never_a_hang(tmp_path):
+    os.mkfifo(tmp_path / "vercel.json")
+    repo, prof = repo_with(tmp_path, {})
+    a, took = bounded_analyse(repo, prof)
+    assert any(f.file == "vercel.json" for f in a.findings), finding_text(a)
+
+
+@pytest.mark.parametrize("pkg", ["[1, 2]", '{"scripts": [1]}', '{"scripts": "rollback"}', "null", "{nope", "FIFO",
+                                 "BIG"])
+def test_package_json_of_any_shape_is_read_or_named(tmp_path, pkg):
+    if pkg == "FIFO":
+        os.mkfifo(tmp_path / "package.json")
+        files = {}
+    elif pkg == "BIG":
+        files = {"package.json": '{"scripts": {"x": "' + "y" * (6 * 1024 * 1024) + '"}}'}
+    else:
+        files = {"package.json": pkg}
+    repo, prof = repo_with(tmp_path, files, rollback="npm run rollback")
+    a, took = bounded_analyse(repo, prof)
+    assert any(f.file == "package.json" for f in a.findings), finding_text(a)
+    assert took < 5
+
+
+@pytest.mark.parametrize("cmd", ["./scripts/roll'back.sh", "bash -c 'unbalanced", "\"", "npm run", "''", "../../x.sh",
+                                 "/etc/passwd.sh"])
+def test_rollback_command_with_odd_quotes_never_crashes(tmp_path, cmd):
+    repo, prof = repo_with(tmp_path, {}, rollback=cmd)
+    a, _ = bounded_analyse(repo, prof)
+    assert isinstance(a.findings, list)
+
+
+def test_deploy_config_check_reports_a_fifo_workflow_not_a_traceback(tmp_path):
+    wf = tmp_path / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    os.mkfifo(wf / "deploy.yml")
+    repo, prof = repo_with(tmp_path, {})
+    ctx = CheckContext(prof, None, state=None)
+    try:
+        r = run(deploy_config.check(ctx, str(repo), {}), limit=10)
+    finally:
+        try:
+            os.close(os.open(wf / "deploy.yml", os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+    assert r.status.value in ("warn", "fail") and ".github/workflows/deploy.yml" in json.dumps(r.evidence)

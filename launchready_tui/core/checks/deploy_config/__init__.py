@@ -25,6 +25,9 @@ from launchready_tui.core.checks.deploy_config._hosting import (
     detect,
     record_says_git_integration,
 )
+from launchready_tui.core.checks.deploy_config._hosting import (
+    problems as host_config_problems,
+)
 from launchready_tui.core.checks.deploy_config._model import Finding
 from launchready_tui.core.checks.deploy_config._rollback import rollback_findings
 from launchready_tui.core.results import CheckResult, errored
@@ -217,6 +220,12 @@ def _analyse_pr_checks(a: Analysis) -> None:
 
 def analyse(repo: Path, profile, state: dict[str, Any] | None) -> Analysis:
     a = Analysis(detect(repo), find_workflows(repo, str(profile.get("deploy.command") or "")))
+    for name, reason in host_config_problems():
+        a.findings.append(Finding("unreadable-config", "warn", f"{name} {reason}",
+                                  "Your host reads this file on every deploy; one it cannot read fails the deploy "
+                                  "or is ignored, and LaunchReady could not check what it says.",
+                                  f"Fix {name} (it must be a small text file in its own format), or delete it if "
+                                  "the host does not use it.", name, 1))
     for w in a.workflows:
         if w.problem:
             a.findings.append(Finding("unreadable-workflow", "warn", f"{w.file} {w.problem}",

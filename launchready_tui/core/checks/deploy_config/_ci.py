@@ -122,10 +122,26 @@ def _as_list(v: Any) -> list[str]:
 
 
 def _read(path: Path) -> str:
-    st = path.stat()
-    if not path.is_file() or st.st_size > MAX_WORKFLOW_BYTES:
-        raise ValueError(f"not a regular file under {MAX_WORKFLOW_BYTES // 1024} KB")
-    return path.read_text(encoding="utf-8", errors="replace")
+    """The workflow's text: a regular file under the cap, opened without blocking (a FIFO or
+    a symlink to /dev/zero is refused at once, core.safe_read)."""
+    from launchready_tui.core.safe_read import read_regular
+
+    data = read_regular(path, MAX_WORKFLOW_BYTES)
+    if b"\x00" in data:
+        raise ValueError("is binary, not YAML")
+    return data.decode("utf-8", errors="replace")
+
+
+def _why(e: Exception) -> str:
+    """Plain words for a workflow that could not be read (never the file's content)."""
+    reason = getattr(e, "reason", "")
+    if reason:
+        return str(reason)
+    if isinstance(e, FileNotFoundError):
+        return "disappeared while it was read"
+    if isinstance(e, OSError):
+        return e.strerror or "cannot be opened"
+    return str(e)[:300]
 
 
 def _load(path: Path) -> tuple[Any, dict[str, int]]:
@@ -134,11 +150,22 @@ def _load(path: Path) -> tuple[Any, dict[str, int]]:
     return load_with_lines(_read(path))
 
 
+SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError)
+
+
 def parse_github(path: Path, rel: str, deploy_command: str = "") -> Workflow:
     try:
         data, lines = _load(path)
     except Exception as e:  # YamlSyntaxError, OSError, ValueError: reported, never raised
-        return Workflow(rel, rel, set(), None, {}, problem=f"could not be read: {e}")
+        return Workflow(rel, rel, set(), None, {}, problem=f"could not be read: {_why(e)}")
+    try:
+        return _github(data, lines, rel, deploy_command)
+    except SHAPE_ERRORS:
+        return Workflow(rel, rel, set(), None, {}, problem="is not in the shape GitHub Actions reads (see "
+                        "GitHub's workflow syntax page)")
+
+
+def _github(data: Any, lines: dict[str, int], rel: str, deploy_command: str) -> Workflow:
     if not isinstance(data, dict):
         return Workflow(rel, rel, set(), None, {}, problem="is not a workflow (no mapping at the top)")
     on = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on:` key as true
@@ -163,7 +190,8 @@ def parse_github(path: Path, rel: str, deploy_command: str = "") -> Workflow:
             continue
         jp = f"jobs.{jid}"
         j = CiJob(str(jid), rel, lines.get(jp, 1), _as_list(job.get("needs")), [], str(job.get("if") or ""))
-        for i, st in enumerate(job.get("steps") or []):
+        steps = job.get("steps")
+        for i, st in enumerate(steps if isinstance(steps, list) else []):
             if not isinstance(st, dict):
                 continue
             text = " ".join(str(st.get(k) or "") for k in ("uses", "run", "name"))
@@ -177,7 +205,15 @@ def parse_gitlab(path: Path, rel: str, deploy_command: str = "") -> Workflow:
     try:
         data, lines = _load(path)
     except Exception as e:
-        return Workflow(rel, rel, set(), None, {}, problem=f"could not be read: {e}")
+        return Workflow(rel, rel, set(), None, {}, problem=f"could not be read: {_why(e)}")
+    try:
+        return _gitlab(data, lines, rel, deploy_command)
+    except SHAPE_ERRORS:
+        return Workflow(rel, rel, set(), None, {}, problem="is not in the shape GitLab CI reads (see GitLab's "
+                        "`.gitlab-ci.yml` reference)")
+
+
+def _gitlab(data: Any, lines: dict[str, int], rel: str, deploy_command: str) -> Workflow:
     if not isinstance(data, dict):
         return Workflow(rel, rel, set(), None, {}, problem="is not a pipeline (no mapping at the top)")
     reserved = {"stages", "variables", "default", "include", "workflow", "image", "services",
@@ -190,7 +226,7 @@ def parse_gitlab(path: Path, rel: str, deploy_command: str = "") -> Workflow:
             continue
         jp = str(jid)
         j = CiJob(jp, rel, lines.get(jp, 1), _as_list(job.get("needs")), [],
-                  " ".join(str(r) for r in job.get("rules") or []) + " " + str(job.get("when") or ""))
+                  " ".join(str(r) for r in _as_list(job.get("rules"))) + " " + str(job.get("when") or ""))
         for key in ("before_script", "script", "after_script"):
             for i, cmd in enumerate(_as_list(job.get(key))):
                 j.steps.append(CiStep(rel, lines.get(f"{jp}.{key}[{i}]", j.line), f"{jp}: {key}",
@@ -214,6 +250,6 @@ def find_workflows(repo: Path, deploy_command: str = "") -> list[Workflow]:
         files = sorted([*wf_dir.glob("*.yml"), *wf_dir.glob("*.yaml")])[:MAX_WORKFLOWS]
         out.extend(parse_github(p, str(p.relative_to(repo)), deploy_command) for p in files)
     gl = repo / ".gitlab-ci.yml"
-    if gl.is_file():
+    if gl.is_file() or (gl.exists() and not gl.is_dir()) or gl.is_symlink():
         out.append(parse_gitlab(gl, ".gitlab-ci.yml", deploy_command))
     return out

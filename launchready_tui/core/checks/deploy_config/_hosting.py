@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +26,57 @@ class Hosting:
     note: str = ""
 
 
+# Files that could not be read or parsed during the last detect() on this thread, as
+# (file, plain reason): deploy_config reports each as a finding naming the file.
+_problems = threading.local()
+
+
+def problems() -> list[tuple[str, str]]:
+    return list(dict.fromkeys(getattr(_problems, "items", [])))
+
+
+def _note(name: str, reason: str) -> None:
+    if not hasattr(_problems, "items"):
+        _problems.items = []
+    _problems.items.append((name, reason))
+
+
 def _text(path: Path) -> str | None:
+    """The file's text, or None when it is absent or unreadable (then noted in problems():
+    a FIFO, a device, a folder, a file over the cap). Opened without blocking, never followed
+    into a FIFO or /dev/zero (core.safe_read)."""
+    from launchready_tui.core.safe_read import read_regular
+
     try:
-        if not path.is_file() or path.stat().st_size > MAX_CONFIG_BYTES:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        data = read_regular(path, MAX_CONFIG_BYTES)
+    except FileNotFoundError:
         return None
+    except OSError as e:
+        _note(path.name, getattr(e, "reason", "") or e.strerror or "cannot be read")
+        return None
+    if b"\x00" in data:
+        _note(path.name, "is binary, not a text config file")
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def _parses(name: str, text: str) -> None:
+    """Note the file when its format (JSON, TOML, YAML) does not parse."""
+    try:
+        if name.endswith(".json"):
+            json.loads(text)
+        elif name.endswith(".toml"):
+            tomllib.loads(text)
+        elif name.endswith((".yaml", ".yml")):
+            from launchready_tui.core.yamlpos import load_with_lines
+
+            load_with_lines(text)
+    except RecursionError:
+        _note(name, "is nested too deeply to read")
+    except Exception as e:  # noqa: BLE001 - JSON, TOML or YAML syntax: the file is named, never raised
+        kind = "JSON" if name.endswith(".json") else "TOML" if name.endswith(".toml") else "YAML"
+        line = getattr(e, "lineno", None) or getattr(e, "line", None)
+        _note(name, f"is not valid {kind}" + (f" (line {line})" if isinstance(line, int) else ""))
 
 
 def _line_of(text: str, pattern: str) -> int:
@@ -40,6 +85,12 @@ def _line_of(text: str, pattern: str) -> int:
 
 
 def detect(repo: Path) -> list[Hosting]:
+    _problems.items = []
+    for name in ("vercel.json", "netlify.toml", "render.yaml", "fly.toml", "railway.json", "railway.toml",
+                 "app.json"):
+        t = _text(repo / name)
+        if t is not None:
+            _parses(name, t)
     found: list[Hosting] = []
     t = _text(repo / "vercel.json")
     if t is not None:
@@ -48,7 +99,7 @@ def detect(repo: Path) -> list[Hosting]:
             data = json.loads(t)
             git = data.get("git") if isinstance(data, dict) else None
             off = isinstance(git, dict) and git.get("deploymentEnabled") is False
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
         found.append(Hosting("Vercel", "vercel.json", _line_of(t, r"deploymentEnabled") if off else 1,
                              not off, "Git deploys are turned off in vercel.json (`git.deploymentEnabled: false`)"
@@ -67,8 +118,8 @@ def detect(repo: Path) -> list[Hosting]:
     if t is not None:
         app = ""
         try:
-            app = str(tomllib.loads(t).get("app") or "")
-        except tomllib.TOMLDecodeError:
+            app = str(tomllib.loads(t).get("app") or "")[:100]
+        except (tomllib.TOMLDecodeError, RecursionError):
             pass
         found.append(Hosting("Fly.io", "fly.toml", 1, False,
                              f"Fly.io deploys only when something runs `fly deploy`{f' for app {app}' if app else ''}"))

@@ -46,6 +46,34 @@ def _script_of(command: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+MAX_PACKAGE_JSON = 2 * 1024 * 1024
+
+
+def _package_scripts(repo: Path) -> tuple[dict[str, Any], str]:
+    """(the `scripts` object of package.json, "" ) or ({}, why it cannot be read). A FIFO or
+    a device is never opened for a blocking read (core.safe_read); a missing file has no scripts."""
+    from launchready_tui.core.safe_read import read_regular
+
+    try:
+        data = json.loads(read_regular(repo / "package.json", MAX_PACKAGE_JSON).decode("utf-8"))
+    except FileNotFoundError:
+        return {}, ""
+    except OSError as e:
+        return {}, getattr(e, "reason", "") or e.strerror or "cannot be read"
+    except RecursionError:
+        return {}, "is nested too deeply to read"
+    except ValueError:  # JSON syntax, or not UTF-8
+        return {}, "is not valid JSON"
+    if not isinstance(data, dict):
+        return {}, "is not a JSON object"
+    scripts = data.get("scripts")
+    if scripts is None:
+        return {}, ""
+    if not isinstance(scripts, dict):
+        return {}, "has a `scripts` entry that is not an object"
+    return scripts, ""
+
+
 def _finding(fid: str, severity: str, title: str, why: str, fix: str, file: str = "", line: int = 0) -> Finding:
     return Finding(fid, severity, title, why, fix, file, line)
 
@@ -88,12 +116,15 @@ def rollback_findings(repo: Path, profile, state: dict[str, Any] | None) -> list
                 f"Add {script} to the repository (next to the app, reviewed like code), or change "
                 "`deploy.rollback` in launchready.yaml to the host's own rollback command.", script, 0))
     elif npm_script:
-        scripts = {}
-        try:
-            scripts = json.loads((repo / "package.json").read_text(encoding="utf-8")).get("scripts") or {}
-        except (OSError, ValueError, AttributeError):
-            pass
-        if npm_script not in scripts:
+        scripts, unreadable = _package_scripts(repo)
+        if unreadable:
+            out.append(_finding(
+                "package-json-unreadable", "fail", f"package.json {unreadable}",
+                "The rollback runs an npm script, and npm cannot run scripts from a package.json it cannot read, "
+                "so the rollback fails exactly when it is needed.",
+                "Fix package.json (a JSON object with a `scripts` object), then run the check again.",
+                "package.json", 1))
+        elif npm_script not in scripts:
             out.append(_finding(
                 "rollback-script-missing", "fail", f"package.json has no `{npm_script}` script",
                 "The rollback command runs a script that does not exist, so it fails exactly when it is needed.",
