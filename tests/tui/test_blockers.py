@@ -35,7 +35,7 @@ async def test_b_opens_the_ranked_list_and_owner_priority_are_saved(make, projec
         screen.query_one("#blocker-priority", Input).value = "p1"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert table.get_row_at(0)[-2:] == ["Sam", "P1"]
+        assert table.get_row_at(0)[2:4] == ["Sam", "P1"]
         app.session.writer.flush()
         meta = app.session.store.load()["problems"][p.id]
         assert (meta["owner"], meta["priority"], meta["by"]) == ("Sam", "P1", WHO)

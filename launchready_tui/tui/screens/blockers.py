@@ -18,6 +18,9 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 from launchready_tui.core.results import LABEL, SYMBOL
 
 PRIORITIES = ("P1", "P2", "P3")
+# The impact levels (core/problems.LEVELS) in a word or two, for the table's narrow column.
+SHORT_IMPACT = {1: "pay / log in", 2: "site down", 3: "secret public", 4: "takeover", 5: "email spam",
+                6: "slow", 7: "unknown", 8: "hygiene"}
 NO_RESULTS = ("No checks have run yet, so there is nothing to rank. Run a stage's checks "
               "(R on a step) or `launchready check`, then come back (b).")
 
@@ -44,7 +47,7 @@ def blocker_detail(p) -> str:
     shown = ", ".join(p.steps[:4]) + (" …" if len(p.steps) > 4 else "")
     lines.append(f"Shown by {len(p.results)} check result(s) in: {shown}")
     if p.first_seen:
-        lines.append(f"First seen: {p.first_seen}")
+        lines.append(f"First seen: {p.first_seen[:16].replace('T', ' ')} UTC")
     return "\n".join(lines)
 
 
@@ -89,7 +92,7 @@ class BlockersScreen(Screen):
         self.problems = self.session.launch_problems()
         table = self.query_one("#blockers-table", DataTable)
         table.clear(columns=True)
-        table.add_columns("#", "Status", "Impact", "Problem", "Owner", "Priority")
+        table.add_columns("#", "Status", "Owner", "Priority", "Impact", "Problem")
         for p in self.problems:
             table.add_row(*self._cells(p), key=p.id)
         edit = self.query_one("#blocker-edit")
@@ -109,13 +112,11 @@ class BlockersScreen(Screen):
     def _cells(p) -> tuple[str, ...]:
         scope = [w for w in (p.environment if p.environment != "production" else "",
                              "internal" if p.audience == "internal" else "") if w]
-        title = p.title if len(p.title) <= 70 else p.title[:69] + "…"
+        title = p.title if len(p.title) <= 64 else p.title[:63] + "…"
         if scope:
             title += f" ({', '.join(scope)})"
-        from launchready_tui.core.problems import LEVELS
-
-        return (str(p.rank), f"{SYMBOL[p.status]} {LABEL[p.status]}", LEVELS[p.level], title,
-                p.owner or "-", p.priority or "-")
+        return (str(p.rank), f"{SYMBOL[p.status]} {LABEL[p.status]}", p.owner or "-", p.priority or "-",
+                SHORT_IMPACT.get(p.level, str(p.level)), title)
 
     def _selected(self):
         table = self.query_one("#blockers-table", DataTable)
