@@ -144,3 +144,43 @@ def test_init_cli_asks_again_for_a_staging_answer_that_is_not_a_url_and_flags_mi
     assert "url: https://staging.acme.example" in text
     assert "env_file: .env.staging  # not found when init ran" in text
     assert "include:sendgrid.net" in text and "include:spf.mtasv.net" in text
+
+
+# ---------------------------------------------------------------------------- fix texts name the dashboard
+
+
+def test_test_key_in_production_names_the_stripe_dashboard_and_the_key(tmp_path):
+    from tests.unit.test_env import DB, SESSION, TEST, good_staging, profile, run, write
+
+    write(tmp_path, ".env.production", DATABASE_URL=DB, STRIPE_SECRET_KEY=TEST, SESSION_SECRET=SESSION)
+    good_staging(tmp_path)
+    res = run(profile(tmp_path), "production")
+    assert "STRIPE_SECRET_KEY holds a Stripe test secret key" in res.fix
+    assert "Stripe: Developers > API keys" in res.fix and "Reveal live key" in res.fix
+    assert "provider's dashboard" not in res.fix and TEST not in res.fix
+
+
+def test_dangling_cname_fix_names_the_host_dashboard():
+    from launchready_tui.core.checks.dns import PROVIDERS, _takeover_fix
+
+    heroku = next(p for p in PROVIDERS if p.name == "Heroku")
+    fix = _takeover_fix("blog.acme.example", "old-blog.herokuapp.com", heroku)
+    assert "Heroku: your app > Settings > Domains" in fix and "provider's dashboard" not in fix
+    assert "provider's dashboard" not in _takeover_fix("x.acme.example", "y.example", None)
+
+
+def test_overdue_rotation_names_where_to_rotate(tmp_path):
+    from launchready_tui.core import credentials as cr
+    from tests.unit.test_credentials import run_check
+
+    from launchready_tui.core.state import StateStore
+
+    store = cr.CredentialStore("Acme", StateStore(tmp_path / ".launchready"))
+    store.add(cr.Credential("stripe-live", label="Stripe live key", owner="Maya", rotate_every_days=30,
+                            last_rotated="2025-01-01"))
+    store.add(cr.Credential("db", owner="Maya", rotate_every_days=30, last_rotated="2025-01-01",
+                            rotation_notes="Neon: Branches > main > Roles > Reset password"))
+    res = run_check(tmp_path, store)
+    assert "stripe-live: Stripe: Developers > API keys" in res.fix and "Roll key" in res.fix
+    assert "db: Neon: Branches > main > Roles > Reset password" in res.fix
+    assert "with the provider" not in res.fix

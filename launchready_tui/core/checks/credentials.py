@@ -115,8 +115,18 @@ async def check(ctx, target: str, params) -> CheckResult:
     issues, fixes = [], []
     if overdue:
         issues.append(f"rotation overdue: {', '.join(overdue)}")
-        fixes.append(f"Rotate {', '.join(overdue)} with the provider, then record it with "
-                     f"`launchready credentials rotate {overdue[0]}`.")
+        from launchready_tui.core.dashboards import rotate_where
+
+        by_id = {c.id: c for c in creds}
+        steps = []
+        for cid in overdue:
+            c = by_id.get(cid)
+            where = (getattr(c, "rotation_notes", "") or "").strip() or rotate_where(
+                cid, str(getattr(c, "label", "") or ""), str(getattr(c, "reference", "") or ""))
+            steps.append(f"{cid}: {where}" if where else f"{cid}: make a new key where it was issued "
+                         "(its service's API keys page) and turn the old one off")
+        fixes.append(f"Rotate each overdue key ({'; '.join(steps)}), put the new value where the app reads "
+                     f"it, then record it with `launchready credentials rotate {overdue[0]}`.")
     if unknown_rotation:
         issues.append(f"last rotation unknown: {', '.join(unknown_rotation)}")
         fixes.append("Record when each was last rotated (`launchready credentials rotate ID --date YYYY-MM-DD`).")

@@ -155,10 +155,15 @@ _TAKEOVER_WHY = ("Visitors get an error page. Worse, this is a subdomain-takeove
 
 
 def _takeover_fix(host: str, target: str, provider: Provider | None) -> str:
+    from launchready_tui.core.dashboards import CUSTOM_DOMAIN
+
     where = f" at {provider.name}" if provider else ""
+    path = CUSTOM_DOMAIN.get(provider.name) if provider else None
+    readd = f"in {path}" if path else ("in the " + provider.name + " dashboard" if provider
+                                        else "in the dashboard of the service it points at")
     return (f"At your DNS provider, delete the CNAME record for {host} now, or point it at a "
             f"host you control. If you still use that site{where}, re-add {host} as a custom "
-            f"domain in the provider's dashboard so that nobody else can claim {target}.")
+            f"domain {readd} so that nobody else can claim {target}.")
 
 
 async def check(ctx, target: str, params) -> CheckResult:

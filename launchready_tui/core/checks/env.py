@@ -328,10 +328,9 @@ def evaluate(
         whys.append("A placeholder like 'changeme' is a setting that was never filled in.")
     if test_keys and target.production:
         problems.append(f"test-mode keys in production: {', '.join(test_keys)}")
-        fixes.append(
-            f"Put the live keys (from your provider's dashboard, live mode) into {', '.join(test_keys)} "
-            "for production."
-        )
+        from launchready_tui.core.dashboards import test_keys_fix
+
+        fixes.append(test_keys_fix({n: v[n] for n in test_keys}))
         whys.append("With test keys in production, real customers' payments silently do not go through.")
     if public_secrets:
         problems.append(f"secrets in browser-exposed variables: {', '.join(public_secrets)}")

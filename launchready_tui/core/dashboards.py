@@ -1,0 +1,88 @@
+"""Where to click, by provider: fix texts name the dashboard path ("Stripe: Developers >
+API keys > Reveal live key") instead of "your provider's dashboard" whenever the
+profile or the finding tells which provider it is. Paths as the providers' dashboards
+name them; a provider not listed falls back to a plain description."""
+
+from __future__ import annotations
+
+# value prefix -> (what the key is, where to get the live one)
+_TEST_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("sk_test_", "a Stripe test secret key",
+     "Stripe: Developers > API keys, switch Test mode off, then Secret key > Reveal live key"),
+    ("rk_test_", "a Stripe test restricted key",
+     "Stripe: Developers > API keys, switch Test mode off, then Restricted keys > Create restricted key"),
+    ("pk_test", "a Stripe test publishable key",
+     "Stripe: Developers > API keys, switch Test mode off, then copy the Publishable key"),
+    ("whsec_test_", "a test webhook signing secret",
+     "the live webhook endpoint's page (Stripe: Developers > Webhooks > the live endpoint > Signing secret)"),
+    ("rzp_test_", "a Razorpay test key",
+     "Razorpay Dashboard: switch to Live Mode, then Account & Settings > API Keys > Generate Key"),
+    ("sk_sandbox_", "a sandbox secret key", "the payment provider's dashboard with live mode on"),
+    ("pk_sandbox_", "a sandbox publishable key", "the payment provider's dashboard with live mode on"),
+)
+
+
+def test_key_source(value: str) -> tuple[str, str] | None:
+    """(what the test key is, where to get the live one), from its prefix only."""
+    v = (value or "").strip()
+    for prefix, what, where in _TEST_KEYS:
+        if v.startswith(prefix):
+            return what, where
+    return None
+
+
+def test_keys_fix(names_values: dict[str, str]) -> str:
+    """The fix for test keys in production, naming each key and where its live one is."""
+    parts = []
+    for name in sorted(names_values):
+        found = test_key_source(names_values[name])
+        if found:
+            what, where = found
+            parts.append(f"{name} holds {what}: get the live one in {where}")
+        else:
+            parts.append(f"{name} holds a test-mode key: get the live one in its provider's dashboard, live mode")
+    return "Put live keys into production. " + "; ".join(parts) + "."
+
+
+# A custom domain at a host: where it is added again (takeover fix).
+CUSTOM_DOMAIN: dict[str, str] = {
+    "Heroku": "Heroku: your app > Settings > Domains > Add domain",
+    "GitHub Pages": "GitHub: the repository > Settings > Pages > Custom domain",
+    "Amazon S3": "AWS console: S3 > Create bucket, named exactly like the host name",
+    "Azure App Service": "Azure portal: App Services > your app > Custom domains > Add custom domain",
+    "Shopify": "Shopify admin: Settings > Domains > Connect existing domain",
+    "Fastly": "Fastly: your service > Domains > Create domain",
+    "Netlify": "Netlify: Site configuration > Domain management > Add a domain",
+    "Vercel": "Vercel: Project > Settings > Domains > Add",
+    "Webflow": "Webflow: Site settings > Publishing > Custom domains > Add custom domain",
+    "Ghost": "Ghost(Pro): Settings > Domain",
+    "Zendesk": "Zendesk: Admin Center > Account > Brand management > Brands > Host mapping",
+    "WordPress.com": "WordPress.com: Upgrades > Domains > Add a domain",
+}
+
+# Words in a credential's id or label -> where it is rotated.
+ROTATE: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("stripe",), "Stripe: Developers > API keys > ⋯ next to the key > Roll key"),
+    (("github",), "GitHub: Settings > Developer settings > Personal access tokens > Regenerate token"),
+    (("aws", "amazon"), "AWS console: IAM > Users > your user > Security credentials > Create access key, "
+     "then Deactivate the old one"),
+    (("openai",), "OpenAI: platform.openai.com > API keys > Create new secret key, then revoke the old one"),
+    (("anthropic", "claude"), "Anthropic Console: Settings > API keys > Create key, then delete the old one"),
+    (("sendgrid",), "SendGrid: Settings > API Keys > Create API Key, then delete the old one"),
+    (("postmark",), "Postmark: your server > API Tokens > Regenerate"),
+    (("twilio",), "Twilio Console: Account > API keys & tokens > Create API key, then delete the old one"),
+    (("cloudflare",), "Cloudflare: My Profile > API Tokens > Roll"),
+    (("mailgun",), "Mailgun: Account settings > API security > Add new key, then delete the old one"),
+    (("sentry",), "Sentry: Settings > Auth Tokens > Create New Token, then revoke the old one"),
+    (("supabase",), "Supabase: Project Settings > API Keys"),
+    (("netlify",), "Netlify: User settings > Applications > Personal access tokens > New access token"),
+    (("vercel",), "Vercel: Account Settings > Tokens > Create, then delete the old one"),
+)
+
+
+def rotate_where(*words: str) -> str | None:
+    text = " ".join(words).lower()
+    for keys, where in ROTATE:
+        if any(k in text for k in keys):
+            return where
+    return None
