@@ -115,7 +115,8 @@ _PAYMENT_OR_LOGIN = re.compile(r"STRIPE|PAYPAL|PADDLE|BRAINTREE|PAY|SESSION|AUTH
 @dataclass(frozen=True)
 class Finding:
     """One thing a result shows. `kind` is the kind the fact is filed under (may differ
-    from the result's own check); `level` overrides the kind's default level."""
+    from the result's own check); `level` overrides the kind's default level; `fix` and
+    `why`, when the check gives them per finding, replace the result's own."""
 
     kind: str
     target: str
@@ -123,6 +124,8 @@ class Finding:
     title: str
     status: Status = Status.FAIL
     level: int | None = None
+    fix: str = ""
+    why: str = ""
 
     @property
     def id(self) -> str:
@@ -241,11 +244,12 @@ def _evidence_findings(r: CheckResult) -> list[Finding]:
             continue
         title = str(f.get("message") or f.get("summary") or f.get("title") or r.summary)
         code = str(f.get("code") or _slug(title))
+        fix, why = str(f.get("fix") or ""), str(f.get("why") or "")
         if code in out:
             if st == Status.FAIL and out[code].status != Status.FAIL:
-                out[code] = Finding(r.check, r.target, code, title, st)
+                out[code] = Finding(r.check, r.target, code, title, st, fix=fix, why=why)
             continue
-        out[code] = Finding(r.check, r.target, code, title, st)
+        out[code] = Finding(r.check, r.target, code, title, st, fix=fix, why=why)
     return list(out.values())
 
 
@@ -507,7 +511,7 @@ def derive(results: Iterable[CheckResult], profile=None, *, meta: dict[str, dict
                 env, aud = _scope(f.target, f.kind, profile)
                 title = f.title if f.title == r.summary else _titled(f.title, f.target)
                 p = by_id[f.id] = Problem(f.id, f.kind, f.target, f.code, title, level,
-                                          f.status, r.fix, r.why, env, aud)
+                                          f.status, f.fix or r.fix, f.why or r.why, env, aud)
             elif f.status == Status.FAIL and p.status != Status.FAIL:
                 p.status = f.status
             _add(p, r, f)
@@ -598,7 +602,7 @@ def _add(p: Problem, r: CheckResult, f: Finding | None = None) -> None:
         # The owning kind's own words win: the tls check's "expired 10 days ago" over
         # the redirect check's "certificate rejected".
         p.title = f.title if f.title == r.summary else _titled(f.title, f.target)
-        p.fix, p.why = r.fix or p.fix, r.why or p.why
+        p.fix, p.why = f.fix or r.fix or p.fix, f.why or r.why or p.why
         p.owned = True
         if step:  # its own kind's step is where to check it again
             p.steps.remove(step)

@@ -139,6 +139,11 @@ def test_new_kind_becomes_problems_without_editing_problems_py(monkeypatch):
     assert {p.id for p in ps} == {"db_health:db.x.test:no_backups", "db_health:db.x.test:old_pg",
                                   "db_other:db:idle"}
     assert {p.status for p in ps if p.kind == "db_health"} == {Status.FAIL, Status.WARN}
+    # a finding's own fix and why, when the check gives them, replace the result's
+    own = P.derive([res("db_x", "db", fix="the result's fix", evidence={"findings": [
+        {"status": "fail", "code": "a", "summary": "A", "fix": "fix A", "why": "why A"},
+        {"status": "fail", "code": "b", "summary": "B"}]})])
+    assert {(p.code, p.fix, p.why) for p in own} == {("a", "fix A", "why A"), ("b", "the result's fix", "it matters")}
 
     import types
 
