@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from launchready_tui.core.export import _problems
+from launchready_tui.core.export._data import data_view
 from launchready_tui.core.export._model import (
     STALE_DAYS,
     Action,
@@ -342,6 +343,7 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
         runbooks=rbv,
         performance=perf,
         performance_note=perf_note,
+        data=data_view(results, history),
         risks=risks,
         day2=day2,
         titles=titles,

@@ -451,6 +451,8 @@ class MonitoringView:
     monitors: list[FieldView]  # stage 6 "monitors" record
     alerts: list[FieldAsk]  # where alerts go, who owns them
     missing: str = ""  # "fill in ... in ..." once, when something is not written down
+    external: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    # (service, address, state, how often, alerts go to) from an uptime service's account
 
 
 @dataclass
@@ -491,6 +493,7 @@ class Handover:
     monitoring: MonitoringView | None = None
     incidents_past: list[IncidentLink] = field(default_factory=list)
     unlisted_secrets: list[tuple[str, str]] = field(default_factory=list)  # (what, why it is flagged)
+    data: Any = None  # _data.DataView: the database section (index plan, cache rules, before/after)
 
 
 
