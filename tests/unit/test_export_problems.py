@@ -107,3 +107,22 @@ def test_a_found_leak_with_no_inventory_entry_is_flagged():
     out = unlisted_secrets(profile(), [stripe], [], [leak])
     leaks = [w for w, why in out if "found by the scan" in why]
     assert leaks == ["GitHub token at logs/app.log:2 (fingerprint ghp_:ba442c05)"]
+
+
+def test_monitoring_lists_what_the_uptime_service_watches():
+    from launchready_tui.core.export._model import ResultView
+    from launchready_tui.core.export._problems import _external_monitors
+    from tests.unit.export_fixtures import NOW
+
+    r = ResultView.from_dict("k", {"check": "monitors", "target": "uptimerobot", "status": "fail",
+                                   "started_at": "2026-03-15T09:00:00+00:00", "evidence": {
+                                       "provider": "uptimerobot", "watched": [
+                                           {"url": "https://acme.example/", "status": "up", "interval_s": 300,
+                                            "alerts": ["email"]},
+                                           {"url": "https://api.acme.example/health", "status": "paused"},
+                                           "odd"]}}, NOW)
+    odd = ResultView.from_dict("j", {"check": "monitors", "target": "x", "evidence": {"watched": "nope"}}, NOW)
+    assert _external_monitors([r, odd]) == [
+        ("uptimerobot", "https://acme.example/", "up", "every 5 min", "email"),
+        ("uptimerobot", "https://api.acme.example/health", "paused", "", "nobody"),
+    ]

@@ -129,6 +129,7 @@ def monitoring(profile: Any, state: dict[str, Any], results: list[ResultView], r
         rb, _, st = first.partition("/")
         cmd = f"launchready check --runbook {rb} --step {st}" if first else "launchready check"
         watched.append((url, newest.status if newest else "", by or "not checked yet", cmd))
+    external = _external_monitors(results)
     monitors = [f for f in _record_fields(state, runbooks, "monitors") if f.value]
     where, _ = _step_of(runbooks, titles, record="alert-channel")
     alerts = [FieldAsk(f.label, f.value, where, f.by, f.at)
@@ -140,7 +141,32 @@ def monitoring(profile: Any, state: dict[str, Any], results: list[ResultView], r
     if not urls:
         text = ("The profile lists no `monitor` URLs, so nothing is watched. Add the home page, the app and "
                 "the API health URL under `monitor` in launchready.yaml. " + text).strip()
-    return MonitoringView(watched, monitors, alerts, text)
+    return MonitoringView(watched, monitors, alerts, text, external)
+
+
+def _external_monitors(results: list[ResultView]) -> list[tuple[str, str, str, str, str]]:
+    """What an uptime service's account says it watches (the `monitors` kind's evidence:
+    `provider` and `watched` = [{url, status, interval_s, alerts}]), newest result per
+    account; read defensively, any other shape gives nothing."""
+    newest: dict[str, ResultView] = {}
+    for r in results:
+        if r.check == "monitors" and isinstance(r.evidence.get("watched"), list):
+            if r.target not in newest or r.started_at > newest[r.target].started_at:
+                newest[r.target] = r
+    rows = []
+    for target, r in sorted(newest.items()):
+        service = str(r.evidence.get("provider") or target)
+        for w in r.evidence["watched"]:
+            if not isinstance(w, dict):
+                continue
+            every = w.get("interval_s")
+            every_text = f"every {int(every) // 60} min" if isinstance(every, int | float) and every >= 60 else (
+                f"every {every} s" if isinstance(every, int | float) else "")
+            alerts = w.get("alerts")
+            alerts_text = ", ".join(str(a) for a in alerts) if isinstance(alerts, list) and alerts else "nobody"
+            rows.append((service, str(w.get("url") or w.get("name") or "?"), str(w.get("status") or "?"),
+                         every_text, alerts_text))
+    return rows
 
 
 def past_incidents(state: dict[str, Any], profile: Any) -> list[IncidentLink]:
