@@ -32,15 +32,46 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _write(path: Path, text: str) -> None:
-    """Write a regular file atomically; never follow a symlink into something else."""
+def _refusal(repo: Path, rel: str, force: bool) -> str | None:
+    """Why LaunchReady must not write rel under repo, or None. Never through a symlinked
+    folder, never into something that is not a folder, and (with --force) never over a
+    symlink, a FIFO, a device or a folder: only a regular file is ever replaced."""
+    cur = repo
+    for part in Path(rel).parts[:-1]:
+        cur = cur / part
+        shown = cur.relative_to(repo).as_posix()
+        if cur.is_symlink():
+            return (f"{shown} is a symlink (to {os.readlink(cur)}); LaunchReady never writes through one. "
+                    f"Make {shown} a real folder in the repository")
+        if cur.exists() and not cur.is_dir():
+            return f"{shown} is a file, not a folder. Move it away so {shown}/ can hold the workflows"
+    target = repo / rel
+    if not force:
+        return None  # an existing entry of any kind is kept
+    if target.is_symlink():
+        return (f"{rel} is a symlink (to {os.readlink(target)}); --force replaces only regular files. Delete the "
+                "link if the workflow should live here")
+    if target.exists() and not target.is_file():
+        from launchready_tui.core.safe_read import _kind
+
+        return f"{rel} is {_kind(os.stat(target).st_mode)}, not a regular file; --force replaces only regular files"
+    return None
+
+
+def _stage(path: Path, text: str) -> Path:
+    """Write text to a new temp file beside path (never following a symlink) and return it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "x", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
 
 
 def run(args) -> int:
@@ -61,20 +92,37 @@ def run(args) -> int:
                            if w.file not in ours])
     deploy_name = deploys[0][0].name if deploys else None
     kept = 0
-    for item in ci_init.plan(profile, runbooks, deploy_name):
-        target = repo / item.path
-        if args.dry_run:
+    items = ci_init.plan(profile, runbooks, deploy_name)
+    if args.dry_run:
+        for item in items:
             print(f"--- {item.path} ({item.what})\n{item.text}")
-            continue
+        return 0
+    # Decide every file first: one refusal and nothing at all is written.
+    refused = [(item.path, why) for item in items if (why := _refusal(repo, item.path, args.force))]
+    if refused:
+        for _rel, why in refused:
+            print(f"launchready ci: {why}.", file=sys.stderr)
+        print("launchready ci: nothing was written.", file=sys.stderr)
+        return 2
+    todo = []
+    for item in items:
+        target = repo / item.path
         if (target.exists() or target.is_symlink()) and not args.force:
             print(f"kept      {item.path} (it exists; --force replaces it)")
             kept += 1
             continue
-        if target.exists() and not target.is_file():
-            print(f"launchready ci: {item.path} is not a regular file; nothing written there", file=sys.stderr)
-            kept += 1
-            continue
-        _write(target, item.text)
+        todo.append((item, target))
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for item, target in todo:
+            staged.append((_stage(target, item.text), target))
+    except OSError as e:
+        for tmp, _t in staged:
+            tmp.unlink(missing_ok=True)
+        print(f"launchready ci: could not write {item.path}: {e.strerror or e}; nothing was written.", file=sys.stderr)
+        return 1
+    for (tmp, target), (item, _t) in zip(staged, todo, strict=True):
+        os.replace(tmp, target)
         print(f"wrote     {item.path}  - {item.what}")
     if not args.dry_run:
         names = [str(n) for n in profile.get("required_env") or []] or ["DATABASE_URL"]

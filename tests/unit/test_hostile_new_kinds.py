@@ -530,3 +530,80 @@ def test_deploy_config_check_reports_a_fifo_workflow_not_a_traceback(tmp_path):
         except OSError:
             pass
     assert r.status.value in ("warn", "fail") and ".github/workflows/deploy.yml" in json.dumps(r.evidence)
+
+
+# ------------------------------------------------------------------- ci init
+
+from launchready_tui import cli as lr_cli  # noqa: E402
+from launchready_tui.core import ci_init  # noqa: E402
+
+OURS = (ci_init.CHECKS_FILE, ci_init.AFTER_DEPLOY_FILE, ci_init.WEEKLY_FILE)
+
+
+def ci_repo(tmp: Path) -> Path:
+    repo = tmp / "repo"
+    repo.mkdir()
+    (repo / "launchready.yaml").write_text(f"project: T\ndomain: {D}\n", encoding="utf-8")
+    (repo / "vercel.json").write_text("{}", encoding="utf-8")
+    return repo
+
+
+def ci_init_run(repo: Path, *extra: str, capsys) -> tuple[int, str]:
+    code = lr_cli.main(["ci", "init", "--profile", str(repo / "launchready.yaml"), *extra])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_ci_init_when_workflows_is_a_file_says_so_and_writes_nothing(tmp_path, capsys):
+    repo = ci_repo(tmp_path)
+    (repo / ".github").mkdir()
+    (repo / ".github" / "workflows").write_text("not a folder", encoding="utf-8")
+    code, text = ci_init_run(repo, capsys=capsys)
+    assert code in (1, 2) and ".github/workflows" in text and "Traceback" not in text
+    assert (repo / ".github" / "workflows").read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("link", [".github", ".github/workflows"])
+def test_ci_init_never_writes_through_a_symlinked_folder(tmp_path, capsys, link):
+    repo = ci_repo(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / link).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(outside, repo / link)
+    for force in ((), ("--force",)):
+        code, text = ci_init_run(repo, *force, capsys=capsys)
+        assert code in (1, 2) and "symlink" in text.lower(), text
+        assert list(outside.rglob("*")) == [], "wrote outside the repository"
+
+
+def test_ci_init_force_never_replaces_a_symlink_or_a_fifo_and_writes_nothing_partial(tmp_path, capsys):
+    repo = ci_repo(tmp_path)
+    wf = repo / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    secret = tmp_path / "elsewhere.yml"
+    secret.write_text("keep me\n", encoding="utf-8")
+    os.symlink(secret, repo / ci_init.AFTER_DEPLOY_FILE)
+    code, text = ci_init_run(repo, "--force", capsys=capsys)
+    assert code in (1, 2) and ci_init.AFTER_DEPLOY_FILE in text and "symlink" in text.lower(), text
+    assert secret.read_text() == "keep me\n" and (repo / ci_init.AFTER_DEPLOY_FILE).is_symlink()
+    assert not (repo / ci_init.CHECKS_FILE).exists() and not (repo / ci_init.WEEKLY_FILE).exists()
+    assert [p.name for p in wf.iterdir()] == ["launchready-after-deploy.yml"]  # no temp files left
+
+    os.unlink(repo / ci_init.AFTER_DEPLOY_FILE)
+    os.symlink(tmp_path / "nowhere.yml", repo / ci_init.AFTER_DEPLOY_FILE)  # dangling
+    code, text = ci_init_run(repo, "--force", capsys=capsys)
+    assert code in (1, 2) and not (tmp_path / "nowhere.yml").exists()
+    assert (repo / ci_init.AFTER_DEPLOY_FILE).is_symlink() and not (repo / ci_init.CHECKS_FILE).exists()
+
+    os.unlink(repo / ci_init.AFTER_DEPLOY_FILE)
+    os.mkfifo(repo / ci_init.WEEKLY_FILE)
+    code, text = ci_init_run(repo, "--force", capsys=capsys)
+    assert code in (1, 2) and ci_init.WEEKLY_FILE in text and "Traceback" not in text
+    assert (repo / ci_init.WEEKLY_FILE).is_fifo() and not (repo / ci_init.CHECKS_FILE).exists()
+
+
+def test_ci_init_plain_run_still_writes_three_regular_files(tmp_path, capsys):
+    repo = ci_repo(tmp_path)
+    code, text = ci_init_run(repo, capsys=capsys)
+    assert code == 0, text
+    assert all((repo / f).is_file() and not (repo / f).is_symlink() for f in OURS)
