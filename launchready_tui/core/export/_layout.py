@@ -288,10 +288,6 @@ def _monitoring(d: _Doc, doc: Handover) -> None:
         d.p(Strong("What your uptime service watches"), " (read from its account):")
         d.add(Table(["Service", "Address", "State", "How often", "Alerts go to"],
                     [[[svc], [Code(url)], [st], [every], [alerts]] for svc, url, st, every, alerts in m.external]))
-    if m.external:
-        d.p(Strong("What your uptime service watches"), " (read from its account):")
-        d.add(Table(["Service", "Address", "State", "How often", "Alerts go to"],
-                    [[[svc], [Code(url)], [st], [every], [alerts]] for svc, url, st, every, alerts in m.external]))
     if m.monitors:
         d.add(_fields_table(m.monitors))
     if any(a.value for a in m.alerts):

@@ -453,8 +453,6 @@ class MonitoringView:
     missing: str = ""  # "fill in ... in ..." once, when something is not written down
     external: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     # (service, address, state, how often, alerts go to) from an uptime service's account
-    external: list[tuple[str, str, str, str, str]] = field(default_factory=list)
-    # (service, address, state, how often, alerts go to) from an uptime service's account
 
 
 @dataclass
