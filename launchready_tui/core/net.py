@@ -139,7 +139,19 @@ def parse_connect_to(text: str) -> ConnectTo:
             ports.append(int(p))
     if not h2 and ports[1] is None:
         raise ValueError("it does not say where to connect instead (HOST2 or PORT2)")
+    h1, h2 = _alabel(h1), _alabel(h2)  # requests use A-labels (the profile's hosts are)
     return ConnectTo(h1, ports[0], h2, ports[1])
+
+
+def _alabel(host: str) -> str:
+    if not host or host.isascii():
+        return host
+    from launchready_tui.core.profile import to_alabel
+
+    try:
+        return to_alabel(host)
+    except ValueError:
+        raise ValueError("one of its host names is not a valid international domain name") from None
 
 
 def parse_connect_to_cli(values: list[str]) -> list[ConnectTo]:

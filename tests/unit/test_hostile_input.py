@@ -305,3 +305,8 @@ def test_stale_state_temp_files_are_removed_on_start(tmp_path):
     assert not list(d.glob(".state.json.*.tmp"))
     assert (d / ".other.tmp").exists()
     assert json.loads((d / "state.json").read_text())["notes"]["rb/s"]["text"] == "hi"
+
+
+def test_connect_to_with_an_idn_host_uses_its_a_label():
+    rule = parse_connect_to("exämple.test:443:127.0.0.1:8443")
+    assert rule.host == "xn--exmple-cua.test" and rule.matches("xn--exmple-cua.test", 443)
