@@ -55,7 +55,7 @@ class CheckContext:
             except AttributeError:  # a stand-in net without the attribute
                 pass
 
-    def for_check(self, runbook, step, spec) -> CheckContext:
+    def for_check(self, runbook: Runbook | None, step: Step | None, spec: CheckSpec | None) -> CheckContext:
         return CheckContext(
             profile=self.profile,
             net=self.net,

@@ -6,7 +6,9 @@ clear message and exit 2, and the TUI can show an error screen instead of a trac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -75,7 +77,7 @@ class Warning_:
     line: int | None
     field: str | None
     message: str
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def format(self) -> str:
         return Problem(self.file, self.line, self.field, self.message).format()

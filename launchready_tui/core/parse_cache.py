@@ -19,9 +19,12 @@ import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from launchready_tui.core.errors import RunbookError
+
+if TYPE_CHECKING:
+    from launchready_tui.core.profile import Profile
 
 T = TypeVar("T")
 _PARSER_MODULES = ("runbook", "registry", "profile", "yamlpos", "errors", "results")
@@ -85,7 +88,7 @@ def load_runbooks(paths: list[Path] | None = None) -> tuple[list[Any], list[Runb
     return _load(paths, cache=True)
 
 
-def load_profile(path: Path):
+def load_profile(path: Path) -> Profile:
     """`core.profile.load_profile`, cached when the file parses cleanly."""
     from launchready_tui.core.profile import MAX_PROFILE_BYTES, parse_profile
     from launchready_tui.core.profile import load_profile as _load

@@ -8,12 +8,16 @@ expected. Unknown keys are warnings with "did you mean" help, not errors.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.errors import Problem, ProfileError, Warning_
 from launchready_tui.core.yamlpos import YamlSyntaxError, load_with_lines
+
+if TYPE_CHECKING:
+    from launchready_tui.core.net import NetConfig
 
 PROFILE_FILENAME = "launchready.yaml"
 MAX_PROFILE_BYTES = 1024 * 1024  # a profile is a few KB; anything this big is not one
@@ -487,7 +491,9 @@ def find_profile(path: str | Path | None) -> Path:
     return Path(path) if path else Path.cwd() / PROFILE_FILENAME
 
 
-def net_config(profile: Profile | None, *, nameservers=None, connect_to=None, ca_bundle=None, timeout_s=None):
+def net_config(profile: Profile | None, *, nameservers: Iterable[Any] | None = None,
+               connect_to: Sequence[Any] | None = None, ca_bundle: str | None = None,
+               timeout_s: float | None = None) -> NetConfig:
     """Build the NetConfig from the profile's `network`, with CLI flags overriding."""
     from launchready_tui.core.net import NetConfig, parse_connect_to, parse_nameserver
 

@@ -7,6 +7,7 @@ reason in `summary` and `evidence["reason"]`; it is never a pass and never a pla
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -33,7 +34,7 @@ LABEL = {
 }
 
 
-def worst(statuses) -> Status | None:
+def worst(statuses: Iterable[Status | str]) -> Status | None:
     best: Status | None = None
     for s in statuses:
         s = Status(s)
@@ -88,7 +89,8 @@ class CheckResult:
         return replace(self, **kw)
 
 
-def _mk(status: Status, check: str, target: str, summary: str, *, evidence=None, fix="", why=""):
+def _mk(status: Status, check: str, target: str, summary: str, *, evidence: dict[str, Any] | None = None,
+        fix: str = "", why: str = "") -> CheckResult:
     return CheckResult(
         check=check,
         target=target,
@@ -100,19 +102,23 @@ def _mk(status: Status, check: str, target: str, summary: str, *, evidence=None,
     )
 
 
-def passed(check: str, target: str, summary: str, *, evidence=None, why: str = "") -> CheckResult:
+def passed(check: str, target: str, summary: str, *, evidence: dict[str, Any] | None = None,
+           why: str = "") -> CheckResult:
     return _mk(Status.PASS, check, target, summary, evidence=evidence, why=why)
 
 
-def warned(check, target, summary, *, fix: str, why: str, evidence=None) -> CheckResult:
+def warned(check: str, target: str, summary: str, *, fix: str, why: str,
+           evidence: dict[str, Any] | None = None) -> CheckResult:
     return _mk(Status.WARN, check, target, summary, evidence=evidence, fix=fix, why=why)
 
 
-def failed(check, target, summary, *, fix: str, why: str, evidence=None) -> CheckResult:
+def failed(check: str, target: str, summary: str, *, fix: str, why: str,
+           evidence: dict[str, Any] | None = None) -> CheckResult:
     return _mk(Status.FAIL, check, target, summary, evidence=evidence, fix=fix, why=why)
 
 
-def errored(check, target, reason: str, *, fix: str = "", why: str = "", evidence=None) -> CheckResult:
+def errored(check: str, target: str, reason: str, *, fix: str = "", why: str = "",
+            evidence: dict[str, Any] | None = None) -> CheckResult:
     """Could not check. The reason is kept in the summary and in evidence["reason"]."""
     ev = dict(evidence or {})
     ev.setdefault("reason", reason)
@@ -129,13 +135,13 @@ def errored(check, target, reason: str, *, fix: str = "", why: str = "", evidenc
     )
 
 
-def skipped(check: str, target: str, reason: str, *, evidence=None) -> CheckResult:
+def skipped(check: str, target: str, reason: str, *, evidence: dict[str, Any] | None = None) -> CheckResult:
     ev = dict(evidence or {})
     ev.setdefault("reason", reason)
     return _mk(Status.SKIP, check, target, f"Skipped: {reason}", evidence=ev)
 
 
-def count(results) -> dict[str, int]:
+def count(results: Iterable[CheckResult]) -> dict[str, int]:
     counts = {s.value: 0 for s in Status}
     for r in results:
         counts[Status(r.status).value] += 1

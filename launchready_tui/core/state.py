@@ -207,7 +207,7 @@ class StateStore:
     # -- convenience operations (all go through update) --------------------------------
 
     def set_position(self, runbook: str, step: str) -> None:
-        def fn(s):
+        def fn(s: dict[str, Any]) -> None:
             s["position"] = {"runbook": runbook, "step": step}
 
         self.update(fn)
@@ -215,7 +215,7 @@ class StateStore:
     def set_confirm(self, runbook: str, step: str, block: str, checked: bool, who: str) -> None:
         key = f"{runbook}/{step}/{block}"
 
-        def fn(s):
+        def fn(s: dict[str, Any]) -> None:
             if checked:
                 s["confirmations"][key] = {"checked": True, "by": who, "at": _now()}
             else:
@@ -226,7 +226,7 @@ class StateStore:
     def set_record(self, runbook: str, step: str, block: str, field: str, value: str, who: str) -> None:
         key = f"{runbook}/{step}/{block}"
 
-        def fn(s):
+        def fn(s: dict[str, Any]) -> None:
             rec = s["records"].setdefault(key, {})
             if value == "":
                 rec.pop(field, None)
@@ -238,7 +238,7 @@ class StateStore:
     def set_note(self, runbook: str, step: str, text: str) -> None:
         key = f"{runbook}/{step}"
 
-        def fn(s):
+        def fn(s: dict[str, Any]) -> None:
             if text.strip():
                 s["notes"][key] = {"text": text, "at": _now()}
             else:
@@ -249,7 +249,7 @@ class StateStore:
     def set_step_done(self, runbook: str, step: str, done: bool, who: str) -> None:
         key = f"{runbook}/{step}"
 
-        def fn(s):
+        def fn(s: dict[str, Any]) -> None:
             if done:
                 s["steps_done"][key] = {"by": who, "at": _now()}
             else:
@@ -265,7 +265,7 @@ class StateStore:
         red = Redactor()  # a second layer: URL passwords and secret-looking values never land here
         results = [red.result_dict(r) for r in results]
 
-        def fn(s):
+        def fn(s: dict[str, Any]) -> None:
             for r in results:
                 key = result_key(r)
                 old = s["results"].get(key)
@@ -280,7 +280,7 @@ class StateStore:
         """Record who owns a problem and its priority (None leaves a field as it is, ""
         clears it). Keyed by the problem's stable id (core/problems.py)."""
 
-        def fn(s):
+        def fn(s: dict[str, Any]) -> None:
             meta = s.setdefault("problems", {}).setdefault(problem_id, {})
             for name, value in (("owner", owner), ("priority", priority)):
                 if value is None:

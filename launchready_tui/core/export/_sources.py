@@ -139,7 +139,7 @@ def _hosts(profile: Any, results: list[ResultView], names_text: str) -> list[Hos
             role += ", main address"
         r = dns.get(host)
         rows.append(HostRow(
-            host=host, role=role, records=dns_records(r.evidence) if r else [],
+            host=host, role=role, records=dns_records(cast("DnsEvidence", r.evidence)) if r else [],
             purpose=_purpose(host, names_text), status=r.status if r else None,
             summary=r.summary if r and r.status != "pass" else "", checked_at=r.started_at if r else "",
             stale=bool(r and r.stale),
@@ -191,8 +191,9 @@ def _redirect_rows(r: ResultView) -> list[RedirectRow]:
                                 _ENDS.get(str(note), str(note or "")), r.stale))
 
     m = ev.get("map")
-    hops = ev.get("hops") if isinstance(ev.get("hops"), dict) else {}
-    ends = ev.get("ends") if isinstance(ev.get("ends"), dict) else {}
+    raw_hops, raw_ends = ev.get("hops"), ev.get("ends")  # hand-edited state: anything goes
+    hops = raw_hops if isinstance(raw_hops, dict) else {}
+    ends = raw_ends if isinstance(raw_ends, dict) else {}
     if isinstance(m, dict) and m:
         for old in sorted(m, key=lambda u: (not str(u).startswith("http:"), str(u))):
             add(old, hops.get(old), m[old], ends.get(old, ""))
@@ -210,7 +211,8 @@ def _tls_rows(results: list[ResultView], renewer: str) -> list[TlsRow]:
         ev = cast("TlsEvidence", r.evidence)
         if r.status == "skip":
             continue
-        cert = ev.get("certificate") if isinstance(ev.get("certificate"), dict) else {}
+        raw_cert = ev.get("certificate")  # hand-edited state: anything goes
+        cert = raw_cert if isinstance(raw_cert, dict) else {}
         issuer = str(cert.get("issuer_org") or cert.get("issuer_cn") or "")
         cn = cert.get("issuer_cn")
         if cn and issuer != cn:
@@ -307,7 +309,9 @@ def _email(profile: Any, results: list[ResultView], state: dict[str, Any], runbo
             if k not in latest or r.started_at > latest[k].started_at:
                 latest[k] = r
     rs = sorted(latest.values(), key=lambda r: (EMAIL_KINDS.index(r.check), r.target))
-    spf_tree, spf_total, plan = None, "", []
+    spf_tree: TreeNode | None = None
+    spf_total = ""
+    plan: list[dict[str, str]] = []
     for r in rs:
         ev = cast("SpfEvidence", r.evidence)
         tree = ev.get("tree") if r.check == "spf" else None
