@@ -149,9 +149,7 @@ class LaunchReadyApp(App):
     def action_edit_profile(self) -> None:
         """Open launchready.yaml in the person's editor (the app steps aside), then reload
         it. The editor keeps every comment; the app never rewrites the file itself."""
-        import subprocess
-
-        from textual.app import SuspendNotSupported
+        import os
 
         from launchready_tui.tui.editor import editor_command
 
@@ -164,6 +162,23 @@ class LaunchReadyApp(App):
             self.notify(f"No editor found. Set EDITOR (e.g. export EDITOR=nano) or open {s.profile_path} "
                         "in any text editor, then press r.", severity="warning", timeout=12)
             return
+        chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if Path(cmd[0]).name in ("vi", "vim", "nvim") and not chosen:  # a newcomer may not get out
+            from launchready_tui.tui.screens.edit_profile import EditorHelpScreen
+
+            if isinstance(self.screen, EditorHelpScreen):
+                return
+            self.push_screen(EditorHelpScreen(Path(cmd[0]).name, str(s.profile_path)),
+                             lambda ok: ok and self._run_editor(cmd))
+            return
+        self._run_editor(cmd)
+
+    def _run_editor(self, cmd: list[str]) -> None:
+        import subprocess
+
+        from textual.app import SuspendNotSupported
+
+        s = self.session
         s.writer.flush()
         before = s.profile_path.read_bytes()
         try:

@@ -430,3 +430,42 @@ async def test_a_skipped_check_says_where_the_profile_is_and_how_to_open_it(make
         await pilot.pause()
         text = " ".join(panel.text().split())
         assert f"Your profile is {project}" in text and "Press o to open it" in text
+
+
+async def test_vim_as_the_only_editor_is_explained_first(make, project, monkeypatch):
+    from launchready_tui.tui import editor
+
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setattr(editor.shutil, "which", lambda name: "/usr/bin/vim" if name == "vim" else None)
+    seed(project, results=False)
+    app = make(project)
+    ran = []
+    monkeypatch.setattr(app, "_run_editor", lambda cmd: ran.append(cmd))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        assert screen_name(app) == "EditorHelpScreen" and ":wq" in texts(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not ran
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert ran and ran[0][0] == "/usr/bin/vim"
+
+
+async def test_a_step_that_asks_for_a_profile_setting_shows_where_the_profile_is(make, project):
+    app = make(project, runbooks=[FIRST_HOUR_RUNBOOKS])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert not app.main.view.query(".profile-hint")  # this step asks for none
+        await pilot.press("escape", "n")
+        await pilot.pause()
+        await pilot.pause()
+        hint = app.main.view.query_one(".profile-hint")
+        assert str(project) in str(hint.render()) and "Press o" in str(hint.render())

@@ -24,6 +24,12 @@ def check_title(spec: CheckSpec) -> str:
     return f"{spec.kind.replace('_', ' ').capitalize()} check"
 
 
+def _asks_for_profile(markdown: str) -> bool:
+    """The step asks for a profile setting ("in your profile", "launchready.yaml")."""
+    low = markdown.lower()
+    return "launchready.yaml" in low or "your profile" in low
+
+
 def _strip_h1(text: str) -> str:
     lines = text.strip().splitlines()
     if lines and lines[0].startswith("# "):
@@ -67,6 +73,10 @@ class StepView(VerticalScroll, can_focus=False):
                 what = "Goal of this stage" if rb.kind == "stage" else "Goal"
                 intro = f"**{what}:** {rb.goal}\n\n{intro}"
             yield _md(intro, "intro")
+        if s.has_profile and _asks_for_profile(st.markdown):
+            from launchready_tui.tui.editor import edit_hint
+
+            yield Label(edit_hint(s.profile_path), classes="profile-hint")
         parts = split_step(st)
         for i, part in enumerate(parts):
             if isinstance(part, str):
