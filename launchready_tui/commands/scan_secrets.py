@@ -29,13 +29,55 @@ def _allowlist(start: Path):
     return None
 
 
+def _refusal(root: Path) -> str | None:
+    """Why a named path cannot be scanned at all (missing, a FIFO, a device, a socket), or
+    None. Checked before anything is opened: a FIFO would block the scan forever."""
+    import os
+    import stat
+
+    from launchready_tui.core.safe_read import _kind
+
+    try:
+        st = os.stat(root)
+    except FileNotFoundError:
+        return f"{root} does not exist"
+    except OSError as e:
+        return f"{root} cannot be read: {e.strerror or e}"
+    if stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode):
+        return None
+    return f"{root} is {_kind(st.st_mode)}, not a regular file or a folder"
+
+
+def _scanner_class():
+    from launchready_tui.core.checks.secrets import Scanner
+
+    class TextScanner(Scanner):
+        """A file that is text but not UTF-8 (Latin-1, Windows-1252) is scanned with the odd
+        bytes replaced, lines unchanged, instead of being skipped: a key in it is still a key."""
+
+        def scan_bytes(self, data: bytes, file: str, area: str, report) -> None:
+            if b"\x00" not in data[:8192]:
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError:
+                    data = data.decode("utf-8", errors="replace").encode("utf-8")
+            super().scan_bytes(data, file, area, report)
+
+    return TextScanner
+
+
 def run(args) -> int:
     import datetime as dt
 
-    from launchready_tui.core.checks.secrets import Scanner, evaluate
+    from launchready_tui.core.checks.secrets import evaluate
 
     roots = [Path(f) for f in args.files] or [Path(".")]
-    report = Scanner(base=Path.cwd()).scan(roots, "code")
+    refused = [why for r in roots if (why := _refusal(r))]
+    if refused:
+        for why in refused:
+            print(f"launchready scan-secrets: {why}; nothing was scanned.", file=sys.stderr)
+        return 2
+    report = _scanner_class()(base=Path.cwd()).scan(roots, "code")
     result = evaluate(report, "code", allow=_allowlist(Path.cwd().resolve()), today=dt.date.today())
     findings = result.evidence.get("findings") or []
     for f in findings:
@@ -47,4 +89,14 @@ def run(args) -> int:
               "that issued it (it may have been copied already). If one is a false alarm, allowlist its "
               "fingerprint in .launchready/allowlist.yaml with a reason and an expiry date.", file=sys.stderr)
         return 1
+    if report.stopped:
+        print(f"launchready scan-secrets: stopped early ({report.stopped}); {report.scanned} file(s) were "
+              "scanned, the rest were not. Name fewer files or folders.", file=sys.stderr)
+        return 1
+    unread = {k: n for k, n in report.skipped.items() if k in ("unreadable", "symlink_loop", "too_large",
+                                                               "not_a_regular_file", "broken_symlink")}
+    if unread:
+        print("launchready scan-secrets: not read: " + ", ".join(f"{n} {k.replace('_', ' ')}"
+                                                                 for k, n in sorted(unread.items())),
+              file=sys.stderr)
     return 0

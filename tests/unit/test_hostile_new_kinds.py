@@ -607,3 +607,45 @@ def test_ci_init_plain_run_still_writes_three_regular_files(tmp_path, capsys):
     code, text = ci_init_run(repo, capsys=capsys)
     assert code == 0, text
     assert all((repo / f).is_file() and not (repo / f).is_symlink() for f in OURS)
+
+
+# ------------------------------------------------------------------- scan-secrets
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+
+def scan_secrets(cwd: Path, *files: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "launchready_tui", "scan-secrets", *files], cwd=cwd,
+                          capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize("what", ["fifo", "dev-zero", "missing"])
+def test_scan_secrets_refuses_what_is_not_a_file_at_once(tmp_path, what):
+    if what == "fifo":
+        os.mkfifo(tmp_path / "staged.txt")
+        arg = "staged.txt"
+    elif what == "dev-zero":
+        arg = "/dev/zero"
+    else:
+        arg = "gone.txt"
+    t0 = time.monotonic()
+    try:
+        p = scan_secrets(tmp_path, arg)
+    except subprocess.TimeoutExpired:
+        pytest.fail("scan-secrets hung")
+    assert time.monotonic() - t0 < 20
+    assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
+    assert arg in p.stderr and "Traceback" not in p.stderr
+    assert ("does not exist" if what == "missing" else "not a regular file") in p.stderr
+
+
+def test_scan_secrets_in_a_folder_with_a_loop_a_fifo_and_latin1_is_bounded_and_finds_the_key(tmp_path):
+    (tmp_path / "d" / "e").mkdir(parents=True)
+    os.symlink("..", tmp_path / "d" / "e" / "up")
+    os.mkfifo(tmp_path / "d" / "pipe")
+    key = "ghp_" + "R8s2Xk9Lm4Qv7Tz1Wn5Yb3Hc6Jd0Fg2Ka8Pe"
+    (tmp_path / "d" / "latin.py").write_bytes(b"caf\xe9 = 1\nTOKEN = '" + key.encode() + b"'\n\xff\xfe\n")
+    p = scan_secrets(tmp_path, "d")
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    assert "latin.py:2:" in p.stdout and key not in p.stdout + p.stderr
