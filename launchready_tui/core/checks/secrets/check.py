@@ -9,8 +9,9 @@ fingerprint (first 4 characters plus a short hash) - never the value.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.secrets.classify import looks_secret
@@ -28,6 +29,15 @@ from launchready_tui.core.checks.secrets.scan import (
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from launchready_tui.core.allowlist import Allowlist
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
+Params = Mapping[str, Any]
+
 __all__ = ["AREAS", "KIND", "MAX_FINDINGS_SHOWN", "check", "deadline", "evaluate", "run_scan", "targets"]
 
 KIND = "secrets"
@@ -35,14 +45,14 @@ AREAS = ("code", "bundles", "logs")
 MAX_FINDINGS_SHOWN = 200
 
 
-def _areas(profile, params) -> list[str]:
+def _areas(profile: Profile, params: Params) -> list[str]:
     wanted = params.get("areas") or params.get("area") or list(AREAS)
     if isinstance(wanted, str):
         wanted = [wanted]
     return [a for a in AREAS if a in wanted]
 
 
-def _roots(profile, params, area: str) -> list[str]:
+def _roots(profile: Profile, params: Params, area: str) -> list[str]:
     key = {"code": "paths", "bundles": "bundles", "logs": "logs"}[area]
     vals = params.get(key)
     if vals is None:
@@ -52,7 +62,7 @@ def _roots(profile, params, area: str) -> list[str]:
     return [str(v) for v in vals]
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: Params) -> list[str]:
     """One result per configured area: code, bundles, logs."""
     out = [a for a in _areas(profile, params) if _roots(profile, params, a)]
     if not out:
@@ -60,11 +70,11 @@ def targets(profile, params) -> list[str]:
     return out
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: Params, timeout_s: float) -> float:
     return float(params.get("max_seconds", DEFAULT_MAX_SECONDS)) + 15.0
 
 
-def _needles(profile, area: str) -> tuple[list[Needle], list[str]]:
+def _needles(profile: Profile, area: str) -> tuple[list[Needle], list[str]]:
     """Values of required env vars from non-public environments (never the values' text
     in output - only the names and where they came from)."""
     from launchready_tui.core.checks import env as envmod
@@ -92,7 +102,7 @@ def _needles(profile, area: str) -> tuple[list[Needle], list[str]]:
     return [Needle(", ".join(labels), val) for val, labels in found.items()], notes
 
 
-def _scanner_for(profile, params, area: str, needles: list[Needle]) -> Scanner:
+def _scanner_for(profile: Profile, params: Params, area: str, needles: list[Needle]) -> Scanner:
     mb = params.get("max_file_mb", profile.get("code.max_file_mb", DEFAULT_MAX_FILE_MB))
     skip = list(profile.get("code.skip") or []) + list(params.get("skip") or [])
     exclude: dict[Path, str] = {}
@@ -116,14 +126,14 @@ def _scanner_for(profile, params, area: str, needles: list[Needle]) -> Scanner:
     )
 
 
-def run_scan(profile, params, area: str) -> tuple[ScanReport, list[str]]:
+def run_scan(profile: Profile, params: Params, area: str) -> tuple[ScanReport, list[str]]:
     needles, notes = _needles(profile, area)
     scanner = _scanner_for(profile, params, area, needles)
     roots = [profile.resolve_path(p) for p in _roots(profile, params, area)]
     return scanner.scan(roots, area), notes
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: Params) -> CheckResult:
     from launchready_tui.core import allowlist as al
 
     profile = ctx.profile
@@ -136,7 +146,14 @@ async def check(ctx, target: str, params) -> CheckResult:
     return evaluate(report, area, allow=allow, today=today, env_notes=notes)
 
 
-def evaluate(report: ScanReport, area: str, *, allow=None, today=None, env_notes=()) -> CheckResult:
+def evaluate(
+    report: ScanReport,
+    area: str,
+    *,
+    allow: Allowlist | None = None,
+    today: dt.date | None = None,
+    env_notes: Iterable[str] = (),
+) -> CheckResult:
     """Turn a scan report into a result (pure: no I/O)."""
     import datetime as dt
 

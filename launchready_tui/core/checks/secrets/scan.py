@@ -319,7 +319,15 @@ class Scanner:
         report.seconds = time.monotonic() - t0
         return report
 
-    def _walk(self, root, area, report, seen_dirs, seen_files, deadline) -> None:
+    def _walk(
+        self,
+        root: str,
+        area: str,
+        report: ScanReport,
+        seen_dirs: set[tuple[int, int]],
+        seen_files: set[tuple[int, int]],
+        deadline: float,
+    ) -> None:
         stack = [root]
         while stack:
             d = stack.pop()
@@ -369,7 +377,7 @@ class Scanner:
                     report.skip("not_a_regular_file", self.display(full))
             stack.extend(reversed(subdirs))
 
-    def _file(self, path: str, st: os.stat_result, area: str, report: ScanReport, seen: set) -> None:
+    def _file(self, path: str, st: os.stat_result, area: str, report: ScanReport, seen: set[tuple[int, int]]) -> None:
         shown = self.display(path)
         key = (st.st_dev, st.st_ino)
         if key in seen:
