@@ -1,7 +1,7 @@
 """The `secrets` scanner against gitleaks and detect-secrets, on one corpus, in one run.
 
 The corpus (bench/secrets_corpus.py) is generated here from the published key formats
-with a fixed seed: planted files that hold exactly one secret each (45 families, in the
+with a fixed seed: planted files that hold exactly one secret each (44 families, in the
 places secrets end up: env files, code, YAML/JSON, shell, compose, logs, minified
 bundles, .npmrc, .pypirc, headers) and clean files that hold only look-alikes (lockfile
 hashes, UUIDs, git SHAs, base64 images, placeholders, Maven coordinates, keys that SDKs
