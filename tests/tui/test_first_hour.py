@@ -360,7 +360,7 @@ async def test_page_keys_scroll_the_step_wherever_the_focus_is(make, project):
         assert view.scroll_y < view.max_scroll_y
 
 
-async def test_home_and_end_move_the_cursor_in_a_one_line_field(make, project):
+async def test_home_and_end_move_the_cursor_in_a_one_line_field_then_scroll(make, project):
     app = make(project, runbooks=[FIRST_HOUR_RUNBOOKS])
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -368,9 +368,22 @@ async def test_home_and_end_move_the_cursor_in_a_one_line_field(make, project):
         box = app.main.view.query_one("#field-who", Input)
         box.focus()
         box.value = "Ana Lima"
+        view = app.main.view
+        await pilot.pause()
+        y = view.scroll_y
+        assert y > 0
         await pilot.press("home")
         await pilot.pause()
-        assert box.cursor_position == 0
+        assert box.cursor_position == 0 and view.scroll_y == y  # the cursor moved, not the step
+        await pilot.press("home")  # at the start already: now the step goes to its top
+        await pilot.pause()
+        assert view.scroll_y == 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert box.cursor_position == len("Ana Lima") and view.scroll_y == 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y
 
 
 async def test_tab_reaches_the_first_field_before_the_check_results(make, project):

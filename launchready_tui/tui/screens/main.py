@@ -68,7 +68,7 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         Binding("escape", "leave_field", "Leave the text field (then the keys work again)",
                 key_display="Esc"),
         # Priority: the step scrolls wherever the focus is (the sidebar, a check row, a
-        # field). Home/End stay with a one-line field, where they move the cursor.
+        # field). In a one-line field Home/End first move the cursor (see check_action).
         Binding("pagedown", "scroll_step('page_down')", "Scroll down", show=False, priority=True),
         Binding("pageup", "scroll_step('page_up')", "Scroll up", show=False, priority=True),
         Binding("home", "scroll_step('scroll_home')", "Top of the step", show=False, priority=True),
@@ -314,7 +314,12 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "scroll_step" and parameters and parameters[0] in ("scroll_home", "scroll_end"):
-            return not _is_one_line_field(self.focused)
+            # In a one-line field Home/End move the cursor; at that end already, they scroll.
+            f = self.focused
+            if _is_one_line_field(f):
+                at_end = f.cursor_position >= len(f.value) if parameters[0] == "scroll_end" \
+                    else f.cursor_position == 0
+                return at_end
         if action == "leave_field":  # only offered (and shown) while typing in a field
             return _is_text_field(self.focused)
         if action == "end_incident":
