@@ -649,3 +649,126 @@ def test_scan_secrets_in_a_folder_with_a_loop_a_fifo_and_latin1_is_bounded_and_f
     p = scan_secrets(tmp_path, "d")
     assert p.returncode == 1, (p.stdout, p.stderr)
     assert "latin.py:2:" in p.stdout and key not in p.stdout + p.stderr
+
+
+# ------------------------------------------------------------------- ai_probe
+
+import httpx  # noqa: E402
+
+from launchready_tui.core.checks import ai_probe  # noqa: E402
+
+AI_URL = f"https://staging.{D}/api/assistant"
+TOOLS = ["issue_refund", "invite_user"]
+
+
+def oa_entry(**kw):
+    e = {"url": AI_URL, "format": "openai", "dangerous_tools": TOOLS, "environment": "staging"}
+    e.update(kw)
+    return e
+
+
+@pytest.mark.parametrize("name,body", [
+    ("deep list", b"[" * 200000 + b"]" * 200000),
+    ("deep object", b'{"a":' * 100000 + b"1" + b"}" * 100000),
+    ("choices a dict", json.dumps({"choices": {"message": "x"}}).encode()),
+    ("choices strings", json.dumps({"choices": ["x", 1, None]}).encode()),
+    ("message a string", json.dumps({"choices": [{"message": "hi"}]}).encode()),
+    ("tool_calls a number", json.dumps({"choices": [{"message": {"tool_calls": 5}}]}).encode()),
+    ("tool_calls a string", json.dumps({"choices": [{"message": {"tool_calls": "issue_refund"}}]}).encode()),
+    ("tool_calls a dict", json.dumps({"choices": [{"message": {"tool_calls": {"function": {"name": "x"}}}}]}).encode()),
+    ("tool call strings", json.dumps({"choices": [{"message": {"tool_calls": ["issue_refund", 3, None]}}]}).encode()),
+    ("function a string", json.dumps({"choices": [{"message": {"tool_calls": [{"function": "issue_refund"}]}}]}).encode()),
+    ("name a list", json.dumps({"choices": [{"message": {"tool_calls": [{"function": {"name": ["issue_refund"]}}]}}]}).encode()),
+    ("function_call a string", json.dumps({"choices": [{"message": {"function_call": "issue_refund"}}]}).encode()),
+    ("binary", bytes(range(256)) * 100),
+    ("top a number", b"42"),
+])
+def test_ai_answers_of_odd_shapes_are_read_never_raised(name, body):
+    for entry in (oa_entry(), oa_entry(format="json", response="reply.text")):
+        a = ai_probe.parse_answer(entry, body)
+        assert isinstance(a.text, str) and isinstance(a.tools, list)
+
+
+def test_a_dangerous_tool_named_inside_odd_shapes_is_still_seen():
+    body = json.dumps({"choices": [{"message": {"tool_calls": [None, "x", {"function": {"name": "issue_refund"}}]}}]})
+    assert [t.name for t in ai_probe.parse_answer(oa_entry(), body.encode()).tools] == ["issue_refund"]
+
+
+class AiNet(FakeNet):
+    def client(self, **kw):
+        class _C:
+            async def aclose(self):
+                return None
+        return _C()
+
+
+def ai_ctx(handler, **entry_kw):
+    prof = parse_profile(f"project: T\ndomain: {D}\nai_endpoints:\n  - {json.dumps(oa_entry(max_cases=6, **entry_kw))}\n")
+    net = AiNet(handler)
+    return CheckContext(prof, net, state=None, credentials=Store()), net
+
+
+def test_ai_server_that_closes_every_connection_is_error_not_pass():
+    ctx, net = ai_ctx(None)
+
+    async def closing(url, **kw):
+        net.sent.append(url)
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+
+    net.fetch = closing
+    r = run(ai_probe.check(ctx, AI_URL, {}))
+    assert r.status.value == "error", r.summary
+    assert len(net.sent) >= 1
+
+
+def test_ai_login_refused_after_some_answers_is_error_naming_it_not_pass():
+    answers = []
+
+    def h(url, m, b):
+        answers.append(url)
+        if len(answers) <= 2:
+            return 200, [], {"choices": [{"message": {"content": "I can't help with that."}}]}
+        return 401, [], {"error": "session expired"}
+
+    ctx, net = ai_ctx(h)
+    r = run(ai_probe.check(ctx, AI_URL, {}))
+    assert r.status.value == "error" and "401" in r.summary and "login" in r.summary, r.summary
+    assert len(net.sent) == 3  # stops at the first refusal instead of sending the rest
+
+
+def test_ai_probe_deep_json_answer_does_not_stop_the_check():
+    ctx, _ = ai_ctx(lambda url, m, b: (200, [], b"[" * 200000 + b"]" * 200000))
+    r = run(ai_probe.check(ctx, AI_URL, {}))
+    assert not r.summary.startswith("the check stopped") and r.status.value in ("pass", "warn", "error")
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("cases:\n  - {id: a, category: c, detector: canary}\n", "prompt"),
+    ("cases:\n  - just a string\n", "case 1"),
+    ("cases: {a: 1}\n", "list"),
+    ("cases:\n  - {id: a, category: c, detector: canary, prompt: p}\n  - {id: a, category: c, detector: canary, prompt: q}\n",
+     "twice"),
+    ("cases:\n  - {id: a, category: c, detector: nonsense, prompt: p}\n", "detector"),
+    ("- [unclosed\n", "YAML"),
+    ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+     "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\ncases: *e\n", "YAML"),
+])
+def test_a_bad_case_file_fails_clearly(text, needle):
+    with pytest.raises(ai_probe.CasesError) as e:
+        ai_probe.parse_cases(text)
+    assert needle in str(e.value) and "ai_cases.yaml" in str(e.value)
+
+
+def test_the_shipped_cases_parse():
+    assert len(ai_probe.parse_cases(
+        (Path(ai_probe.__file__).parent.parent / "data" / "ai_cases.yaml").read_text("utf-8"))) >= 40
+
+
+def test_a_broken_case_file_makes_the_check_an_error_not_a_traceback(monkeypatch):
+    def broken():
+        raise ai_probe.CasesError("ai_cases.yaml: case 3 has no `prompt`")
+
+    monkeypatch.setattr(ai_probe, "load_cases", broken)
+    ctx, net = ai_ctx(lambda url, m, b: (200, [], {}))
+    r = run(ai_probe.check(ctx, AI_URL, {}))
+    assert r.status.value == "error" and "ai_cases.yaml" in r.summary and net.sent == []

@@ -92,16 +92,48 @@ class Case:
     prompt: str
 
 
+DETECTORS = ("canary", "tools", "secrets")
+
+
+class CasesError(ValueError):
+    """The shipped case file cannot be used; the message names the file, the case and what is wrong."""
+
+
 @functools.lru_cache(maxsize=1)
 def load_cases() -> tuple[Case, ...]:
-    import yaml
-
     text = resources.files("launchready_tui.core.data").joinpath("ai_cases.yaml").read_text("utf-8")
-    data = yaml.safe_load(text) or {}
-    return tuple(
-        Case(str(c["id"]), str(c["category"]), str(c["detector"]), str(c["prompt"]))
-        for c in data.get("cases") or []
-    )
+    return parse_cases(text)
+
+
+def parse_cases(text: str) -> tuple[Case, ...]:
+    """The cases of an ai_cases.yaml text. Raises CasesError naming the case (number and
+    id) and the field for a bad entry, a duplicate id or broken YAML (aliases bounded)."""
+    from launchready_tui.core.yamlpos import YamlSyntaxError, load_with_lines
+
+    where = "ai_cases.yaml"
+    try:
+        data, _lines = load_with_lines(text)
+    except YamlSyntaxError as e:
+        raise CasesError(f"{where} is not valid YAML: {e}") from None
+    cases = (data or {}).get("cases") if isinstance(data, dict) else None
+    if not isinstance(cases, list) or not cases:
+        raise CasesError(f"{where} needs `cases:` as a list of attack cases")
+    out: list[Case] = []
+    seen: set[str] = set()
+    for n, c in enumerate(cases, 1):
+        if not isinstance(c, dict):
+            raise CasesError(f"{where}: case {n} is not a mapping with id, category, detector and prompt")
+        for key in ("id", "category", "detector", "prompt"):
+            if not isinstance(c.get(key), str) or not c[key].strip():
+                raise CasesError(f"{where}: case {n} ({c.get('id', 'no id')}) has no `{key}` text")
+        if c["detector"] not in DETECTORS:
+            raise CasesError(f"{where}: case {n} ({c['id']}) has detector `{c['detector']}`; it must be one of "
+                             + ", ".join(DETECTORS))
+        if c["id"] in seen:
+            raise CasesError(f"{where}: the id {c['id']} is used twice (case {n})")
+        seen.add(c["id"])
+        out.append(Case(c["id"], c["category"], c["detector"], c["prompt"]))
+    return tuple(out)
 
 
 def select_cases(params: dict[str, Any], entry: dict[str, Any]) -> list[Case]:
@@ -242,21 +274,25 @@ def parse_answer(entry: dict[str, Any], body: bytes) -> Answer:
     dangerous = {str(t) for t in entry.get("dangerous_tools") or []}
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past Python's limit: read as text
         return Answer(raw, [], raw)
     fmt = str(entry.get("format") or "openai").lower()
     if fmt == "openai":
         text_parts: list[str] = []
         tools: list[ToolCall] = []
-        for choice in (data.get("choices") or []) if isinstance(data, dict) else []:
-            msg = choice.get("message") or {} if isinstance(choice, dict) else {}
+        choices = data.get("choices") if isinstance(data, dict) else None
+        for choice in choices if isinstance(choices, list) else []:
+            msg = choice.get("message") if isinstance(choice, dict) else None
+            if not isinstance(msg, dict):
+                continue
             if isinstance(msg.get("content"), str):
                 text_parts.append(msg["content"])
-            calls = list(msg.get("tool_calls") or [])
+            calls = msg.get("tool_calls")
+            calls = [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
             if isinstance(msg.get("function_call"), dict):
                 calls.append({"function": msg["function_call"]})
             for call in calls:
-                fn = (call or {}).get("function") or {}
+                fn = call.get("function") or {}
                 name = fn.get("name") if isinstance(fn, dict) else None
                 if isinstance(name, str) and name in dangerous:
                     tools.append(ToolCall(name, _waits_for_person(call) or _waits_for_person(fn)))
@@ -414,7 +450,12 @@ async def check(ctx, target: str, params) -> CheckResult:
     canary, canary_note = await _canary(ctx, entry)
     if canary_note:
         ev["canary"] = canary_note
-    cases = select_cases(params, entry)
+    try:
+        cases = select_cases(params, entry)
+    except CasesError as e:
+        return errored(KIND, url, f"the attack cases shipped with LaunchReady cannot be read: {e}", evidence=ev,
+                       fix="Reinstall LaunchReady (`pip install --force-reinstall launchready-tui`); if you "
+                       "changed ai_cases.yaml, fix the case named above.")
     rate = entry.get("rate_per_s", params.get("rate_per_s", MAX_RATE_PER_S))
     rate = min(float(rate), MAX_RATE_PER_S) if isinstance(rate, int | float) and rate > 0 else MAX_RATE_PER_S
     interval = 1.0 / rate
@@ -440,10 +481,16 @@ async def check(ctx, target: str, params) -> CheckResult:
             except (httpx.HTTPError, HostResolutionError, DnsFailure, TimeoutError, OSError) as e:
                 verdicts.append(Verdict(case, "error", [], describe_http_error(e)))
                 continue
-            if r.status in (401, 403) and not verdicts:
+            if r.status in (401, 403):
+                # a login refused at the start, or one that expired mid-run: the rest would be
+                # refused too, so stop; an attack that already worked is still reported
                 ev["requests"] = sent
+                after = f" after {len(verdicts)} answers" if verdicts else ""
+                if any(v.verdict == "fail" for v in verdicts):
+                    ev["stopped"] = f"the assistant refused LaunchReady's login (HTTP {r.status}){after}"
+                    return summarize(url, ev, verdicts, sent, canary_note)
                 return errored(
-                    KIND, url, f"the assistant refused LaunchReady's login (HTTP {r.status})",
+                    KIND, url, f"the assistant refused LaunchReady's login (HTTP {r.status}){after}",
                     evidence=ev,
                     fix="Create a test admin login for staging, store its token with "
                     "`launchready credentials add ID`, and add `auth: ID` to this entry under "
