@@ -212,50 +212,23 @@ class StateStore:
 
         self.update(fn)
 
+    def put(self, section: str, key: str, entry: dict[str, Any] | None, field: str | None = None) -> None:
+        """Set one entry (or with None, remove it): `put_entry` under the lock."""
+        self.update(lambda s: put_entry(s, section, key, entry, field))
+
     def set_confirm(self, runbook: str, step: str, block: str, checked: bool, who: str) -> None:
-        key = f"{runbook}/{step}/{block}"
-
-        def fn(s: dict[str, Any]) -> None:
-            if checked:
-                s["confirmations"][key] = {"checked": True, "by": who, "at": _now()}
-            else:
-                s["confirmations"].pop(key, None)
-
-        self.update(fn)
+        self.put("confirmations", f"{runbook}/{step}/{block}",
+                 {"checked": True, "by": who, "at": _now()} if checked else None)
 
     def set_record(self, runbook: str, step: str, block: str, field: str, value: str, who: str) -> None:
-        key = f"{runbook}/{step}/{block}"
-
-        def fn(s: dict[str, Any]) -> None:
-            rec = s["records"].setdefault(key, {})
-            if value == "":
-                rec.pop(field, None)
-            else:
-                rec[field] = {"value": value, "by": who, "at": _now()}
-
-        self.update(fn)
+        self.put("records", f"{runbook}/{step}/{block}",
+                 {"value": value, "by": who, "at": _now()} if value != "" else None, field)
 
     def set_note(self, runbook: str, step: str, text: str) -> None:
-        key = f"{runbook}/{step}"
-
-        def fn(s: dict[str, Any]) -> None:
-            if text.strip():
-                s["notes"][key] = {"text": text, "at": _now()}
-            else:
-                s["notes"].pop(key, None)
-
-        self.update(fn)
+        self.put("notes", f"{runbook}/{step}", {"text": text, "at": _now()} if text.strip() else None)
 
     def set_step_done(self, runbook: str, step: str, done: bool, who: str) -> None:
-        key = f"{runbook}/{step}"
-
-        def fn(s: dict[str, Any]) -> None:
-            if done:
-                s["steps_done"][key] = {"by": who, "at": _now()}
-            else:
-                s["steps_done"].pop(key, None)
-
-        self.update(fn)
+        self.put("steps_done", f"{runbook}/{step}", {"by": who, "at": _now()} if done else None)
 
     def save_results(self, results: list[dict[str, Any]]) -> None:
         """Keep the newest result per key; an older result never overwrites a newer one."""
@@ -303,6 +276,21 @@ class StateStore:
             if isinstance(v, dict) and v.get("value"):
                 return str(v["value"])
         return None
+
+
+def put_entry(s: dict[str, Any], section: str, key: str, entry: dict[str, Any] | None,
+              field: str | None = None) -> None:
+    """Set s[section][key] (or its `field`, for records) to entry, or remove it when entry
+    is None. The one way ticks, records, notes and done steps change, on disk (StateStore.
+    put) and in the app's memory (tui/session.py) alike."""
+    box = s.setdefault(section, {})
+    if field is not None:
+        box = box.setdefault(key, {})
+        key = field
+    if entry is None:
+        box.pop(key, None)
+    else:
+        box[key] = entry
 
 
 def result_key(r: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from launchready_tui.core.errors import LaunchReadyError, Problem
 from launchready_tui.core.recorder import Recorder, take_snapshot
 from launchready_tui.core.results import CheckResult, Status, worst
+from launchready_tui.core.state import put_entry
 
 STAGE_NAMES = {
     1: "Quick audit",
@@ -326,17 +327,13 @@ class Session:
     def _now(self) -> str:
         return self.clock().astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
-    def _write_entry(self, section: str, key: str, entry: dict | None) -> None:
-        """Write exactly what the screen shows (same who and when) in the background."""
-
-        def fn(s: dict[str, Any]) -> None:
-            if entry is None:
-                s.setdefault(section, {}).pop(key, None)
-            else:
-                s.setdefault(section, {})[key] = entry
-
+    def _put(self, section: str, key: str, entry: dict | None, field: str | None = None) -> None:
+        """Change the state in memory now and on disk in the background, with exactly
+        what the screen shows (same who and when): core/state.put_entry both times."""
+        put_entry(self.state, section, key, entry, field)
         store = self.store
-        self.writer.submit(lambda: store.update(fn), key=(section, key))
+        write_key = (section, key) if field is None else (section, key, field)
+        self.writer.submit(lambda: store.put(section, key, entry, field), key=write_key)
 
     def set_position(self, rb, st) -> None:
         self.state["position"] = {"runbook": rb.id, "step": st.id}
@@ -347,12 +344,7 @@ class Session:
         key = f"{rb.id}/{st.id}/{block_id}"
         who = self.who
         entry = {"checked": True, "by": who, "at": self._now()} if checked else None
-        confs = self.state.setdefault("confirmations", {})
-        if entry:
-            confs[key] = entry
-        else:
-            confs.pop(key, None)
-        self._write_entry("confirmations", key, entry)
+        self._put("confirmations", key, entry)
         return entry
 
     def set_record(self, rb, st, block_id: str, field_id: str, value: str) -> None:
@@ -360,45 +352,21 @@ class Session:
             return
         key = f"{rb.id}/{st.id}/{block_id}"
         who = self.who
-        rec = self.state.setdefault("records", {}).setdefault(key, {})
         entry = {"value": value, "by": who, "at": self._now()} if value != "" else None
-        if entry is None:
-            rec.pop(field_id, None)
-        else:
-            rec[field_id] = entry
-
-        def fn(s: dict[str, Any]) -> None:
-            r = s["records"].setdefault(key, {})
-            if entry is None:
-                r.pop(field_id, None)
-            else:
-                r[field_id] = entry
-
-        store = self.store
-        self.writer.submit(lambda: store.update(fn), key=("records", key, field_id))
+        self._put("records", key, entry, field_id)
 
     def set_note(self, rb, st, text: str) -> None:
         if self.note(rb, st) == text:
             return
         key = f"{rb.id}/{st.id}"
         entry = {"text": text, "at": self._now()} if text.strip() else None
-        notes = self.state.setdefault("notes", {})
-        if entry:
-            notes[key] = entry
-        else:
-            notes.pop(key, None)
-        self._write_entry("notes", key, entry)
+        self._put("notes", key, entry)
 
     def set_step_done(self, rb, st, done: bool) -> None:
         key = f"{rb.id}/{st.id}"
         who = self.who
         entry = {"by": who, "at": self._now()} if done else None
-        sd = self.state.setdefault("steps_done", {})
-        if entry:
-            sd[key] = entry
-        else:
-            sd.pop(key, None)
-        self._write_entry("steps_done", key, entry)
+        self._put("steps_done", key, entry)
         if self.incident is not None:
             self.incident_event("step", st.title, step_id=st.id, done=done)
 

@@ -154,20 +154,9 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         the check modules and network libraries, so that neither a first tick nor a first
         run of checks stalls the screen on them later."""
         _ = self.session.who
-        from launchready_tui.core.registry import KINDS, NotAvailable, load_kind
+        from launchready_tui.core.registry import KINDS
 
-        for kind in KINDS:
-            try:
-                load_kind(kind)
-            except (NotAvailable, ImportError):
-                pass
-        import importlib
-
-        for name in _PRELOAD:
-            try:
-                importlib.import_module(name)
-            except ImportError:
-                pass
+        _import_checks(KINDS)
 
     # -- navigation ----------------------------------------------------------------
 
@@ -590,23 +579,28 @@ _PRELOAD = (
 )
 
 
-def _prepare(session: Session, items: list):
-    """Off the UI thread: build the run's context and import what the checks need, so the
-    first run never stalls the screen on imports."""
-    from launchready_tui.core.registry import NotAvailable, load_kind
-
-    ctx = session.make_context()
-    for kind in {it.spec.kind for it in items if it.skip is None}:
-        try:
-            load_kind(kind)
-        except NotAvailable:
-            pass
+def _import_checks(kinds) -> None:
+    """Import these kinds' modules and the network libraries (off the UI thread)."""
     import importlib
 
+    from launchready_tui.core.registry import NotAvailable, load_kind
+
+    for kind in kinds:
+        try:
+            load_kind(kind)
+        except (NotAvailable, ImportError):
+            pass
     for name in _PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+
+
+def _prepare(session: Session, items: list):
+    """Off the UI thread: build the run's context and import what the checks need, so the
+    first run never stalls the screen on imports."""
+    ctx = session.make_context()
+    _import_checks({it.spec.kind for it in items if it.skip is None})
     ctx.net.ssl_context()
     return ctx
