@@ -24,6 +24,7 @@ EMPTY = (
 
 _HIDDEN_KEYS = {"findings"}  # shown as their own section, each with its fix
 _MAX_ROWS = 12
+TABLE_WIDTH = 34  # the side panel's width at 120 columns: wider tables become one line a row
 
 
 def _plain(v) -> str:
@@ -56,6 +57,12 @@ def _table(rows: list[dict], indent: str) -> list[str]:
         return [f"{indent}{len(rows)} entries"]
     cells = [[_cut(_plain(r.get(c, "")), 60) for c in cols] for r in rows[:_MAX_ROWS]]
     widths = [max(len(_key(c)), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    if sum(widths) + 2 * len(widths) + len(indent) > TABLE_WIDTH:  # would wrap in the side panel
+        out = [f"{indent}• " + "; ".join(f"{_key(c)}: {x}" for c, x in zip(cols, row, strict=True) if x)
+               for row in cells]
+        if len(rows) > _MAX_ROWS:
+            out.append(f"{indent}… and {len(rows) - _MAX_ROWS} more")
+        return out
     out = [indent + "  ".join(_key(c).ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip()]
     out.append(indent + "  ".join("─" * w for w in widths))
     out += [indent + "  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True)).rstrip() for row in cells]
