@@ -23,14 +23,35 @@ INFO_URI = "https://pypi.org/project/launchready-tui/"
 _LEVEL = {Status.FAIL: "error", Status.WARN: "warning"}
 
 
-def _rel(path: str, profile_dir: Path, repo: Path) -> str:
+def _rel(path: str, profile_dir: Path, repo: Path) -> str | None:
+    """The path relative to the repository, as a URI reference (percent-encoded); None when
+    it lies outside the repository (an absolute path elsewhere, `..`): such a finding is
+    placed on the profile instead, never on a path code scanning would resolve outside."""
+    from urllib.parse import quote
+
+    if not isinstance(path, str) or not path or "\x00" in path:
+        return None
     p = Path(path)
     if not p.is_absolute():
         p = profile_dir / p
     try:
-        return Path(os.path.relpath(p, repo)).as_posix()
+        rel = Path(os.path.relpath(os.path.normpath(p), os.path.normpath(repo))).as_posix()
     except ValueError:
-        return p.as_posix()
+        return None
+    if rel == "." or rel.startswith("../") or rel == ".." or Path(rel).is_absolute():
+        return None
+    return quote(rel, safe="/")
+
+
+def _line(v: Any) -> int:
+    """A 1-based line from an int or a string of digits; 0 (no region) for anything else."""
+    if isinstance(v, bool):
+        return 0
+    if isinstance(v, str) and v.strip().isascii() and v.strip().isdigit():
+        v = int(v.strip())
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return v if isinstance(v, int) and 0 < v < 2 ** 31 else 0
 
 
 def _location(uri: str, line: int) -> dict[str, Any]:
@@ -38,6 +59,10 @@ def _location(uri: str, line: int) -> dict[str, Any]:
     if line and line > 0:
         loc["physicalLocation"]["region"] = {"startLine": int(line)}
     return loc
+
+
+def _text(v: Any) -> str:
+    return v if isinstance(v, str) else ""
 
 
 def _one_line(text: str, limit: int = 900) -> str:
@@ -49,7 +74,7 @@ def render_sarif(results: list[CheckResult], profile, *, repo: Path | None = Non
     profile_dir = Path(profile.dir)
     if repo is None:
         repo = Path(profile.resolve_path(str(profile.get("repo") or ".")))
-    profile_uri = _rel(str(profile.path), profile_dir, repo)
+    profile_uri = _rel(str(profile.path), profile_dir, repo) or "launchready.yaml"
     rules: dict[str, dict[str, Any]] = {}
     out: list[dict[str, Any]] = []
 
@@ -76,19 +101,23 @@ def render_sarif(results: list[CheckResult], profile, *, repo: Path | None = Non
             for f in findings:
                 if not isinstance(f, dict) or not f.get("file"):
                     continue
-                fid = str(f.get("rule") or f.get("id") or "finding")
+                fid = _text(f.get("rule")) or _text(f.get("id")) or "finding"
                 rid = f"{r.check}/{fid}"
-                sev = str(f.get("severity") or "")
+                sev = _text(f.get("severity"))
                 flevel = {"fail": "error", "warn": "warning", "note": "note"}.get(sev, level)
-                idx = rule(rid, str(f.get("title") or fid), r.why, str(f.get("fix") or r.fix), flevel)
+                title, ffix = _text(f.get("title")), _text(f.get("fix"))
+                idx = rule(rid, title or fid, r.why, ffix or r.fix, flevel)
+                uri = _rel(f["file"], profile_dir, repo)
+                where = "" if uri else (f" (in {_one_line(f['file'], 200)}, outside the repository)"
+                                        if isinstance(f["file"], str) else "")
                 res: dict[str, Any] = {
                     "ruleId": rid, "ruleIndex": idx, "level": flevel,
-                    "message": {"text": _one_line(f"{f.get('title') or r.summary}. {f.get('fix') or r.fix}")},
-                    "locations": [_location(_rel(str(f["file"]), profile_dir, repo), int(f.get("line") or 0))],
+                    "message": {"text": _one_line(f"{title or r.summary}{where}. {ffix or r.fix}")},
+                    "locations": [_location(uri, _line(f.get("line"))) if uri else _location(profile_uri, 1)],
                     "properties": props,
                 }
-                if f.get("fingerprint"):
-                    res["partialFingerprints"] = {"launchready/v1": str(f["fingerprint"])}
+                if isinstance(f.get("fingerprint"), str) and f["fingerprint"]:
+                    res["partialFingerprints"] = {"launchready/v1": f["fingerprint"]}
                 out.append(res)
                 placed = True
         if placed:
