@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from launchready_tui.core.net import Net
+    from launchready_tui.core.credentials import CredentialStore
+    from launchready_tui.core.net import Net, NetConfig
     from launchready_tui.core.profile import Profile
     from launchready_tui.core.runbook import CheckSpec, Runbook, Step
     from launchready_tui.core.state import StateStore
@@ -37,7 +38,7 @@ class CheckContext:
     profile: Profile
     net: Net
     state: StateStore | None = None
-    credentials: Any = None  # core.credentials.CredentialStore, when available
+    credentials: CredentialStore | None = None  # None: the keyring cannot be used
     clock: Callable[[], dt.datetime] = utcnow
     options: RunOptions = field(default_factory=RunOptions)
     # Filled per check by the engine:
@@ -76,7 +77,7 @@ class CheckContext:
         return self.state.find_record_value(field_id)
 
 
-def build_context(profile: Profile, config: Any = None, *, options: RunOptions | None = None,
+def build_context(profile: Profile, config: NetConfig | None = None, *, options: RunOptions | None = None,
                   clock: Callable[[], dt.datetime] | None = None) -> CheckContext:
     """The one way the CLI and the TUI build a run's context: the network layer from the
     profile (and `config`, a `NetConfig` with command-line overrides), the state store

@@ -20,7 +20,7 @@ from typing import Any
 from launchready_tui.core.errors import LaunchReadyError, Problem
 from launchready_tui.core.recorder import Recorder, take_snapshot
 from launchready_tui.core.results import CheckResult, Status, worst
-from launchready_tui.core.state import put_entry
+from launchready_tui.core.state import StateStore, put_entry
 
 STAGE_NAMES = {
     1: "Quick audit",
@@ -132,7 +132,7 @@ class Session:
         self.runbooks: list = []
         self.runbook_errors: list[LaunchReadyError] = []
         self.state_error: LaunchReadyError | None = None
-        self.store = None
+        self.store: StateStore | None = None
         self.state: dict[str, Any] = {}
         self.writer = StateWriter()
         self.incident = None  # core.incidents.IncidentLog while in incident mode
