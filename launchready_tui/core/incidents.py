@@ -108,7 +108,8 @@ def budget_left_s(incident: dict[str, Any], now: dt.datetime) -> float | None:
     if mins is None:
         return None
     stop = clock_stop_s(incident)
-    return mins * 60 - (stop if stop is not None else elapsed_s(incident, now))
+    # Whole seconds, as the clock shows them: "Elapsed 00:00" goes with "10:00 left".
+    return mins * 60 - int(stop if stop is not None else elapsed_s(incident, now))
 
 
 def format_clock(seconds: float) -> str:

@@ -446,9 +446,8 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         if target is None:
             self.notify("Every box of this step is ticked. To untick one, Tab to it and press space.")
             return
-        target.toggle()  # one key press ticks the first unticked box
-        target.checkbox.focus()
-        target.scroll_visible()
+        target.toggle()  # one key press ticks the next unticked box (the focus stays put, so
+        target.scroll_visible()  # the next press ticks the box after it)
 
     # -- running checks -----------------------------------------------------------------
 

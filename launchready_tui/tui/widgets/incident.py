@@ -36,9 +36,9 @@ def clock_texts(incident: dict, now: dt.datetime, *, narrow: bool = False) -> tu
         head, _, tail = done.partition(", ")
         head = f"✓ {head[:1].upper()}{head[1:]}"
         state = "-verified" if left is None or left >= 0 else "-blown"
-        if narrow:  # one line: "✓ Rolled back and verified at 00:58, within budget"
-            return head + (f", {tail.split(' the ')[0]} budget" if tail else ""), "", state
-        return head, tail, state
+        # One line at every width: "✓ Rolled back and verified at 00:58, within budget"
+        # (the note and the timeline give the budget's minutes).
+        return head + (f", {tail.split(' the ')[0]} budget" if tail else ""), "", state
     elapsed = f"Elapsed {format_clock(elapsed_s(incident, now))}"
     if mins is None:
         return elapsed, "No time budget" if narrow else "No time budget for this runbook: the clock counts up", ""
