@@ -45,37 +45,49 @@ def uses_index(plan: dict[str, Any], marker: str) -> bool:
     return any(marker in str(n.get("Index Name", "")) for n in nodes(plan))
 
 
-async def generic_plan(conn, sql: str, major: int) -> dict[str, Any]:
-    """The top plan node (JSON). Raises PlanError."""
+def param_count(sql: str) -> int:
+    """The highest $n in a statement (its number of parameters). Pure."""
+    import re
+
+    return max((int(n) for n in re.findall(r"\$(\d+)", sql)), default=0)
+
+
+async def prepare_session(conn, major: int) -> None:
+    """Once per session, before planning: generic plans for prepared statements (< 16)."""
+    if major < 16:
+        await conn.execute(f"{MARK} SET LOCAL plan_cache_mode = force_generic_plan")
+
+
+async def generic_plan(conn, sql: str, major: int, *, first: str = "") -> dict[str, Any]:
+    """The top plan node (JSON). Raises PlanError. Call `prepare_session` first.
+    `first`: a statement sent in the same round trip, before planning (HypoPG's index)."""
     import psycopg
 
-    await conn.execute("SAVEPOINT lr_plan")
     name = f"lr_plan_{next(_names)}"
     prepared = False
+    lead = f"{first}; " if first else ""
     try:
         if major >= 16:
+            await conn.execute(f"{lead}SAVEPOINT lr_plan")
             cur = await conn.execute(f"{MARK} EXPLAIN (GENERIC_PLAN, FORMAT JSON) {sql}")
         else:
-            await conn.execute(f"{MARK} SET LOCAL plan_cache_mode = force_generic_plan")
-            await conn.execute(f"{MARK} PREPARE {name} AS {sql}")
+            # one round trip to prepare, one to explain, one to clean up
+            await conn.execute(f"{lead}SAVEPOINT lr_plan; {MARK} PREPARE {name} AS {sql}")
             prepared = True
-            cur = await conn.execute(
-                f"{MARK} SELECT coalesce(array_length(parameter_types, 1), 0) FROM pg_prepared_statements WHERE name = %s",
-                (name,))
-            (n,) = await cur.fetchone()
+            n = param_count(sql)
             args = f"({', '.join(['NULL'] * n)})" if n else ""
             cur = await conn.execute(f"{MARK} EXPLAIN (FORMAT JSON) EXECUTE {name}{args}")
         row = await cur.fetchone()
-        await conn.execute("RELEASE SAVEPOINT lr_plan")
+        await conn.execute("RELEASE SAVEPOINT lr_plan" + (f"; DEALLOCATE {name}" if prepared else ""))
+        prepared = False
     except psycopg.Error as e:
         await conn.execute("ROLLBACK TO SAVEPOINT lr_plan")
-        raise PlanError(str(e).splitlines()[0] if str(e) else type(e).__name__) from None
-    finally:
-        if prepared:
+        if prepared:  # a prepared statement outlives the savepoint: drop it
             try:
                 await conn.execute(f"DEALLOCATE {name}")
             except psycopg.Error:
                 pass
+        raise PlanError(str(e).splitlines()[0] if str(e) else type(e).__name__) from None
     doc = row[0]
     if isinstance(doc, str):
         import json
@@ -109,20 +121,17 @@ def index_statement(table: str, cols: tuple[str, ...], *, concurrently: bool = T
 
 
 async def hypothetical_cost(conn, sql: str, major: int, table: str, cols: tuple[str, ...]) -> tuple[float, bool]:
-    """(total cost with the index, whether the plan uses it). HypoPG, session-local."""
+    """(total cost with the index, whether the plan uses it). HypoPG, session-local: the
+    index exists only in this session's memory, one at a time, and is reset after."""
     import psycopg
 
-    ddl = f"CREATE INDEX ON {_target(table, cols)}"  # hypopg names the index itself
+    ddl = f"CREATE INDEX ON {_target(table, cols)}".replace("'", "''")  # hypopg names it itself
     try:
-        cur = await conn.execute(f"{MARK} SELECT indexrelid, indexname FROM hypopg_create_index(%s)", (ddl,))
-        oid, _name = await cur.fetchone()
-    except psycopg.Error as e:
-        raise PlanError(str(e).splitlines()[0]) from None
-    try:
-        plan = await generic_plan(conn, sql, major)
-        return float(plan.get("Total Cost", 0.0)), uses_index(plan, f"<{oid}>")
+        plan = await generic_plan(conn, sql, major, first=f"{MARK} SELECT hypopg_create_index('{ddl}')")
+        # hypothetical index names start with "<oid>": only ours exists now
+        return float(plan.get("Total Cost", 0.0)), uses_index(plan, "<")
     finally:
         try:
-            await conn.execute(f"{MARK} SELECT hypopg_drop_index(%s)", (oid,))
+            await conn.execute(f"{MARK} SELECT hypopg_reset()")
         except psycopg.Error:
             pass

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from launchready_tui.core.checks.db._connect import MARK, DbProblem, fetch, savepoint_fetch
+from launchready_tui.core.checks.db._connect import MARK, DbProblem, fetch
 
 # Statements that are not the app's queries: our own (MARK), the transaction and session
 # chatter every driver sends, and the monitoring views themselves.
@@ -40,6 +40,11 @@ ENABLE_STEPS = (
 )
 ENABLE_WHY = ("Without query statistics nobody can see which queries make the admin slow; "
               "fixes become guesses.")
+
+
+# queryid (+ the text's length and start) -> normalized text: pglast costs ~50 us a
+# statement, and the kinds read the same thousands of statements several times a run.
+_NORMALIZED: dict[tuple[int, int, str], tuple[bool, str]] = {}  # -> (the app's?, normalized)
 
 
 class NoStatements(Exception):
@@ -91,12 +96,29 @@ async def require_extension(conn) -> None:
         raise NoStatements("the pg_stat_statements extension is not installed in this database")
 
 
+async def _rows(conn) -> list[tuple] | Exception:
+    """pg_stat_statements as tuples (thousands of rows: no dict per row)."""
+    import psycopg
+
+    from launchready_tui.core.checks.db._connect import MARK
+
+    await conn.execute("SAVEPOINT lr")
+    try:
+        cur = await conn.execute(f"{MARK} {_STATEMENTS_SQL}")
+        rows = await cur.fetchall()
+    except psycopg.Error as e:
+        await conn.execute("ROLLBACK TO SAVEPOINT lr")
+        return e
+    await conn.execute("RELEASE SAVEPOINT lr")
+    return rows
+
+
 async def read_statements(conn, *, app_only: bool = True) -> list[Statement]:
     """Every statement of this database. Raises NoStatements or DbProblem."""
     from launchready_tui.core.checks.db._sql import normalize
 
     await require_extension(conn)
-    got = await savepoint_fetch(conn, _STATEMENTS_SQL)
+    got = await _rows(conn)
     if isinstance(got, Exception):
         msg = str(got).splitlines()[0] if str(got) else type(got).__name__
         if "shared_preload_libraries" in msg:
@@ -106,18 +128,24 @@ async def read_statements(conn, *, app_only: bool = True) -> list[Statement]:
                             "GRANT pg_read_all_stats (or pg_monitor) TO the monitoring role.")
         raise DbProblem(f"pg_stat_statements could not be read: {msg}", "Run the check again.")
     out: list[Statement] = []
-    for r in got:
-        text = r["query"] or ""
-        if text.startswith("<insufficient privilege>"):
-            raise DbProblem(
-                "this role sees other roles' statements as '<insufficient privilege>'",
-                "GRANT pg_read_all_stats (or pg_monitor) TO the monitoring role.",
-            )
-        if app_only and not is_app_statement(text):
+    for qid, text, calls, total_ms, mean_ms, rows, hit, read, role in got:
+        text = text or ""
+        key = (qid, len(text), text[:64])
+        known = _NORMALIZED.get(key)
+        if known is None:
+            if text.startswith("<insufficient privilege>"):
+                raise DbProblem(
+                    "this role sees other roles' statements as '<insufficient privilege>'",
+                    "GRANT pg_read_all_stats (or pg_monitor) TO the monitoring role.",
+                )
+            if len(_NORMALIZED) > 50_000:
+                _NORMALIZED.clear()
+            app = is_app_statement(text)
+            known = _NORMALIZED[key] = (app, normalize(text) if app else "")
+        if app_only and not known[0]:
             continue
-        out.append(Statement(int(r["queryid"]), normalize(text), int(r["calls"]), float(r["total_ms"]),
-                             float(r["mean_ms"]), int(r["rows"]), int(r["hit"]), int(r["read"]),
-                             r["role"] or ""))
+        out.append(Statement(int(qid), known[1] or normalize(text), int(calls), float(total_ms),
+                             float(mean_ms), int(rows), int(hit), int(read), role or ""))
     return out
 
 

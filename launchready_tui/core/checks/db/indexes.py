@@ -183,6 +183,7 @@ async def find_missing(conn, stmts, cat: _Catalog, *, major: int, hypopg: bool,
 
     found: dict[tuple, Suggestion] = {}
     notes = {"planned": 0, "plan_errors": 0, "permission_denied": 0, "hypothetical": 0}
+    await _plan.prepare_session(conn, major)
     for s in sorted(stmts, key=lambda s: -s.total_ms)[:TOP_STATEMENTS]:
         sql = _sql.plannable(s.text)
         shape = _sql.analyse(sql)
