@@ -21,8 +21,11 @@ import base64
 import re
 from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from launchready_tui.core.credentials import CredentialStore
 
 MARK = "[redacted]"
 # Inside a URL: no brackets (urlsplit reads "[...]" in the authority as an IPv6 address).
@@ -205,7 +208,8 @@ class Redactor:
         return out
 
     @classmethod
-    def for_profile(cls, profile, credentials: Any = None, state: dict | None = None) -> Redactor:
+    def for_profile(cls, profile, credentials: CredentialStore | None = None,
+                    state: dict | None = None) -> Redactor:
         return cls(known_secrets(profile, credentials, state))
 
 
@@ -224,7 +228,8 @@ def redact_text(text: str, known: Iterable[tuple[str, str]] | Iterable[str] = ()
 # ------------------------------------------------------------------------------- known values
 
 
-def known_secrets(profile, credentials: Any = None, state: dict | None = None) -> list[tuple[str, str]]:
+def known_secrets(profile, credentials: CredentialStore | None = None,
+                  state: dict | None = None) -> list[tuple[str, str]]:
     """(name, value) of every secret this project knows: keyring values of its stored
     credentials and the secret values of its env files. Blocking (keyring, files): call
     it in a thread. A keyring or file problem only means less to hide, never a crash."""
@@ -250,10 +255,9 @@ def known_secrets(profile, credentials: Any = None, state: dict | None = None) -
         except Exception:  # noqa: BLE001
             store = None
     if store is not None:
-        getter = getattr(store, "get_value", None) or getattr(store, "get_secret", None)
         for cid in ids:
             try:
-                value = getter(cid) if getter else None
+                value = store.get_value(cid)
             except Exception:  # noqa: BLE001 - a locked or missing keyring: stop asking it
                 break
             if value and isinstance(value, str):
