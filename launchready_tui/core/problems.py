@@ -21,7 +21,8 @@ Deriving problems from results:
 3. A host whose name dangles or does not resolve (a `dns` root problem) explains every
    other finding on that host: they are listed under it, not counted again. A "could not
    check" (error) result on a host that has a problem is explained by that problem too;
-   elsewhere it becomes a problem of its own ("could not check").
+   elsewhere the errors on one host (or one non-host target) are one problem,
+   `checks:<host>:could-not-check`.
 
 THE RANKING RULE (worst business harm first; `rank_key` is its only implementation):
 
@@ -542,12 +543,17 @@ def derive(results: Iterable[CheckResult], profile=None, *, meta: dict[str, dict
         if explained is not None and explained.id in by_id:
             _add(explained, r)
             continue
-        fid = f"{r.check}:{r.target}:could-not-check"
+        # One "could not check" per host (or per non-host target): a host that does not
+        # answer is one unknown, however many kinds tried it.
+        fid = f"checks:{host or r.target}:could-not-check"
         p = by_id.get(fid)
         if p is None:
             env, aud = _scope(r.target, r.check, profile)
-            p = by_id[fid] = Problem(fid, r.check, r.target, "could-not-check", _titled(r.summary, r.target),
-                                     UNKNOWN, Status.ERROR, r.fix, r.why, env, aud)
+            p = by_id[fid] = Problem(fid, "checks", host or r.target, "could-not-check",
+                                     _titled(r.summary, host or r.target), UNKNOWN, Status.ERROR, r.fix, r.why,
+                                     env, aud)
+        elif r.check not in {k.split("/")[2].split("@")[0] for k in p.results if k.count("/") >= 2}:
+            p.also.append(f"[{r.check}] {r.summary}")
         _add(p, r)
     ranked = sorted(by_id.values(), key=rank_key)
     seen = first_seen(history or [])

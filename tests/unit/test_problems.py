@@ -88,9 +88,19 @@ def test_dangling_name_explains_everything_on_its_host_and_errors_fold_in():
         res("tls", "elsewhere.x.test", status="error", summary="Could not check: timeout"),
     ]
     ps = P.derive(rs)
-    assert [p.id for p in ps] == ["dns:docs.x.test:dangling-cname", "tls:elsewhere.x.test:could-not-check"]
+    assert [p.id for p in ps] == ["dns:docs.x.test:dangling-cname", "checks:elsewhere.x.test:could-not-check"]
     assert len(ps[0].results) == 4 and len(ps[0].also) == 2
     assert ps[1].level == P.UNKNOWN and ps[1].status == Status.ERROR
+
+
+def test_a_host_that_does_not_answer_is_one_unknown():
+    rs = [res(k, t, "error", f"Could not check: connection refused ({k})")
+          for k, t in (("tls", "down.x.test"), ("headers", "down.x.test"), ("uptime", "https://down.x.test/"),
+                       ("db_access", "database"), ("db_cache", "database"))]
+    ps = P.derive(rs)
+    assert sorted(p.id for p in ps) == ["checks:database:could-not-check", "checks:down.x.test:could-not-check"]
+    down = next(p for p in ps if p.target == "down.x.test")
+    assert len(down.results) == 3 and len(down.also) == 2
 
 
 def _p(level, env="production", audience="customers", status=Status.FAIL, pid="a"):
