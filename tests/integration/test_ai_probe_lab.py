@@ -165,5 +165,8 @@ def test_cli_canary_never_reaches_output_state_or_export(tmp_path):
         outs += [p.read_text(encoding="utf-8", errors="replace") for p in state.rglob("*") if p.is_file()]
     res = [r for r in data["results"] if r["check"] == "ai_probe"]
     assert res and res[0]["status"] == "fail" and "hidden instructions" in res[0]["summary"]
+    handover = (tmp_path / "h.html").read_text(encoding="utf-8")
+    assert "AI assistant" in handover and "Showing its hidden instructions" in handover
+    assert "/vuln/openai" in handover
     blob = "\n".join(outs)
     assert CANARY not in blob and CANARY[4:14] not in blob

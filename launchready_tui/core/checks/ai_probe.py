@@ -420,8 +420,9 @@ async def _canary(ctx, entry: dict[str, Any]) -> tuple[str, str | None]:
     try:
         return await get_secret(ctx, cid), None
     except NeedsCredential as e:
-        return "", (f"no canary to look for ({e.reason}); create one with "
-                    f"`launchready credentials add {cid} --canary`")
+        why = ("the OS keyring is not available here" if "not available" in e.reason
+               else f"`{cid}` has no value in the keyring")
+        return "", f"no canary to look for ({why}); create one with `launchready credentials add {cid} --canary`"
 
 
 async def check(ctx, target: str, params) -> CheckResult:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from launchready_tui.core.export import _problems
+from launchready_tui.core.export._ai import ai_view
 from launchready_tui.core.export._data import data_view
 from launchready_tui.core.export._model import (
     STALE_DAYS,
@@ -344,6 +345,7 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
         performance=perf,
         performance_note=perf_note,
         data=data_view(results, history),
+        ai=ai_view(results),
         risks=risks,
         day2=day2,
         titles=titles,

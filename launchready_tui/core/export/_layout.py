@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from launchready_tui.core.export._ai import layout_ai
 from launchready_tui.core.export._data import layout_data
 from launchready_tui.core.export._evidence import _checked, _fmt_ms, _status_parts, evidence_parts
 from launchready_tui.core.export._model import (
@@ -700,6 +701,7 @@ def _layout(doc: Handover, anchors: dict[str, str]) -> _Doc:
     _stages(d, doc)
     _email(d, doc)
     _secrets(d, doc)
+    layout_ai(d, doc)
     _runbooks(d, doc)
     _performance(d, doc)
     layout_data(d, doc)

@@ -494,6 +494,7 @@ class Handover:
     incidents_past: list[IncidentLink] = field(default_factory=list)
     unlisted_secrets: list[tuple[str, str]] = field(default_factory=list)  # (what, why it is flagged)
     data: Any = None  # _data.DataView: the database section (index plan, cache rules, before/after)
+    ai: Any = None  # list[_ai.AiEndpointView]: the AI assistant section (ai_probe results)
 
 
 
