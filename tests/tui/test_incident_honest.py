@@ -307,3 +307,21 @@ async def test_the_notes_decision_row_is_the_decision_and_its_time(make, project
     row = next(ln for ln in note.splitlines() if ln.startswith("| Decision"))
     assert "12:02:30" in row and "We decided to roll back" in row, row
     assert "Incident started" not in row
+
+
+async def test_the_decision_row_is_the_decision_not_an_earlier_tick(make, project, clock):
+    app = make(project, runbooks=(BUNDLED,), incident="deploy-failure")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space", "d")  # "it is the deploy": a tick, not the decision
+        await pilot.pause()
+        clock.advance(95)
+        await pilot.press("space")  # 12:01:35: "I decided to roll back and told the team channel."
+        await pilot.pause()
+        app.main.action_end_incident()
+        await pilot.pause()
+        await pilot.click("#end")
+        await settle(app, pilot)
+    note = next((project.parent / ".launchready" / "incidents").glob("*.md")).read_text()
+    row = next(ln for ln in note.splitlines() if ln.startswith("| Decision"))
+    assert "12:01:35" in row and "I decided to roll back" in row, row

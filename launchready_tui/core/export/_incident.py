@@ -92,9 +92,10 @@ def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: An
         moments.append(("Detected", "", "not recorded"))
     # The decision row is a decision someone made (a tick, a note), never the start or the
     # end of the incident itself.
-    decision = next((e for e in events if _ev_type(e) == "decision"
-                     and str(e.get("text") or "").strip().lower() not in ("incident closed", "incident started")),
-                    None)
+    made = [e for e in events if _ev_type(e) == "decision"
+            and str(e.get("text") or "").strip().lower() not in ("incident closed", "incident started")]
+    # The decision itself ("I decided to roll back") beats an earlier tick ("it is the deploy").
+    decision = next((e for e in made if "decid" in str(e.get("text") or "").lower()), made[0] if made else None)
     moments.append(("Decision", str(decision.get("at") or ""), str(decision.get("text") or "") + by(decision))
                    if decision else ("Decision", "", "not recorded"))
     rb_ev = next((e for e in reversed(events) if _is_rollback(e)), None)

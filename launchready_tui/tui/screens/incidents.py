@@ -101,7 +101,7 @@ class QuitWithIncidentScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("An incident is still open", classes="dialog-title")
-            yield Static(f"{self.title_text}, open for {self.elapsed}. If you quit now it stays open "
+            yield Static(f"{self.title_text[:1].upper()}{self.title_text[1:]}, open for {self.elapsed}. If you quit now it stays open "
                          "(its clock keeps running) and the app opens it again next time. Or end it "
                          "now and write the incident note.", classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
