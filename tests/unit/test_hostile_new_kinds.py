@@ -127,6 +127,8 @@ def run(coro, limit=30.0):
 
 @pytest.mark.parametrize("name,over", [
     ("zones as a dict", {"zones": cf_env({"id": "z1"})}),
+    ("zones result null", {"zones": cf_env(None)}),
+    ("settings result null", {"settings": (200, [], {"success": True, "result": None, "errors": []})}),
     ("zones as strings", {"zones": cf_env(["z1"])}),
     ("zones as a number", {"zones": cf_env(7)}),
     ("envelope a list", {"zones": (200, [], [1, 2])}),

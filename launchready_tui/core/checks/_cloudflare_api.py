@@ -55,7 +55,7 @@ async def zone(api: Api, name: str) -> dict[str, Any]:
     data, _ = await api.call("/zones", {"name": name})
     found = dicts(_result(data), "Cloudflare", "the zone list")
     if not found:
-        raise ApiProblem(f"the token sees no zone named {name}",
+        raise ApiProblem(f"Cloudflare shows the token no zone named {name}",
                          f"Check `cloudflare.zone` (default: your domain), and that the token's Zone "
                          f"Resources include {name}.")
     return found[0]
@@ -63,8 +63,16 @@ async def zone(api: Api, name: str) -> dict[str, Any]:
 
 async def settings(api: Api, zone_id: str) -> dict[str, dict[str, Any]]:
     data, _ = await api.call(f"/zones/{zone_id}/settings")
-    return {str(s.get("id")): s for s in as_list(_result(data), "Cloudflare", "the zone settings")
-            if isinstance(s, dict)}
+    out = {str(s.get("id")): s for s in as_list(_result(data), "Cloudflare", "the zone settings")
+           if isinstance(s, dict)}
+    # No readable SSL mode means nothing was read: never a pass built on missing settings.
+    ssl = (out.get("ssl") or {}).get("value")
+    if ssl not in ("off", "flexible", "full", "strict"):
+        raise ApiProblem("Cloudflare's zone settings hold no readable SSL/TLS mode (" + (
+            "no settings at all" if not out else "no `ssl` setting" if "ssl" not in out else
+            "an `ssl` value LaunchReady does not know") + ")",
+            "Check that the token has Zone > Zone Settings: Read for this zone, then run the check again.")
+    return out
 
 
 async def managed_waf(api: Api, zone_id: str) -> list[dict[str, Any]] | None:
