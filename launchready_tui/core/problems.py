@@ -660,11 +660,15 @@ def verdict(problems: list[Problem]) -> str:
     if not problems:
         return "Verdict: no launch blockers found in the checks that ran."
     worst = problems[0]
-    blockers = sum(1 for p in problems if is_blocker(p))
-    if blockers:
-        return (f"Verdict: not ready to launch - {blockers} blocker(s) harm customers, money or security; "
-                f"fix #{worst.rank} first.")
-    return f"Verdict: ready to launch with {len(problems)} problem(s) to fix soon; start with #{worst.rank}."
+    fails = sum(1 for p in problems if p.status == Status.FAIL)
+    harm = sum(1 for p in problems if is_blocker(p))
+    if harm:
+        return (f"Verdict: not ready to launch - {fails} problem(s) fail, {harm} of them harm customers, "
+                f"money or security; fix #{worst.rank} first.")
+    if fails:
+        return (f"Verdict: not ready to launch - {fails} problem(s) fail, none of them harms customers, money "
+                f"or security yet; fix #{worst.rank} first.")
+    return f"Verdict: ready to launch with {len(problems)} problem(s) to look at soon; start with #{worst.rank}."
 
 
 def is_blocker(p: Problem) -> bool:
