@@ -327,10 +327,9 @@ def _headers(r: CheckResult) -> list[Finding]:
     out: list[Finding] = []
     cookies: dict[str, list[Finding]] = {}
     for f in _default(r):
-        m = re.match(r"cookie_", f.code)
-        if m:
-            name = re.search(r"cookie (\S+)", f.title)
-            cookies.setdefault(name.group(1) if name else "session", []).append(f)
+        if f.code.startswith("cookie_"):
+            named = re.search(r"cookie (\S+)", f.title)
+            cookies.setdefault(named.group(1) if named else "session", []).append(f)
         else:
             out.append(Finding("headers", host_of(r.target), f.code, f.title, f.status))
     for name, fs in cookies.items():

@@ -33,7 +33,7 @@ def problem_views(state: dict[str, Any], results: list[ResultView], profile: Any
     from launchready_tui.core.problems import current, derive, is_blocker
     from launchready_tui.core.results import CheckResult
 
-    raw = state.get("results") if isinstance(state.get("results"), dict) else {}
+    raw: dict[str, Any] = state["results"] if isinstance(state.get("results"), dict) else {}
     by_key = {r.key: r for r in results}
     stage_ids = {rb.id for rb in runbooks if getattr(rb, "kind", "") == "stage"}
     crs = []
@@ -76,7 +76,7 @@ def _step_of(runbooks: list[Any], titles: dict[str, str], *, record: str = "", k
 
 
 def _record_fields(state: dict[str, Any], runbooks: list[Any], record: str) -> list[FieldView]:
-    records = state.get("records") if isinstance(state.get("records"), dict) else {}
+    records: dict[str, Any] = state["records"] if isinstance(state.get("records"), dict) else {}
     for rb in runbooks:
         for st in rb.steps:
             for b in st.records:
@@ -170,7 +170,7 @@ def _external_monitors(results: list[ResultView]) -> list[tuple[str, str, str, s
 
 
 def past_incidents(state: dict[str, Any], profile: Any) -> list[IncidentLink]:
-    incidents = state.get("incidents") if isinstance(state.get("incidents"), dict) else {}
+    incidents: dict[str, Any] = state["incidents"] if isinstance(state.get("incidents"), dict) else {}
     base = getattr(profile, "dir", None)
     out = []
     for iid, inc in incidents.items():
