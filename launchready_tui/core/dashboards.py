@@ -86,3 +86,42 @@ def rotate_where(*words: str) -> str | None:
         if any(k in text for k in keys):
             return where
     return None
+
+
+# Email services: how the profile or a DKIM selector names them -> where DKIM is set up.
+_EMAIL = (
+    (("_spf.google.com", "google"), ("google",),
+     "Google Workspace: Admin console > Apps > Google Workspace > Gmail > Authenticate email"),
+    (("spf.protection.outlook.com", "microsoft", "office 365", "outlook"), ("selector1", "selector2"),
+     "Microsoft 365: Defender portal > Email & collaboration > Policies & rules > Threat policies > "
+     "Email authentication settings > DKIM"),
+    (("spf.mtasv.net", "postmark"), ("pm",),
+     "Postmark: Sender Signatures > your domain > DNS Settings"),
+    (("sendgrid.net", "sendgrid"), ("s1", "s2"),
+     "SendGrid: Settings > Sender Authentication > Authenticate Your Domain"),
+    (("resend",), ("resend",), "Resend: Domains > your domain"),
+    (("mailgun.org", "mailgun"), ("mx", "krs", "smtp"), "Mailgun: Send > Sending > Domains > your domain > DNS records"),
+    (("amazonses.com", "amazon ses"), (), "AWS console: Amazon SES > Identities > your domain > Authentication"),
+)
+
+
+def dkim_where(profile, selector: str = "") -> str | None:
+    """Where the email service shows its DKIM record, when the profile (email.provider,
+    email.senders) or the selector's name tells which service it is."""
+    words: list[str] = []
+    for key in ("email.provider", "email.senders"):
+        try:
+            v = profile.get(key) if profile is not None else None
+        except Exception:  # noqa: BLE001 - a profile without the key
+            v = None
+        if isinstance(v, list | tuple):
+            words += [str(x).lower() for x in v]
+        elif v:
+            words.append(str(v).lower())
+    text = " ".join(words)
+    sel = (selector or "").lower()
+    by_profile = [where for hints, _s, where in _EMAIL if any(h in text for h in hints)]
+    by_selector = [where for _h, sels, where in _EMAIL if sel in sels or any(sel.endswith("." + s) for s in sels)]
+    both = [w for w in by_selector if w in by_profile]
+    found = both or (by_profile if len(by_profile) == 1 else []) or by_selector[:1]
+    return found[0] if found else None

@@ -482,3 +482,19 @@ async def test_a_step_that_asks_for_a_profile_setting_shows_where_the_profile_is
         await pilot.pause()
         hint = app.main.view.query_one(".profile-hint")
         assert str(project) in str(hint.render()) and "Press o" in str(hint.render())
+
+
+async def test_backticks_in_a_row_summary_are_styled_not_shown(make, project):
+    from launchready_tui.core.results import failed
+
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        row = app.main.view.query("CheckRow").first()
+        row.set_result(failed("spf", "testco.example", "The SPF record ends in `?all`: it protects nothing.",
+                              why="w", fix="f"))
+        await pilot.pause()
+        shown_text = str(row.query_one(".summary").render())
+        assert "`" not in shown_text and "?all" in shown_text

@@ -184,3 +184,41 @@ def test_overdue_rotation_names_where_to_rotate(tmp_path):
     assert "stripe-live: Stripe: Developers > API keys" in res.fix and "Roll key" in res.fix
     assert "db: Neon: Branches > main > Roles > Reset password" in res.fix
     assert "with the provider" not in res.fix
+
+
+def test_dkim_fix_names_the_email_service_page():
+    from launchready_tui.core.dashboards import dkim_where
+    from launchready_tui.core.profile import parse_profile
+
+    p = parse_profile("project: X\ndomain: x.example\nemail:\n  senders: [include:spf.mtasv.net]\n", "p.yaml")
+    assert dkim_where(p, "20240101.pm").startswith("Postmark: Sender Signatures")
+    both = parse_profile("project: X\ndomain: x.example\nemail:\n  senders: [include:_spf.google.com, "
+                         "include:sendgrid.net]\n", "p.yaml")
+    assert dkim_where(both, "s1").startswith("SendGrid:") and dkim_where(both, "google").startswith("Google")
+    assert dkim_where(parse_profile("project: X\ndomain: x.example\n", "p.yaml"), "zz") is None
+
+
+def test_a_missing_dkim_selector_fix_names_where_to_copy_it():
+    import asyncio
+
+    from launchready_tui.core.checks.email import dkim
+    from launchready_tui.core.profile import parse_profile
+
+    class Ans:
+        records: list = []
+        nxdomain = True
+
+    class Resolver:
+        async def query(self, name, rtype):
+            return Ans()
+
+    class Net:
+        resolver = Resolver()
+
+    class Ctx:
+        profile = parse_profile("project: X\ndomain: x.example\nemail:\n  senders: [include:sendgrid.net]\n",
+                                "p.yaml")
+        net = Net()
+
+    res = asyncio.run(dkim.check(Ctx(), "s1._domainkey.x.example", {}))
+    assert "SendGrid: Settings > Sender Authentication" in res.fix and "provider's" not in res.fix

@@ -74,7 +74,12 @@ class CheckRow(Horizontal, can_focus=True):
                 if text.startswith(prefix):
                     text = text[len(prefix):]
                     text = sentence_case(text)
-        self.query_one(".summary", Label).update(text)
+        if "`" in text:  # `code` in a summary: styled, not shown as backticks
+            from launchready_tui.tui.widgets.detail import with_code
+
+            self.query_one(".summary", Label).update(with_code(text))
+        else:
+            self.query_one(".summary", Label).update(text)
         target = self.result.target if self.result is not None and self.result.target else self.target
         # The target goes on its own muted line, unless the summary already names it.
         show = target not in ("", "-") and target not in text

@@ -127,7 +127,7 @@ async def check(ctx, target: str, params) -> CheckResult:
         return failed(
             "dkim", target, f"DKIM selector '{selector}' is missing: {target} {where}.",
             why=_WHY_BROKEN,
-            fix=f"In your email provider's domain settings, copy the DKIM record for selector "
+            fix=f"In {_where(getattr(ctx, 'profile', None), selector)}, copy the DKIM record for selector "
             f"'{selector}' and publish it as a TXT record at {target}. If you no longer send "
             "with this selector, remove it from `email.dkim_selectors`. To see which selectors "
             "your mail really uses, run `launchready dkim-selectors` on a received message's header.",
@@ -155,10 +155,18 @@ async def check(ctx, target: str, params) -> CheckResult:
             evidence=ev,
         )
     ev["tags"] = {k: v for k, v in tags.items() if k != "p"}
-    return _judge(target, selector, tags, ev)
+    return _judge(target, selector, tags, ev, where=_where(getattr(ctx, "profile", None), selector))
 
 
-def _judge(target: str, selector: str, tags: dict[str, str], ev: dict) -> CheckResult:
+def _where(profile, selector: str) -> str:
+    """The email service's DKIM page when the profile or the selector tells which one."""
+    from launchready_tui.core.dashboards import dkim_where
+
+    return dkim_where(profile, selector) or "your email service's domain (DNS) settings"
+
+
+def _judge(target: str, selector: str, tags: dict[str, str], ev: dict,
+           where: str = "your email service's DKIM settings") -> CheckResult:
     problem = _tag_problem(tags)
     if problem:
         return failed("dkim", target, f"The DKIM record at {target} is invalid: {problem}.",
@@ -188,7 +196,7 @@ def _judge(target: str, selector: str, tags: dict[str, str], ev: dict) -> CheckR
     bits, ktype = ev["key_bits"], ev["key_type"]
     size = f"{bits}-bit {ktype.upper() if ktype == 'rsa' else ktype}"
     rotate = (
-        f"In your email provider's DKIM settings, create a new selector with a 2048-bit key, "
+        f"In {where}, create a new selector with a 2048-bit key, "
         f"publish it, switch signing to it, then delete {target}."
     )
     if ktype == "rsa" and bits < MIN_BITS:
