@@ -62,16 +62,19 @@ def evaluate(stmts: list[Statement], *, budget_ms: float = DEFAULT_BUDGET_MS,
         if p is not None and isinstance(p.get("mean_ms"), int | float):
             ev["before_mean_ms"] = p["mean_ms"]
             ev["before_release"] = previous.get("release") if previous else None
+        regressed = (p is not None and s.calls >= MIN_CALLS
+                     and float(p.get("mean_ms") or 0) >= REGRESSION_FLOOR_MS
+                     and s.mean_ms > float(p["mean_ms"]) * (1 + regression_pct / 100))
+        if regressed:
+            ev["regression_pct"] = round((s.mean_ms / float(p["mean_ms"]) - 1) * 100, 1)
         if s.calls >= MIN_CALLS and s.mean_ms > budget_ms:
             findings.append({**ev, "finding": "slow", "level": "fail"})
         elif share[s.queryid] > HOG_SHARE and s.mean_ms > HOG_MIN_MS:
             findings.append({**ev, "finding": "hog", "level": "fail"})
         elif s.calls >= MIN_CALLS and s.mean_ms > budget_ms / 2:
             findings.append({**ev, "finding": "near_budget", "level": "warn"})
-        elif (p is not None and s.calls >= MIN_CALLS and float(p.get("mean_ms") or 0) >= REGRESSION_FLOOR_MS
-              and s.mean_ms > float(p["mean_ms"]) * (1 + regression_pct / 100)):
-            findings.append({**ev, "finding": "regressed", "level": "warn",
-                             "regression_pct": round((s.mean_ms / float(p["mean_ms"]) - 1) * 100, 1)})
+        elif regressed:
+            findings.append({**ev, "finding": "regressed", "level": "warn"})
     by_total = sorted(stmts, key=lambda s: -s.total_ms)[:TOP]
     by_mean = sorted((s for s in stmts if s.calls >= MIN_CALLS), key=lambda s: -s.mean_ms)[:TOP]
     for s in by_total[:3]:
@@ -129,6 +132,12 @@ async def _body(conn, db, params, ctx) -> CheckResult:
         ev["history_error"] = history_error
     fails = [f for f in out["findings"] if f["level"] == "fail"]
     warns = [f for f in out["findings"] if f["level"] == "warn"]
+    compared = [b for b in out["before_after"] if isinstance(b.get("before_mean_ms"), int | float)]
+    ba = ""
+    if prev is not None and compared:
+        ba = (f" Before/after ({prev.get('release')} -> {release}): " +
+              "; ".join(f"`{_short(b['query'], 60)}` {b['before_mean_ms']:g} -> {b['after_mean_ms']:g} ms"
+                        for b in compared) + ".")
     fix = ("Give this list to your developer. For each query: run the Indexes step's check, "
            "which names the exact index to add and proves it with the planner; if it needs no "
            "index, make the query fetch less (a LIMIT and pagination, fewer columns, no "
@@ -136,19 +145,19 @@ async def _body(conn, db, params, ctx) -> CheckResult:
            "compared with this one.")
     if fails:
         lines = "; ".join(describe(f, budget) for f in fails[:3])
-        return failed(KIND, "database", f"{len(fails)} slow quer{'y' if len(fails) == 1 else 'ies'}: {lines}",
+        return failed(KIND, "database", f"{len(fails)} slow quer{'y' if len(fails) == 1 else 'ies'}: {lines}.{ba}",
                       evidence=ev, fix=fix,
                       why=f"Every page that runs these queries waits for them. Above {budget:g} ms a "
                       "query makes admin pages feel broken and, under load, ties up database connections.")
     if warns:
         lines = "; ".join(describe(f, budget) for f in warns[:3])
         return warned(KIND, "database", f"{len(warns)} quer{'y is' if len(warns) == 1 else 'ies are'} "
-                      f"getting slow: {lines}", evidence=ev, fix=fix,
+                      f"getting slow: {lines}.{ba}", evidence=ev, fix=fix,
                       why="Queries near the budget or slower than last release become the next "
                       "slow page as the tables grow.")
     top = out["top_by_total"][0] if out["top_by_total"] else None
     tail = f"; the busiest is `{_short(top['query'])}` ({top['share_pct']:g}% of database time)" if top else ""
-    return passed(KIND, "database", f"no slow query among {len(stmts)} statements (budget {budget:g} ms){tail}",
+    return passed(KIND, "database", f"no slow query among {len(stmts)} statements (budget {budget:g} ms){tail}.{ba}",
                   evidence=ev, why="Every query the app runs often stays within the budget.")
 
 
