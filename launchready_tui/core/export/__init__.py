@@ -7,8 +7,9 @@ The public face is the names in `__all__`; the modules behind it are private:
 * `_model`      - the dataclasses and small shared readers;
 * `_sources`    - each family's evidence and the team's records;
 * `_build`      - stages, the verdict, the summary, the day-2 list;
-* `_layout`     - the sections in the roadmap's order, as blocks (with `_evidence` for
-  evidence lines and `_runbook_md` for runbooks in full);
+* `_layout`     - the document in the roadmap's order, as blocks (`_doc`: the document
+  being built; `_sections`: the per-family sections; `_evidence`: evidence lines;
+  `_runbook_md`: runbooks in full);
 * `_render`     - blocks to GitHub Markdown or one self-contained HTML file;
 * `_incident`   - the incident note.
 
