@@ -107,7 +107,7 @@ class Shape:
 def _strings(fields) -> list[str]:
     from pglast import ast
 
-    return [f.sval for f in fields if isinstance(f, ast.String)]
+    return [str(f.sval) for f in fields or () if isinstance(f, ast.String)]
 
 
 class _Scope:
@@ -120,10 +120,11 @@ def _collect_from(node, scope: _Scope, joins: list) -> None:
     from pglast import ast
 
     if isinstance(node, ast.RangeVar):
-        name = f"{node.schemaname}.{node.relname}" if node.schemaname else node.relname
+        rel = str(node.relname)
+        name = f"{node.schemaname}.{rel}" if node.schemaname else rel
         scope.tables.append(name)
-        scope.aliases[node.alias.aliasname if node.alias else node.relname] = name
-        scope.aliases.setdefault(node.relname, name)
+        scope.aliases[str(node.alias.aliasname) if node.alias else rel] = name
+        scope.aliases.setdefault(rel, name)
     elif isinstance(node, ast.JoinExpr):
         _collect_from(node.larg, scope, joins)
         _collect_from(node.rarg, scope, joins)
@@ -139,7 +140,7 @@ def _col(node, scope: _Scope) -> tuple[str | None, str] | None:
     if not isinstance(node, ast.ColumnRef):
         return None
     parts = _strings(node.fields)
-    if len(parts) != len(node.fields) or not parts:
+    if len(parts) != len(node.fields or ()) or not parts:
         return None  # a.* or similar
     col = parts[-1]
     if len(parts) >= 2:
@@ -171,7 +172,7 @@ def _walk_cond(node, scope: _Scope, shape: Shape, bucket_override: str | None = 
     if node is None:
         return
     if isinstance(node, ast.BoolExpr):
-        for a in node.args:
+        for a in node.args or ():
             _walk_cond(a, scope, shape, bucket_override)
         return
     if isinstance(node, ast.NullTest):
@@ -288,7 +289,8 @@ def tables_of(text: str) -> list[str]:
 
     v = _V()
     for s in stmts:
-        v(s.stmt)
+        if s.stmt is not None:
+            v(s.stmt)
     _ = ast
     return [n for n in names if n not in ctes]
 

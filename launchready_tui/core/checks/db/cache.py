@@ -40,8 +40,9 @@ def candidates(stmts, tables: dict[str, dict[str, Any]], *, min_calls: int = MIN
         names = tables_of(s.text)
         if not names:
             continue
-        info = [tables.get(n) for n in names]
-        if any(t is None for t in info):
+        got = [tables.get(n) for n in names]
+        info = [t for t in got if t is not None]
+        if len(info) != len(got):
             continue
         writes = sum(int(t["writes"] or 0) for t in info)
         rows = sum(int(t["rows"] or 0) for t in info)
@@ -84,7 +85,7 @@ async def _body(conn, db, params) -> CheckResult:
         parts.append(f"{len(cands)} hot read{'s' if len(cands) != 1 else ''} worth caching: " +
                      "; ".join(f"`{c['query'][:80]}` ({c['calls']} calls, {c['rows_per_call']:g} rows each, "
                                f"{', '.join(c['tables'])} rarely written)" for c in cands[:3]))
-    if low_ratio:
+    if low_ratio and ratio is not None:
         parts.append(f"only {ratio * 100:.1f}% of reads come from the database's memory (target 99%)")
     if parts:
         fixes = [c["rule"] for c in cands[:5]]

@@ -244,14 +244,14 @@ async def find_missing(conn, stmts, cat: _Catalog, *, major: int, hypopg: bool,
                 if best is None:
                     continue
                 after, c = best
-                sug = found.get((full, c))
-                if sug is None:
-                    sug = found[(full, c)] = Suggestion(
+                known = found.get((full, c))
+                if known is None:
+                    known = found[(full, c)] = Suggestion(
                         full, c, True,
                         f"the planner's cost drops from {before:,.0f} to {after:,.0f} with this index "
                         f"({before / max(after, 0.01):,.0f}x cheaper), proven with a hypothetical index",
                         before, after)
-                sug.queries.append(qref)
+                known.queries.append(qref)
             else:
                 rows = cat.rows.get(full, 0)
                 kept = float(scan.get("rows") or 0)

@@ -62,11 +62,11 @@ def evaluate(stmts: list[Statement], *, budget_ms: float = DEFAULT_BUDGET_MS,
         if p is not None and isinstance(p.get("mean_ms"), int | float):
             ev["before_mean_ms"] = p["mean_ms"]
             ev["before_release"] = previous.get("release") if previous else None
-        regressed = (p is not None and s.calls >= MIN_CALLS
-                     and float(p.get("mean_ms") or 0) >= REGRESSION_FLOOR_MS
-                     and s.mean_ms > float(p["mean_ms"]) * (1 + regression_pct / 100))
+        old_ms = float((p or {}).get("mean_ms") or 0)
+        regressed = (s.calls >= MIN_CALLS and old_ms >= REGRESSION_FLOOR_MS
+                     and s.mean_ms > old_ms * (1 + regression_pct / 100))
         if regressed:
-            ev["regression_pct"] = round((s.mean_ms / float(p["mean_ms"]) - 1) * 100, 1)
+            ev["regression_pct"] = round((s.mean_ms / old_ms - 1) * 100, 1)
         if s.calls >= MIN_CALLS and s.mean_ms > budget_ms:
             findings.append({**ev, "finding": "slow", "level": "fail"})
         elif share[s.queryid] > HOG_SHARE and s.mean_ms > HOG_MIN_MS:

@@ -69,7 +69,7 @@ def per_request(before: dict, quiet: dict, after: dict, n: int, quiet_s: float, 
     during = diff(quiet, after)
     rate = sum(c for c, _ in background.values()) / quiet_s if quiet_s > 0 else 0.0
     scale = window_s / quiet_s if quiet_s > 0 else 0.0
-    rows = []
+    rows: list[dict[str, Any]] = []
     noise = 0
     for qid, (calls, text) in during.items():
         bg = background.get(qid, (0, text))[0] * scale
@@ -78,7 +78,7 @@ def per_request(before: dict, quiet: dict, after: dict, n: int, quiet_s: float, 
         if own <= 0:
             continue
         rows.append({"queryid": str(qid), "query": text, "calls": calls, "per_request": round(own / n, 1)})
-    rows.sort(key=lambda r: -r["per_request"])
+    rows.sort(key=lambda r: -float(r["per_request"]))
     return rows, round(rate, 1), noise
 
 
