@@ -774,3 +774,27 @@ def test_a_broken_case_file_makes_the_check_an_error_not_a_traceback(monkeypatch
     ctx, net = ai_ctx(lambda url, m, b: (200, [], {}))
     r = run(ai_probe.check(ctx, AI_URL, {}))
     assert r.status.value == "error" and "ai_cases.yaml" in r.summary and net.sent == []
+
+
+def test_ai_answers_cut_off_at_the_cap_are_not_a_pass():
+    huge = {"choices": [{"message": {"content": "Sure! " + "la " * 200000}}]}
+    ctx, net = ai_ctx(lambda url, m, b: (200, [], huge))
+    r = run(ai_probe.check(ctx, AI_URL, {}))
+    assert r.status.value == "error" and "256 KB" in r.summary, r.summary
+
+
+def test_ai_huge_answer_holding_a_tool_call_early_is_still_a_fail():
+    body = json.dumps({"choices": [{"message": {"content": "ok", "tool_calls": [
+        {"function": {"name": "issue_refund"}}]}}], "pad": "x" * 400000})
+    ctx, net = ai_ctx(lambda url, m, b: (200, [], body[:100] + body[100:]))
+    r = run(ai_probe.check(ctx, AI_URL, {}))
+    # cut off mid-JSON: the answer cannot be parsed, so it is not a pass either
+    assert r.status.value in ("fail", "error"), r.summary
+
+
+def test_account_429s_on_every_call_share_one_wait_budget():
+    ctx, net = ctx_for(lambda url, m, b: (429, [("Retry-After", "9")], {}))
+    t0 = time.monotonic()
+    r = run(error_tracking.check(ctx, "acme/web", {}))
+    assert r.status.value == "error" and "429" in r.summary
+    assert time.monotonic() - t0 < 12 and len(net.sent) == 2

@@ -22,6 +22,7 @@ MAX_BODY = 4 * 1024 * 1024
 MAX_PAGES = 20
 MAX_RETRIES = 2
 MAX_RETRY_WAIT_S = 10.0
+MAX_TOTAL_WAIT_S = 15.0  # all 429 waits of one check together, so the check ends in its deadline
 
 # section -> (default provider, provider -> default api_base)
 API_BASES = {
@@ -100,6 +101,7 @@ class Api:
     headers: dict[str, str]
     permissions: str  # what the token needs, named in a 403
     token: str = ""
+    waited_s: float = 0.0  # 429 waits so far
 
     def url(self, path: str, params: dict[str, Any] | None = None) -> str:
         u = self.base + (path if path.startswith("/") else "/" + path)
@@ -125,7 +127,9 @@ class Api:
                                  "Check your network connection (and `api_base` if you changed it), then "
                                  "run the check again.") from None
             wait = _retry_after(r.header("retry-after")) if r.status == 429 else 0.0
-            if r.status == 429 and attempt < MAX_RETRIES and wait <= MAX_RETRY_WAIT_S:
+            if r.status == 429 and attempt < MAX_RETRIES and wait <= MAX_RETRY_WAIT_S \
+                    and self.waited_s + wait <= MAX_TOTAL_WAIT_S:
+                self.waited_s += wait
                 await asyncio.sleep(wait)
                 continue
             break

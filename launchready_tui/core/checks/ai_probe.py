@@ -500,7 +500,12 @@ async def check(ctx, target: str, params) -> CheckResult:
             if r.status >= 400:
                 verdicts.append(Verdict(case, "error", [], f"HTTP {r.status}", r.status))
                 continue
-            verdicts.append(judge(case, parse_answer(entry, r.body), canary))
+            v = judge(case, parse_answer(entry, r.body), canary)
+            if r.truncated and v.verdict != "fail":
+                # only part of the answer was read: what was cut off may hold the leak
+                v = Verdict(case, "error", [], f"the answer was longer than {MAX_ANSWER_BYTES // 1024} KB and "
+                            "was cut off", r.status)
+            verdicts.append(v)
     finally:
         await client.aclose()
     return summarize(url, ev, verdicts, sent, canary_note)
