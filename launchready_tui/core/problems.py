@@ -12,8 +12,10 @@ Deriving problems from results:
    `_KIND_FINDINGS` table below for the bundled kinds, or a `problem_findings(result)`
    function in a new kind's module); otherwise a result whose evidence has a `findings`
    list of `{code, severity|status, message|summary}` gives one finding per distinct code,
-   and anything else gives one finding named after the kind and the summary. So a new
-   kind's fail and warn results become problems without editing this file.
+   and anything else gives one finding named after the kind and the summary (numbers
+   dropped). A finding's own `fix`/`why` replace the result's. So a new kind's fail and
+   warn results become problems without editing this file; `PROBLEM_LEVEL` in its
+   module sets the level they rank at (hygiene otherwise).
 2. Findings with the same (kind, target, code) are one problem. A few findings name the
    same fact from another angle and are filed under the kind that owns the fact: a
    certificate rejected by the redirect or uptime check is the `tls` problem of that host,
@@ -37,6 +39,9 @@ THE RANKING RULE (worst business harm first; `rank_key` is its only implementati
 
 Within a level: production before staging, customer-facing before internal, a fail
 before a warning, then by id so the order is stable.
+
+Results gathered over many runs (the state) go through `current()` first: an older fail
+that a newer result for the same check and target contradicts is history, not a problem.
 """
 
 from __future__ import annotations
