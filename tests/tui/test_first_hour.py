@@ -498,3 +498,20 @@ async def test_backticks_in_a_row_summary_are_styled_not_shown(make, project):
         await pilot.pause()
         shown_text = str(row.query_one(".summary").render())
         assert "`" not in shown_text and "?all" in shown_text
+
+
+async def test_after_a_run_on_a_narrow_screen_the_worst_row_is_selected(make, project):
+    from launchready_tui.core.results import failed
+
+    seed(project, results=False)
+    app = make(project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        main = app.main
+        row = main.view.query("CheckRow").first()
+        r = failed("uptime", row.target, "it is down", why="w", fix="f")
+        r.runbook, r.step = main.rb.id, main.st.id
+        r.check_id = row.key.split("/")[2].split("@")[0]
+        assert r.key == row.key, (r.key, row.key)
+        assert main._worst_row_here([r]) is row

@@ -508,6 +508,10 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         if worst_first:
             if self.has_class("-narrow"):
                 hint = " Tab to a row and press Enter to see why and how to fix it."
+                row = self._worst_row_here(worst_first)
+                if row is not None and not _is_text_field(self.focused):
+                    row.focus()  # the worst one is selected: Enter opens it, up/down move
+                    hint = " The worst one is selected: press Enter to see why and how to fix it (up/down: the others)."
             else:
                 hint = " The worst one is shown on the right; click any row for its details."
                 here = [r for r in worst_first if self.view is not None and r.step == self.view.st.id
@@ -519,6 +523,18 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         self.notify(f"Finished {label}: {_summary_text(results)}.{hint}",
                     severity="warning" if worst_first else "information", timeout=8)
         return results
+
+    def _worst_row_here(self, worst_first: list[CheckResult]):
+        """The row of the worst result of the step on screen (None when it is not here)."""
+        view = self.view
+        if view is None:
+            return None
+        for r in worst_first:
+            if r.runbook == view.rb.id and r.step == view.st.id:
+                row = view.rows.get(r.key)
+                if row is not None:
+                    return row
+        return None
 
     def _queue_result(self, r: CheckResult) -> None:
         """Results often finish in bursts: paint them together, once per 50 ms."""
