@@ -87,8 +87,14 @@ class EndIncidentScreen(ModalScreen[dict | None]):
                 yield Button("End incident, save the note (Ctrl+S)", id="end", variant="error")
 
     def on_mount(self) -> None:
-        first = self.query_one(f"#f-{self.fields[0].id}")
-        first.focus()
+        for f in self.fields:  # typing goes on after what the step's form already holds
+            w = self.query_one(f"#f-{f.id}")
+            if isinstance(w, TextArea):
+                w.move_cursor(w.document.end)
+            else:
+                w.select_on_focus = False
+                w.cursor_position = len(w.value)
+        self.query_one(f"#f-{self.fields[0].id}").focus()
 
     def _value(self, fid: str) -> str:
         w = self.query_one(f"#f-{fid}")

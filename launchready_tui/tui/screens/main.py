@@ -211,6 +211,8 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             if hasattr(w, "select_on_focus"):  # an Input: never select (a letter would replace it all)
                 w.select_on_focus = False
                 w.cursor_position = len(w.value)
+            else:  # a TextArea: go on after what is there
+                w.move_cursor(w.document.end)
             w.focus()
 
     def _build_view(self, rb, st, *, visible: bool) -> StepView:

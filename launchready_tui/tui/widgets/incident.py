@@ -34,9 +34,9 @@ def clock_texts(incident: dict, now: dt.datetime, *, narrow: bool = False) -> tu
     if done:
         left = budget_left_s(incident, now)
         head, _, tail = done.partition(", ")
-        head = f"✓ {head[:1].upper()}{head[1:]}"
+        head = f"{head[:1].upper()}{head[1:]}"  # green and bold (-verified): no mark, so it fits 80 columns
         state = "-verified" if left is None or left >= 0 else "-blown"
-        # One line at every width: "✓ Rolled back and verified at 00:58, within budget"
+        # One line at every width: "Rolled back and verified at 00:58, within budget"
         # (the note and the timeline give the budget's minutes).
         return head + (f", {tail.split(' the ')[0]} budget" if tail else ""), "", state
     elapsed = f"Elapsed {format_clock(elapsed_s(incident, now))}"
@@ -81,6 +81,8 @@ class IncidentBar(Vertical):
             f"INCIDENT: {incident.get('title') or incident.get('runbook')}")
         elapsed, budget, state = clock_texts(incident, now, narrow=narrow)
         self.query_one("#incident-elapsed", Label).update(elapsed)
-        self.query_one("#incident-budget", Label).update(budget)
+        label = self.query_one("#incident-budget", Label)
+        label.update(budget)
+        label.display = bool(budget)
         for cls in ("-low", "-blown", "-verified"):
             self.set_class(state == cls, cls)
