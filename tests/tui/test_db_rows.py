@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from launchready_tui.core.state import StateStore
 from launchready_tui.tui.widgets.check_row import CheckRow
 from tests.tui.conftest import T0
@@ -59,3 +61,36 @@ async def test_every_data_step_names_its_kind(make, project):
             await pilot.pause()
             abouts = [str(lbl.render()) for lbl in app.main.view.query(".check-about")]
             assert registry.load_kind(kind).step_line() in abouts, (step, abouts)
+
+
+@pytest.mark.integration
+@pytest.mark.postgres
+async def test_running_stage_4_on_the_demo_database(make, tmp_path):
+    """A new user's path: the demo, stage 4's indexes step, press r: the proven index."""
+    from launchready_tui.lab import Lab
+    from launchready_tui.lab.demo import demo_world
+    from launchready_tui.lab.postgres import find_bindir
+
+    if find_bindir() is None:
+        pytest.skip("PostgreSQL server binaries are not installed")
+    with Lab(demo_world(), tmp_path / "demo") as lab:
+        assert lab.wait_services(120) == []
+        store = StateStore(lab.profile_path.parent / ".launchready")
+        store.update(lambda s: s.__setitem__("position", {"runbook": "data-path", "step": "indexes"}))
+        app = make(lab.profile_path, runbooks=(ROOT / "runbooks",))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("r")
+            for _ in range(100):  # the checks run in a worker; wait for the row's result
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.1)
+                rows = list(app.main.view.query(CheckRow))
+                if rows and rows[0].result is not None:
+                    break
+            row = rows[0]
+            assert row.result.status == "fail", row.result.summary
+            assert "proven by the planner" in row.result.summary
+            assert str(row.query_one(".badge").render()) == "✗ FAIL"
+            row.focus()
+            await pilot.pause()
+            assert "CREATE INDEX CONCURRENTLY" in app.main.query_one("#detail").text()
