@@ -798,3 +798,12 @@ def test_account_429s_on_every_call_share_one_wait_budget():
     r = run(error_tracking.check(ctx, "acme/web", {}))
     assert r.status.value == "error" and "429" in r.summary
     assert time.monotonic() - t0 < 12 and len(net.sent) == 2
+
+
+def test_many_large_workflows_are_read_within_a_total_budget(tmp_path):
+    body = "on: push\njobs:\n  a:\n    steps:\n" + "".join(f"      - run: echo {i} {'x' * 40}\n" for i in range(7000))
+    repo, prof = repo_with(tmp_path, {f".github/workflows/w{i:02}.yml": body for i in range(8)})
+    a, took = bounded_analyse(repo, prof, limit=20)
+    assert took < 8, took
+    over = [f for f in a.findings if f.id == "unreadable-workflow" and "MB" in f.title]
+    assert over and over[-1].file == ".github/workflows/w07.yml", finding_text(a)

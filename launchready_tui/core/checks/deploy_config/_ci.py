@@ -14,6 +14,7 @@ from typing import Any
 
 MAX_WORKFLOW_BYTES = 512 * 1024
 MAX_WORKFLOWS = 50
+MAX_TOTAL_BYTES = 2 * 1024 * 1024  # all workflows together: parsing YAML costs about 1 s per MB
 
 # What a step's command line (or `uses:` action) does. Lower-case text is matched.
 PATTERNS: dict[str, re.Pattern[str]] = {
@@ -248,7 +249,20 @@ def find_workflows(repo: Path, deploy_command: str = "") -> list[Workflow]:
     wf_dir = repo / ".github" / "workflows"
     if wf_dir.is_dir():
         files = sorted([*wf_dir.glob("*.yml"), *wf_dir.glob("*.yaml")])[:MAX_WORKFLOWS]
-        out.extend(parse_github(p, str(p.relative_to(repo)), deploy_command) for p in files)
+        total = 0
+        for p in files:
+            rel = str(p.relative_to(repo))
+            try:
+                size = p.stat().st_size if p.is_file() else 0
+            except OSError:
+                size = 0
+            if total + size > MAX_TOTAL_BYTES:
+                out.append(Workflow(rel, rel, set(), None, {}, problem=(
+                    f"was not read: the workflows before it already hold {total / 1048576:.1f} MB, and "
+                    f"LaunchReady reads at most {MAX_TOTAL_BYTES // 1048576} MB of workflows")))
+                continue
+            total += size
+            out.append(parse_github(p, rel, deploy_command))
     gl = repo / ".gitlab-ci.yml"
     if gl.is_file() or (gl.exists() and not gl.is_dir()) or gl.is_symlink():
         out.append(parse_gitlab(gl, ".gitlab-ci.yml", deploy_command))
