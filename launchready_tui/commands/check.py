@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     results = asyncio.run(engine.run_all(items, ctx))
     total_s = time.perf_counter() - t0
-    problems = derive_problems(results, profile, ctx.state)
+    problems, accepted = set_aside_accepted(derive_problems(results, profile, ctx.state), profile)
     if ctx.state is not None:
         from launchready_tui.core.recorder import Recorder
 
@@ -98,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
         except OSError as e:
             print(f"launchready: warning: could not save state in {ctx.state.dir}: {e.strerror}", file=sys.stderr)
     out = render(results, profile, books, args.format, color=args.output is None and sys.stdout.isatty(),
-                 verbose=args.verbose, problems=problems, brief=getattr(args, "brief", False), total_s=total_s)
+                 verbose=args.verbose, problems=problems, brief=getattr(args, "brief", False), total_s=total_s,
+                 accepted=accepted)
     if args.output:
         from launchready_tui.commands._common import write_output
 
@@ -106,7 +107,31 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(out)
     refuse = failing_statuses(getattr(args, "fail_on", None))
-    return 1 if any(r.status.value in refuse for r in results) else 0
+    # A result that only shows accepted problems does not fail the run while the entry lasts.
+    open_keys = {k for p in problems for k in p.results}
+    excused = {k for p in accepted for k in p.results} - open_keys
+    return 1 if any(r.status.value in refuse and r.key not in excused for r in results) else 0
+
+
+def set_aside_accepted(problems, profile):
+    """(open problems, problems an unexpired `.launchready/allow.yaml` entry accepts by id)."""
+    import datetime as dt
+
+    from launchready_tui.core.problems import set_aside
+
+    try:
+        from launchready_tui.core.allowlist import ALLOW_FILENAME, load_allowlist
+
+        allow = load_allowlist(profile.state_dir / ALLOW_FILENAME)
+    except Exception:  # no allowlist, or one that cannot be read: nothing is set aside
+        return problems, []
+    today = dt.datetime.now(dt.UTC).date()
+
+    def accepted(pid: str) -> str | None:
+        entry, expired = allow.match(id=pid, today=today)
+        return entry.expires_text if entry is not None and not expired else None
+
+    return set_aside(problems, accepted)
 
 
 def derive_problems(results, profile, state):
@@ -135,13 +160,15 @@ def runbook_heading(b) -> str:
 
 
 def render(results, profile, books, fmt: str, *, color: bool = False, verbose: bool = False,
-           problems=None, brief: bool = False, total_s: float | None = None) -> str:
+           problems=None, brief: bool = False, total_s: float | None = None, accepted=None) -> str:
     from launchready_tui.core import report
 
     if problems is None:
         problems = derive_problems(results, profile, None)
+    accepted = list(accepted or [])
     if fmt == "json":
-        return report.render_json(results, profile.project, problems=problems)
+        extra = {"accepted_problems": [p.to_dict() for p in accepted]} if accepted else None
+        return report.render_json(results, profile.project, problems=problems, extra=extra)
     if fmt == "junit":
         return report.render_junit(results, profile.project, total_s=total_s)
     if fmt == "sarif":
@@ -154,4 +181,4 @@ def render(results, profile, books, fmt: str, *, color: bool = False, verbose: b
         for s in b.steps:
             titles[f"{b.id}/{s.id}"] = s.title
     return report.render_text(results, profile.project, color=color, titles=titles, verbose=verbose,
-                              problems=problems, brief=brief)
+                              problems=problems, brief=brief, accepted=accepted)

@@ -68,6 +68,7 @@ __all__ = [
     "is_blocker",
     "rank_key",
     "risk_list_text",
+    "set_aside",
     "verdict",
 ]
 
@@ -158,6 +159,7 @@ class Problem:
     first_seen: str = ""
     owner: str | None = None
     priority: str | None = None
+    accepted_until: str = ""  # an allowlist entry accepts this problem until that date
     owned: bool = field(default=False, repr=False, compare=False)
     seen_at: str = field(default="", repr=False, compare=False)  # the oldest result that shows it
 
@@ -196,6 +198,7 @@ class Problem:
             "first_seen": self.first_seen,
             "owner": self.owner,
             "priority": self.priority,
+            **({"accepted_until": self.accepted_until} if self.accepted_until else {}),
         }
 
 
@@ -617,6 +620,24 @@ def _add(p: Problem, r: CheckResult, f: Finding | None = None) -> None:
         if step:  # its own kind's step is where to check it again
             p.steps.remove(step)
             p.steps.insert(0, step)
+
+
+def set_aside(problems: list[Problem], accepted: Callable[[str], str | None]) -> tuple[list[Problem], list[Problem]]:
+    """Split off the problems an accepted exception covers, by problem id (`accepted(id)`
+    gives the entry's expiry date, or None: `.launchready/allow.yaml` entries with
+    `id: <problem id>`). The rest are ranked again from 1."""
+    still: list[Problem] = []
+    aside: list[Problem] = []
+    for p in problems:
+        until = accepted(p.id)
+        if until:
+            p.accepted_until = str(until)
+            aside.append(p)
+        else:
+            still.append(p)
+    for n, p in enumerate(still, 1):
+        p.rank = n
+    return still, aside
 
 
 def current(results: Iterable[CheckResult]) -> list[CheckResult]:

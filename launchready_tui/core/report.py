@@ -58,7 +58,7 @@ def _results_time(results: list[CheckResult]) -> str:
     return times[0] if times else ""
 
 
-def render_blockers(problems: list, *, color: bool = False) -> list[str]:
+def render_blockers(problems: list, *, color: bool = False, accepted: list | None = None) -> list[str]:
     """The "Launch blockers" section: each problem once, worst first, with its fix and
     the command that checks it again, under its impact level."""
     from launchready_tui.core.problems import verdict
@@ -94,6 +94,10 @@ def render_blockers(problems: list, *, color: bool = False) -> list[str]:
             fix_shown[p.fix] = p.rank
             lines.extend(_wrap("How to fix: " + p.fix, "        "))
         lines.append(f"        Check again: {p.command}")
+    if accepted:
+        lines.append(f"Accepted for now in .launchready/allow.yaml ({len(accepted)}), not counted above:")
+        for p in accepted:
+            lines.extend(_wrap(f"- {p.title} (until {p.accepted_until}; id {p.id})", "  "))
     lines.append("")
     return lines
 
@@ -107,7 +111,7 @@ def _hang(text: str, indent: str, width: int = 96) -> list[str]:
 
 def render_text(results: list[CheckResult], project: str, *, color: bool = False,
                 titles: dict[str, str] | None = None, verbose: bool = False,
-                problems: list | None = None, brief: bool = False) -> str:
+                problems: list | None = None, brief: bool = False, accepted: list | None = None) -> str:
     """The launch blockers first (each problem once, ranked, with its fix), then the
     per-stage detail grouped by stage and step, where each failing result points at its
     blocker instead of repeating the fix. `titles` maps "runbook" and "runbook/step" ids
@@ -126,7 +130,7 @@ def render_text(results: list[CheckResult], project: str, *, color: bool = False
     if at:
         lines.append(f"Results from {at}")
     lines.append("")
-    lines.extend(render_blockers(problems, color=color))
+    lines.extend(render_blockers(problems, color=color, accepted=accepted))
     c = count(results)
     summary = (
         f"Summary: {len(problems)} problem{'s' if len(problems) != 1 else ''} "

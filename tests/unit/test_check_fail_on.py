@@ -74,3 +74,55 @@ def test_brief_and_json(project, capsys):
     assert _check(project, "--format", "json") == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["problems"] == [] and doc["counts"]["problems"] == 0 and doc["counts"]["skip"] == 1
+
+
+ENV_RUNBOOK = textwrap.dedent("""\
+    ---
+    id: audit
+    title: "Stage 1: Audit"
+    stage: 1
+    goal: g
+    summary: s
+    ---
+
+    # Stage 1: Audit
+
+    ## Env vars {#env}
+
+    ```check
+    kind: env
+    ```
+""")
+
+
+def test_a_problem_accepted_by_id_in_the_allowlist_is_set_aside(tmp_path, capsys):
+    """The stable id is what an accepted exception names: while the entry lasts, the
+    problem leaves the blockers (listed as accepted) and its result no longer fails the run."""
+    (tmp_path / "launchready.yaml").write_text(
+        "project: P\ndomain: p.example\nrequired_env: [STRIPE_SECRET_KEY]\n"
+        "environments:\n  production:\n    env_file: .env.production\n")
+    (tmp_path / ".env.production").write_text("STRIPE_SECRET_KEY=changeme\n")
+    rb = tmp_path / "rb"
+    rb.mkdir()
+    (rb / "stage-1-audit.md").write_text(ENV_RUNBOOK)
+    args = ["check", "--profile", str(tmp_path / "launchready.yaml"), "--runbooks", str(rb)]
+    assert main([*args, "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    (pid,) = [p["id"] for p in doc["problems"]]
+    assert pid == "env:production:placeholder-STRIPE_SECRET_KEY"
+    state = tmp_path / ".launchready"
+    state.mkdir(exist_ok=True)
+    (state / "allow.yaml").write_text(
+        f"allow:\n  - id: \"{pid}\"\n    reason: staging-only project for now\n    expires: 2099-01-01\n")
+    assert main([*args, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["problems"] == [] and doc["counts"]["problems"] == 0
+    assert [p["id"] for p in doc["accepted_problems"]] == [pid]
+    assert doc["accepted_problems"][0]["accepted_until"] == "2099-01-01"
+    assert main([*args, "--brief"]) == 0
+    out = capsys.readouterr().out
+    assert "Accepted for now in .launchready/allow.yaml (1)" in out and pid in out
+    (state / "allow.yaml").write_text(
+        f"allow:\n  - id: \"{pid}\"\n    reason: staging-only project for now\n    expires: 2020-01-01\n")
+    assert main([*args, "--format", "json"]) == 1  # an expired entry hides nothing
+    assert [p["id"] for p in json.loads(capsys.readouterr().out)["problems"]] == [pid]
