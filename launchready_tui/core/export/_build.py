@@ -32,6 +32,7 @@ from launchready_tui.core.export._model import (
     TlsRow,
     Verdict,
     Where,
+    _dict,
     _entry,
     _record_view,
     _render_command,
@@ -61,10 +62,10 @@ def _stage_views(runbooks: list[Any], state: dict[str, Any], results: list[Resul
     by_step: dict[tuple[str, str], list[ResultView]] = {}
     for r in results:
         by_step.setdefault((r.runbook, r.step), []).append(r)
-    confirms = state.get("confirmations") if isinstance(state.get("confirmations"), dict) else {}
-    records = state.get("records") if isinstance(state.get("records"), dict) else {}
-    notes = state.get("notes") if isinstance(state.get("notes"), dict) else {}
-    done = state.get("steps_done") if isinstance(state.get("steps_done"), dict) else {}
+    confirms = _dict(state, "confirmations")
+    records = _dict(state, "records")
+    notes = _dict(state, "notes")
+    done = _dict(state, "steps_done")
     used: set[tuple[str, str]] = set()
     stages = []
     for rb in runbooks:

@@ -11,6 +11,7 @@ from typing import Any
 from launchready_tui.core.export._model import (
     STALE_TEXT,
     ResultView,
+    _dict,
     _num,
     _short,
     show_time,
@@ -95,7 +96,7 @@ def _flatten(r: ResultView) -> dict[str, Any]:
                 ev.setdefault(k, cert[k])
         ev.pop("certificate")
     if r.check == "redirects" and isinstance(ev.get("map"), dict):
-        ends = ev.get("ends") if isinstance(ev.get("ends"), dict) else {}
+        ends = _dict(ev, "ends")
         ev["map"] = [f"{k} → {v}" if v else f"{k}: {ends.get(k, 'no final address')}" for k, v in sorted(ev["map"].items())]
         ev.pop("ends", None)
     if isinstance(ev.get("findings"), list):

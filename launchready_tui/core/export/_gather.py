@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from launchready_tui.core.export import _build, _incident, _model
-from launchready_tui.core.export._model import Handover, parse_time
+from launchready_tui.core.export._model import Handover, _dict, parse_time
 
 # ------------------------------------------------------------------------------ redaction
 
@@ -91,7 +91,7 @@ def secret_values_from_env_files(profile) -> list[str]:
 
 def stored_credential_ids(state: dict[str, Any]) -> list[str]:
     """Credential ids whose value may be in the keyring (has_value not known to be false)."""
-    creds = state.get("credentials") if isinstance(state.get("credentials"), dict) else {}
+    creds = _dict(state, "credentials")
     return sorted(str(k) for k, v in creds.items() if not (isinstance(v, dict) and v.get("has_value") is False))
 
 
@@ -281,7 +281,7 @@ def write_incident_note(profile, incident_id: str, *, fmt: str = "md", output: s
 
     store = StateStore(profile.state_dir)
     state = store.load()
-    incidents = state.get("incidents") if isinstance(state.get("incidents"), dict) else {}
+    incidents = _dict(state, "incidents")
     found = _incident.find_incident(incidents, incident_id)
     if found is None:
         from launchready_tui.core.errors import UsageError
@@ -320,7 +320,7 @@ def _with_record_fields(incident: dict[str, Any], state: dict[str, Any], runbook
     if runbook is None:
         return incident
     start = parse_time(incident.get("started_at"))
-    records = state.get("records") if isinstance(state.get("records"), dict) else {}
+    records = _dict(state, "records")
     extra: dict[str, Any] = {}
     for st in runbook.steps:
         for b in st.records:
@@ -337,5 +337,5 @@ def _with_record_fields(incident: dict[str, Any], state: dict[str, Any], runbook
     if not extra:
         return incident
     fields_ = dict(extra)
-    fields_.update(incident.get("fields") if isinstance(incident.get("fields"), dict) else {})
+    fields_.update(_dict(incident, "fields"))
     return dict(incident, fields=fields_)

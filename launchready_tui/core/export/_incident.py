@@ -9,6 +9,8 @@ from launchready_tui.core.export._model import (
     ROLLBACK_BUDGET_MIN,
     IncidentNote,
     TimedRun,
+    _dict,
+    _list,
     _num,
     _profile_get,
     parse_time,
@@ -67,9 +69,9 @@ def build_incident(incident: Any, *, incident_id: str, runbook: Any, profile: An
     """The note's model from core/incidents.py's timeline (events: step, check, command,
     note, decision; free facts in `fields`)."""
     inc = incident if isinstance(incident, dict) else {}
-    raw_events = inc.get("events") if isinstance(inc.get("events"), list) else []
+    raw_events = _list(inc, "events")
     events = sorted((e for e in raw_events if isinstance(e, dict)), key=lambda e: str(e.get("at") or ""))
-    fields_raw = inc.get("fields") if isinstance(inc.get("fields"), dict) else {}
+    fields_raw = _dict(inc, "fields")
     fields_ = {str(k): _field_text(v).strip() for k, v in fields_raw.items()}
     started = str(inc.get("started_at") or (events[0].get("at") if events else ""))
     ended = str(inc.get("ended_at") or "")

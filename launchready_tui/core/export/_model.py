@@ -65,6 +65,18 @@ def show_date(value: Any) -> str:
     return t.strftime("%Y-%m-%d") if t else str(value or "")
 
 
+def _dict(d: dict[str, Any], key: str) -> dict[str, Any]:
+    """d[key] when it is a mapping, else {} (state files are hand-edited sometimes)."""
+    v = d.get(key)
+    return v if isinstance(v, dict) else {}
+
+
+def _list(d: dict[str, Any], key: str) -> list[Any]:
+    """d[key] when it is a list, else []."""
+    v = d.get(key)
+    return v if isinstance(v, list) else []
+
+
 def _num(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -582,7 +594,7 @@ def _record_view(block: Any, stored: Any) -> RecordView:
 
 def find_record(state: dict[str, Any], runbooks: list[Any], block_id: str) -> list[FieldView]:
     """The fields of record `block_id`, wherever it lives (first runbook that has it)."""
-    records = state.get("records") if isinstance(state.get("records"), dict) else {}
+    records = _dict(state, "records")
     for rb in runbooks:
         for st in rb.steps:
             for b in st.records:
@@ -597,7 +609,7 @@ def find_record(state: dict[str, Any], runbooks: list[Any], block_id: str) -> li
 
 def find_field(state: dict[str, Any], runbooks: list[Any], field_id: str) -> FieldView | None:
     """A record field by id in any record (the first filled one, in runbook order)."""
-    records = state.get("records") if isinstance(state.get("records"), dict) else {}
+    records = _dict(state, "records")
     for rb in runbooks:
         for st in rb.steps:
             for b in st.records:

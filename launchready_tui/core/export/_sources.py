@@ -26,6 +26,7 @@ from launchready_tui.core.export._model import (
     TimedRun,
     TlsRow,
     TreeNode,
+    _list,
     _num,
     _profile_get,
     _render_command,
@@ -430,7 +431,7 @@ def _rollback_runs(results: list[ResultView], history: list[dict[str, Any]], inc
 def incident_rollback(inc: dict[str, Any], budget: float) -> TimedRun | None:
     """The rollback of an incident (its last `rollback` command event), timed from the
     start of the incident, which is how the 10-minute budget counts."""
-    events = inc.get("events") if isinstance(inc.get("events"), list) else []
+    events = _list(inc, "events")
     rb_ev = next((e for e in reversed(events) if isinstance(e, dict) and _is_rollback(e)), None)
     if rb_ev is None:
         return None
