@@ -807,3 +807,24 @@ def test_many_large_workflows_are_read_within_a_total_budget(tmp_path):
     assert took < 8, took
     over = [f for f in a.findings if f.id == "unreadable-workflow" and "MB" in f.title]
     assert over and over[-1].file == ".github/workflows/w07.yml", finding_text(a)
+
+
+def test_ai_endpoint_that_never_answers_stops_after_three_prompts():
+    ctx, net = ai_ctx(None)
+
+    async def silent(url, **kw):
+        net.sent.append(url)
+        raise TimeoutError()
+
+    net.fetch = silent
+    t0 = time.monotonic()
+    r = run(ai_probe.check(ctx, AI_URL, {}))
+    assert r.status.value == "error" and "in a row" in r.summary, r.summary
+    assert len(net.sent) == 3 and time.monotonic() - t0 < 3
+
+
+def test_provider_strings_are_capped_in_the_evidence():
+    recs = [pv.cf_record(D, "A", "198.51.100.7", True), {**pv.cf_record(f"t.{D}", "TXT", "v" * 3_000_000, False)}]
+    ctx, _ = ctx_for(cf_handler(dns_records=cf_env(recs, {"total_pages": 1})))
+    r = run(cloudflare_dns.check(ctx, D, {}))
+    assert len(json.dumps(r.evidence)) < 20_000

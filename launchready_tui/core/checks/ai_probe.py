@@ -42,6 +42,7 @@ MAX_REQUESTS = 60  # per endpoint per run, whatever the profile asks
 MAX_RATE_PER_S = 2.0
 TIME_CAP_S = 90.0
 MAX_ANSWER_BYTES = 256 * 1024
+MAX_SILENT = 3  # transport failures in a row, before any answer, that end the run
 EXCERPT_CHARS = 160
 DEFAULT_CANARY_ID = "ai-canary"
 CANARY_PREFIX = "LRC-"
@@ -481,6 +482,14 @@ async def check(ctx, target: str, params) -> CheckResult:
                                         max_bytes=MAX_ANSWER_BYTES, client=client)
             except (httpx.HTTPError, HostResolutionError, DnsFailure, TimeoutError, OSError) as e:
                 verdicts.append(Verdict(case, "error", [], describe_http_error(e)))
+                if len(verdicts) == MAX_SILENT and all(v.verdict == "error" for v in verdicts):
+                    # nothing answered yet: the endpoint is down or unreachable, stop probing it
+                    ev["requests"] = sent
+                    ev["cases"] = [v.to_dict() for v in verdicts]
+                    return errored(KIND, url, f"the assistant did not answer {MAX_SILENT} prompts in a row "
+                                   f"(last: {verdicts[-1].excerpt})", evidence=ev,
+                                   fix="Check that the address is the assistant's endpoint and that it answers "
+                                   "a normal question, then run the check again.")
                 continue
             if r.status in (401, 403):
                 # a login refused at the start, or one that expired mid-run: the rest would be

@@ -108,7 +108,7 @@ def _plain(r: dict[str, Any]) -> dict[str, Any]:
     """A record with text where text belongs and `proxied` true only when it is `true`:
     a record of odd types is read, never a crash, and "false" as text is not proxied."""
     def text(v: Any) -> str:
-        return v if isinstance(v, str) else ""
+        return v[:2048] if isinstance(v, str) else ""  # a TXT value is at most a few KB
 
     return {**r, "name": text(r.get("name")), "type": text(r.get("type")).upper(), "content": text(r.get("content")),
             "proxied": r.get("proxied") is True}
