@@ -126,3 +126,15 @@ def test_monitoring_lists_what_the_uptime_service_watches():
         ("uptimerobot", "https://acme.example/", "up", "every 5 min", "email"),
         ("uptimerobot", "https://api.acme.example/health", "paused", "", "nobody"),
     ]
+
+
+def test_a_problem_the_allowlist_accepts_by_id_leaves_the_ranked_list():
+    from tests.unit.export_fixtures import ALLOW
+
+    pid = "dns:blog.acme.example:dangling-cname"
+    allow = [*ALLOW, {"id": pid, "reason": "blog moves next week", "expires": "2026-04-01"}]
+    doc = handover(allowlist=allow)
+    assert pid not in [p.id for p in doc.problems]
+    assert [p.rank for p in doc.problems] == list(range(1, len(doc.problems) + 1))
+    expired = handover(allowlist=[*ALLOW, {"id": pid, "reason": "old", "expires": "2026-01-01"}])
+    assert pid in [p.id for p in expired.problems]  # an expired entry hides nothing

@@ -277,7 +277,7 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
             titles[f"{rb.id}/{st.id}"] = st.title
     stages, other = _stage_views(runbooks, state, results, profile)
     current = current_results(results, {rb.id: rb.stage or 0 for rb in runbooks if rb.kind == "stage"})
-    problems = _problems.problem_views(state, results, profile, runbooks, titles, history)
+    problems = _problems.problem_views(state, results, profile, runbooks, titles, history, allowlist, now)
     verdict = _verdict(stages, results, current, titles, problems)
     project = str(getattr(profile, "project", "") or "this project")
     names = find_field(state, runbooks, "names")

@@ -28,9 +28,13 @@ PRODUCTION_FIELDS = ("host", "account", "region", "database", "owner")
 
 
 def problem_views(state: dict[str, Any], results: list[ResultView], profile: Any, runbooks: list[Any],
-                  titles: dict[str, str], history: list[dict[str, Any]]) -> list[ProblemView]:
-    """Every problem once, ranked, with owner and priority from the state."""
-    from launchready_tui.core.problems import current, derive, is_blocker
+                  titles: dict[str, str], history: list[dict[str, Any]],
+                  allowlist: list[dict[str, Any]] | None = None, now: Any = None) -> list[ProblemView]:
+    """Every problem once, ranked, with owner and priority from the state. A problem an
+    unexpired allowlist entry names by id (`id: <problem id>`) is left out: the risk log's
+    accepted exceptions list it."""
+    from launchready_tui.core.export._model import parse_time
+    from launchready_tui.core.problems import current, derive, is_blocker, set_aside
     from launchready_tui.core.results import CheckResult
 
     raw: dict[str, Any] = state["results"] if isinstance(state.get("results"), dict) else {}
@@ -49,6 +53,14 @@ def problem_views(state: dict[str, Any], results: list[ResultView], profile: Any
     meta = state.get("problems") if isinstance(state.get("problems"), dict) else {}
     when = sorted(r.started_at for r in results if r.started_at)
     problems = derive(current(crs), profile, meta=meta, history=history, now=when[0] if when else "")
+    live: dict[str, str] = {}
+    for e in allowlist or []:
+        if not isinstance(e, dict) or not e.get("id"):
+            continue
+        until = parse_time(e.get("expires"))
+        if until is not None and (now is None or until.date() >= now.date()):
+            live[str(e["id"]).lower()] = until.strftime("%Y-%m-%d")
+    problems, _ = set_aside(problems, lambda pid: live.get(pid.lower()))
     out = []
     for p in problems:
         steps = [s for s in p.steps if s.split("/", 1)[0] in stage_ids] or p.steps
