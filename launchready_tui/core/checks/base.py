@@ -61,6 +61,14 @@ class Target(str):
         return (Target, (self.id, dict(self.data)))
 
 
+def target_data(target: str, lookup: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
+    """The data a `Target` carries; for a plain string (a target named in the runbook's
+    `targets:`), what `lookup()` finds for it."""
+    if isinstance(target, Target) and target.data:
+        return dict(target.data)
+    return dict(lookup())
+
+
 CheckFn = Callable[[Any, str, dict[str, Any]], Awaitable["CheckResult"]]
 TargetsFn = Callable[[Any, dict[str, Any]], Iterable[str]]
 DeadlineFn = Callable[[dict[str, Any], float], float]

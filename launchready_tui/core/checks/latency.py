@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, TypedDict
 
-from launchready_tui.core.checks.base import Kind, Target
+from launchready_tui.core.checks.base import Kind, Target, target_data
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
 
@@ -220,9 +220,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     from launchready_tui.core import loadgen
     from launchready_tui.core.net import DnsFailure, HostResolutionError
 
-    # the route's settings come with the target; a target named in the runbook is looked up
-    route = dict(target.data) if isinstance(target, Target) and target.data else \
-        find_entry(_entries(ctx.profile, params), target)
+    route = target_data(target, lambda: find_entry(_entries(ctx.profile, params), target))
     url = str(route.get("url") or target)
     refusal = own_host_refusal(KIND, ctx.profile, url, "send load to")
     if refusal is not None:

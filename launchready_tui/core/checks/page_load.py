@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from typing import Any, TypedDict
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.checks.base import Kind, Target, target_data
 from launchready_tui.core.checks.latency import find_entry, shared_probe
 from launchready_tui.core.guard import (
     CredentialRefused,
@@ -121,11 +121,12 @@ def _entries(profile, params) -> list[dict[str, Any]]:
     return [r if isinstance(r, dict) else {"url": str(r)} for r in raw]
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile, params) -> list[Target]:
+    """One target per entry: its URL, carrying the entry's own settings."""
     es = [e for e in _entries(profile, params) if e.get("url")]
     if not es:
         raise MissingInput("performance.pages", "the key pages people open, e.g. the home page")
-    return [str(e["url"]) for e in es]
+    return [Target(str(e["url"]), e) for e in es]
 
 
 def deadline(params, timeout_s: float) -> float:
@@ -133,7 +134,7 @@ def deadline(params, timeout_s: float) -> float:
 
 
 async def check(ctx, target: str, params) -> CheckResult:
-    entry = find_entry(_entries(ctx.profile, params), target)
+    entry = target_data(target, lambda: find_entry(_entries(ctx.profile, params), target))
     url = str(entry.get("url") or target)
     refusal = own_host_refusal(KIND, ctx.profile, url, "load")
     if refusal is not None:

@@ -15,7 +15,7 @@ import random
 import time
 from typing import Any, TypedDict
 
-from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.checks.base import Kind, Target, target_data
 from launchready_tui.core.checks.latency import find_entry, own_host_refusal, shared_probe
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
@@ -34,11 +34,12 @@ def _entries(profile, params) -> list[dict[str, Any]]:
     return [r if isinstance(r, dict) else {"url": str(r)} for r in raw]
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile, params) -> list[Target]:
+    """One target per entry: its URL, carrying the entry's own settings."""
     es = [e for e in _entries(profile, params) if e.get("url")]
     if not es:
         raise MissingInput("rate_limit", "the login and invite endpoints to probe")
-    return [str(e["url"]) for e in es]
+    return [Target(str(e["url"]), e) for e in es]
 
 
 def deadline(params, timeout_s: float) -> float:
@@ -65,7 +66,7 @@ def _spoofed_address() -> str:
 
 
 async def check(ctx, target: str, params) -> CheckResult:
-    entry = find_entry(_entries(ctx.profile, params), target)
+    entry = target_data(target, lambda: find_entry(_entries(ctx.profile, params), target))
     url = str(entry.get("url") or target)
     refusal = own_host_refusal(KIND, ctx.profile, url, "probe")
     if refusal is not None:
