@@ -187,7 +187,8 @@ class DemoDatabase:
 
         try:
             self.cluster = start_cluster(port=self.port)
-            if self._stop.is_set():
+            if self._stop.is_set():  # the lab stopped while the server was starting
+                self.cluster.stop()
                 return
             seed(self.cluster, app_password=self.app_password, monitor_password=self.monitor_password)
             self.pages.url = self.cluster.url(APP_ROLE, self.app_password, DB)
@@ -199,6 +200,8 @@ class DemoDatabase:
             self.error = f"{type(e).__name__}: {e}"
         finally:
             self.pages.ready.set()
+            if self._stop.is_set() and self.cluster is not None:
+                self.cluster.stop()  # stop() gave up waiting for this thread: clean up here
 
     def wait(self, timeout: float = 90) -> str | None:
         """Block until the database is seeded; the error text, or None when ready."""

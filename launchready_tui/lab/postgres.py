@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -122,6 +123,7 @@ class PgCluster:
     major: int
     hypopg: bool
     _started: bool = field(default=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def data(self) -> Path:
@@ -151,11 +153,16 @@ class PgCluster:
         return psycopg.connect(self.socket_conninfo(db), autocommit=autocommit, connect_timeout=10)
 
     def stop(self) -> None:
-        if self._started:
-            subprocess.run(self._cmd("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w",
-                                     "-t", "20", "stop"), capture_output=True, timeout=40)
-            self._started = False
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Stop the server and delete its folder (safe to call twice, from two threads)."""
+        with self._lock:
+            if self._started:
+                self._started = False
+                try:
+                    subprocess.run(self._cmd("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w",
+                                             "-t", "20", "stop"), capture_output=True, timeout=40)
+                except (OSError, subprocess.SubprocessError):
+                    pass
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> PgCluster:
         return self

@@ -141,6 +141,11 @@ def targets(profile, params):
     return _run.targets(profile, params)
 
 
+def problem_findings(r) -> list[dict[str, Any]]:
+    return [{"code": str(f["finding"]).replace("_", "-"), "title": f["text"], "status": f["level"]}
+            for f in r.evidence.get("findings") or []]
+
+
 class DbAccessEvidence(TypedDict, total=False):
     role: str
     superuser: bool

@@ -107,6 +107,20 @@ async def check(ctx, target: str, params) -> CheckResult:
     return await _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params))
 
 
+PROBLEM_LEVEL = 6  # pages are slow
+
+
+def problem_findings(r) -> list[dict[str, Any]]:
+    ev = r.evidence
+    out = [{"code": f"cache-{c['queryid']}", "title": f"worth caching: `{c['query'][:80]}`", "status": "warn"}
+           for c in ev.get("cache_rules") or []]
+    if isinstance(ev.get("buffer_hit_pct"), int | float) and ev["buffer_hit_pct"] < HIT_RATIO * 100 \
+            and int(ev.get("block_reads") or 0) >= MIN_BLOCKS:
+        out.append({"code": "buffer-hit-ratio", "title": f"only {ev['buffer_hit_pct']:g}% of reads from memory",
+                    "status": "warn"})
+    return out
+
+
 class DbCacheEvidence(TypedDict, total=False):
     cache_rules: list[dict[str, Any]]
     buffer_hit_pct: float

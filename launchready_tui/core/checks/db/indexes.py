@@ -343,6 +343,25 @@ async def check(ctx, target: str, params) -> CheckResult:
     return await _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params))
 
 
+PROBLEM_LEVEL = 6  # pages are slow
+
+
+def problem_findings(r) -> list[dict[str, Any]]:
+    """One problem per index to add or drop (stable: table and columns, or the index name)."""
+    ev = r.evidence
+    out = [{"code": f"missing-index-{s['table']}-{'-'.join(s['columns'])}",
+            "title": f"missing index on {s['table']} ({', '.join(s['columns'])})" + ("" if s.get("proven") else ", unproven"),
+            "status": "fail" if s.get("proven") else "warn"} for s in ev.get("index_plan") or []]
+    out += [{"code": f"fk-without-index-{f['table']}-{'-'.join(f['columns'])}",
+             "title": f"foreign key {f['table']} ({', '.join(f['columns'])}) has no index", "status": "warn"}
+            for f in ev.get("foreign_keys") or []]
+    out += [{"code": f"duplicate-index-{d['index']}", "title": f"duplicate index {d['index']}", "status": "warn"}
+            for d in ev.get("duplicates") or []]
+    out += [{"code": f"unused-index-{u['index']}", "title": f"unused index {u['index']}", "status": "warn"}
+            for u in ev.get("unused") or []]
+    return out
+
+
 class DbIndexesEvidence(TypedDict, total=False):
     index_plan: list[dict[str, Any]]
     foreign_keys: list[dict[str, Any]]

@@ -165,6 +165,15 @@ async def check(ctx, target: str, params) -> CheckResult:
     return await _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params, ctx))
 
 
+PROBLEM_LEVEL = 6  # pages are slow (core/problems.py's ranking)
+
+
+def problem_findings(r) -> list[dict[str, Any]]:
+    """One problem per statement, stable across runs (its queryid)."""
+    return [{"code": f"{f['finding'].replace('_', '-')}-{f['queryid']}", "title": describe(f, r.evidence.get("budget_ms") or 100),
+             "status": f["level"]} for f in r.evidence.get("findings") or []]
+
+
 class DbQueriesEvidence(TypedDict, total=False):
     findings: list[dict[str, Any]]
     top_by_total: list[dict[str, Any]]

@@ -174,6 +174,18 @@ async def check(ctx, target: str, params) -> CheckResult:
     return await _run.run(KIND, ctx, url, body)
 
 
+PROBLEM_LEVEL = 6  # pages are slow
+
+
+def problem_findings(r) -> list[dict[str, Any]]:
+    ev = r.evidence
+    out = [{"code": f"n-plus-one-{s['queryid']}", "title": f"N+1: `{s['query'][:80]}` {s['per_request']:g} times per request",
+            "status": "fail"} for s in ev.get("n_plus_one") or []]
+    if not out:
+        out = [{"code": "too-many-queries", "title": r.summary, "status": str(r.status)}]
+    return out
+
+
 class DbRouteQueriesEvidence(TypedDict, total=False):
     url: str
     requests: int
