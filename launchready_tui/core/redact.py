@@ -118,6 +118,58 @@ def _scanner_sub(text: str) -> str:
     return "".join(out)
 
 
+_SEP = "\n\x00\n"  # between strings scanned together; no secret contains it
+MIN_SCAN_LEN = 8  # no rule matches a shorter string
+
+
+def _scanner_many(texts: list[str]) -> dict[str, str]:
+    """`_scanner_sub` for many strings at once: one scan of them joined (the rules' cost
+    is per call, not per byte, for the short strings evidence is made of). A match that
+    crosses from one string into the next is redone string by string."""
+    import bisect
+
+    todo = [t for t in dict.fromkeys(texts) if len(t) >= MIN_SCAN_LEN and _SEP not in t]
+    out = {t: t for t in texts}
+    for t in texts:
+        if _SEP in t and len(t) >= MIN_SCAN_LEN:
+            out[t] = _scanner_sub(t)
+    if not todo:
+        return out
+    joined = _SEP.join(todo)
+    starts, pos = [], 0
+    for t in todo:
+        starts.append(pos)
+        pos += len(t) + len(_SEP)
+    try:
+        from launchready_tui.core.checks.secrets.classify import find_secrets
+        from launchready_tui.core.checks.secrets.rules import compiled_rules
+
+        found = [(m.start, m.end, m.rule) for m in find_secrets(joined, compiled_rules())]
+    except Exception:  # noqa: BLE001 - see _scanner_sub
+        found = [(m.start(), m.end(), "token") for m in _FALLBACK.finditer(joined)]
+    per: dict[int, list[tuple[int, int, str]]] = {}
+    redo: set[int] = set()
+    for a, b, rule in found:
+        i = bisect.bisect_right(starts, a) - 1
+        end = starts[i] + len(todo[i])
+        if b > end:
+            redo.update(range(i, bisect.bisect_right(starts, b)))
+            continue
+        per.setdefault(i, []).append((a - starts[i], b - starts[i], rule))
+    for i, t in enumerate(todo):
+        if i in redo:
+            out[t] = _scanner_sub(t)
+        elif i in per:
+            parts, last = [], 0
+            for a, b, rule in per[i]:
+                parts.append(t[last:a])
+                parts.append(f"[redacted:{rule}]")
+                last = b
+            parts.append(t[last:])
+            out[t] = "".join(parts)
+    return out
+
+
 # Used only when the rule file cannot be loaded: the commonest key shapes.
 _FALLBACK = re.compile(
     r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}"
@@ -167,20 +219,35 @@ class Redactor:
 
     def obj(self, o: Any) -> Any:
         """A redacted copy of JSON-like data (dicts, lists, tuples, strings); dataclasses
-        are redacted in place."""
+        are redacted in place. All its strings are scanned in one go."""
+        strings: list[str] = []
+        _collect(o, strings)
+        if not strings:
+            return o
+        return self._rebuild(o, self.texts(strings))
+
+    def texts(self, strings: list[str]) -> dict[str, str]:
+        """original -> redacted, for many strings (one scanner pass)."""
+        first = {t: scrub_urls(self.known(t)) for t in dict.fromkeys(strings) if t}
+        if not self.rules:
+            return first
+        scanned = _scanner_many(list(first.values()))
+        return {t: scanned[v] for t, v in first.items()}
+
+    def _rebuild(self, o: Any, m: dict[str, str]) -> Any:
         if isinstance(o, str):
-            return self.text(o)
+            return m.get(o, o)
         if isinstance(o, list):
-            return [self.obj(v) for v in o]
+            return [self._rebuild(v, m) for v in o]
         if isinstance(o, tuple):
-            return tuple(self.obj(v) for v in o)
+            return tuple(self._rebuild(v, m) for v in o)
         if isinstance(o, dict):
-            return {self.obj(k) if isinstance(k, str) else k: self.obj(v) for k, v in o.items()}
+            return {m.get(k, k) if isinstance(k, str) else k: self._rebuild(v, m) for k, v in o.items()}
         if is_dataclass(o) and not isinstance(o, type):
             for f in fields(o):
                 if not f.name.startswith("_"):
                     try:
-                        object.__setattr__(o, f.name, self.obj(getattr(o, f.name)))
+                        object.__setattr__(o, f.name, self._rebuild(getattr(o, f.name), m))
                     except (AttributeError, TypeError):
                         pass
             return o
@@ -188,16 +255,21 @@ class Redactor:
 
     def result(self, r: Any) -> Any:
         """A CheckResult with its target, summary, evidence, why and fix redacted."""
+        ev = getattr(r, "evidence", None)
+        texts = [getattr(r, n, None) for n in ("summary", "why", "fix")]
+        strings: list[str] = [t for t in texts if isinstance(t, str)]
+        if isinstance(ev, dict):
+            _collect(ev, strings)
+        m = self.texts(strings)
         for name in ("summary", "why", "fix"):
             v = getattr(r, name, None)
             if isinstance(v, str):
-                setattr(r, name, self.text(v))
+                setattr(r, name, m.get(v, v))
         t = getattr(r, "target", None)
         if isinstance(t, str) and t:  # a key and often a URL: keep it parseable
             r.target = clean_url(self.known(t))
-        ev = getattr(r, "evidence", None)
         if isinstance(ev, dict):
-            r.evidence = self.obj(ev)
+            r.evidence = self._rebuild(ev, m)
         return r
 
     def result_dict(self, d: dict) -> dict:
@@ -219,6 +291,25 @@ def scrub(text: str) -> str:
     if not isinstance(text, str) or not text:
         return text
     return _scanner_sub(scrub_urls(text))
+
+
+def _collect(o: Any, out: list[str], depth: int = 0) -> None:
+    if depth > 200:
+        return
+    if isinstance(o, str):
+        out.append(o)
+    elif isinstance(o, list | tuple):
+        for v in o:
+            _collect(v, out, depth + 1)
+    elif isinstance(o, dict):
+        for k, v in o.items():
+            if isinstance(k, str):
+                out.append(k)
+            _collect(v, out, depth + 1)
+    elif is_dataclass(o) and not isinstance(o, type):
+        for f in fields(o):
+            if not f.name.startswith("_"):
+                _collect(getattr(o, f.name, None), out, depth + 1)
 
 
 def redact_text(text: str, known: Iterable[tuple[str, str]] | Iterable[str] = ()) -> str:
