@@ -145,3 +145,17 @@ def test_mostly_unanswered_is_could_not_check():
     errs = [ai_probe.Verdict(CASE, "error", [], "HTTP 502", 502)] * 3
     r = ai_probe.summarize("https://s.acme.example/a", {}, errs, 3, None)
     assert r.status.value == "error"
+
+
+def test_failed_probe_fix_is_one_step_a_line_with_rotate_first_and_the_canary_last():
+    """A founder reads the fix top down: a secret the assistant gave away is rotated first,
+    and with no canary the last step says how to make one (the summary says it was not tested)."""
+    leak = ai_probe.Verdict(CASE, "fail", ["secret:stripe-live-secret-key"], "x")
+    r = ai_probe.summarize("https://staging.acme.example/a", {}, [leak], 1, "no canary to look for")
+    lines = r.fix.splitlines()
+    assert lines[0].startswith("1. Rotate the key") and "--canary" in lines[-2]
+    assert lines[-1] == "Then run this check again." and len(lines) == 7
+    assert "stripe-live-secret-key" in r.summary and "not tested (no canary)" in r.summary
+    tools = ai_probe.Verdict(CASE, "fail", ["tool:issue_refund"], "x")
+    r2 = ai_probe.summarize("https://staging.acme.example/a", {}, [tools], 1, None)
+    assert r2.fix.startswith("1. Keep secrets out of") and "Rotate" not in r2.fix and "--canary" not in r2.fix
