@@ -115,23 +115,9 @@ def run(args: argparse.Namespace) -> int:
 
 def set_aside_accepted(problems, profile):
     """(open problems, problems an unexpired `.launchready/allow.yaml` entry accepts by id)."""
-    import datetime as dt
+    from launchready_tui.core.problems import set_aside_allowed
 
-    from launchready_tui.core.problems import set_aside
-
-    try:
-        from launchready_tui.core.allowlist import ALLOW_FILENAME, load_allowlist
-
-        allow = load_allowlist(profile.state_dir / ALLOW_FILENAME)
-    except Exception:  # no allowlist, or one that cannot be read: nothing is set aside
-        return problems, []
-    today = dt.datetime.now(dt.UTC).date()
-
-    def accepted(pid: str) -> str | None:
-        entry, expired = allow.match(id=pid, today=today)
-        return entry.expires_text if entry is not None and not expired else None
-
-    return set_aside(problems, accepted)
+    return set_aside_allowed(problems, profile.state_dir)
 
 
 def derive_problems(results, profile, state):

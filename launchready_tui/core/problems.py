@@ -69,6 +69,7 @@ __all__ = [
     "rank_key",
     "risk_list_text",
     "set_aside",
+    "set_aside_allowed",
     "verdict",
 ]
 
@@ -638,6 +639,27 @@ def set_aside(problems: list[Problem], accepted: Callable[[str], str | None]) ->
     for n, p in enumerate(still, 1):
         p.rank = n
     return still, aside
+
+
+def set_aside_allowed(problems: list[Problem], state_dir: Any, today: Any = None) -> tuple[list[Problem], list[Problem]]:
+    """`set_aside` with the entries of `<state_dir>/allow.yaml` that name a problem by id
+    and have not expired. No allowlist, or one that cannot be read, sets nothing aside."""
+    import datetime as dt
+    from pathlib import Path
+
+    try:
+        from launchready_tui.core.allowlist import ALLOW_FILENAME, load_allowlist
+
+        allow = load_allowlist(Path(state_dir) / ALLOW_FILENAME)
+    except Exception:
+        return problems, []
+    day = today or dt.datetime.now(dt.UTC).date()
+
+    def accepted(pid: str) -> str | None:
+        entry, expired = allow.match(id=pid, today=day)
+        return entry.expires_text if entry is not None and not expired else None
+
+    return set_aside(problems, accepted)
 
 
 def current(results: Iterable[CheckResult]) -> list[CheckResult]:

@@ -375,7 +375,7 @@ class Session:
     def launch_problems(self) -> list:
         """The ranked problems from the last result of every check, with owner and
         priority from the state and first-seen times from the history."""
-        from launchready_tui.core.problems import current, derive
+        from launchready_tui.core.problems import current, derive, set_aside_allowed
 
         results = []
         for d in (self.state.get("results") or {}).values():
@@ -387,8 +387,9 @@ class Session:
             history = self.store.read_history() if self.store is not None else []
         except OSError:
             history = []
-        return derive(current(results), self.profile, meta=self.state.get("problems") or {}, history=history,
-                      now=min((r.started_at for r in results if r.started_at), default=""))
+        found = derive(current(results), self.profile, meta=self.state.get("problems") or {}, history=history,
+                       now=min((r.started_at for r in results if r.started_at), default=""))
+        return set_aside_allowed(found, self.store.dir)[0] if self.store is not None else found
 
     def set_problem_meta(self, problem_id: str, *, owner: str, priority: str) -> None:
         """Owner and priority of a problem ("" clears), in memory now, on disk soon."""

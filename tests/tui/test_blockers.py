@@ -114,3 +114,17 @@ async def test_palette_entry_and_stage_one_step_starts_from_the_list(make, proje
         button.press()
         await settle(app, pilot)
         assert isinstance(app.screen, BlockersScreen)
+
+
+def test_the_screen_leaves_out_a_problem_accepted_in_the_allowlist(project):
+    from launchready_tui.tui.session import Session
+
+    seed(project)
+    (project.parent / ".launchready" / "allow.yaml").write_text(
+        "allow:\n  - id: \"uptime:https://app.testco.example/health:down\"\n"
+        "    reason: the health page moves in the next release\n    expires: 2099-01-01\n")
+    s = Session(project, None, who=WHO).load()
+    try:
+        assert s.launch_problems() == []
+    finally:
+        s.close()
