@@ -828,3 +828,37 @@ def test_provider_strings_are_capped_in_the_evidence():
     ctx, _ = ctx_for(cf_handler(dns_records=cf_env(recs, {"total_pages": 1})))
     r = run(cloudflare_dns.check(ctx, D, {}))
     assert len(json.dumps(r.evidence)) < 20_000
+
+
+def test_gitlab_ci_fifo_is_a_finding_never_a_hang(tmp_path):
+    os.mkfifo(tmp_path / ".gitlab-ci.yml")
+    repo, prof = repo_with(tmp_path, {})
+    a, took = bounded_analyse(repo, prof)
+    assert any(f.file == ".gitlab-ci.yml" and f.id == "unreadable-workflow" for f in a.findings), finding_text(a)
+
+
+def test_check_cli_on_a_hostile_repository_ends_with_findings_in_valid_sarif(tmp_path):
+    os.mkfifo(tmp_path / "package.json")
+    wf = tmp_path / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    os.symlink("/dev/zero", wf / "z.yml")
+    (wf / "bomb.yml").write_text(BOMB, encoding="utf-8")
+    (tmp_path / "vercel.json").write_text("{nope", encoding="utf-8")
+    (tmp_path / "launchready.yaml").write_text(f"project: T\ndomain: {D}\ndeploy:\n  rollback: npm run rollback\n",
+                                                encoding="utf-8")
+    try:
+        p = subprocess.run([sys.executable, "-m", "launchready_tui", "check", "--runbook", "deploy-path", "--step",
+                            "one-command", "--format", "sarif"], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("launchready check hung on the repository")
+    finally:
+        try:
+            os.close(os.open(tmp_path / "package.json", os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+    assert p.returncode == 1 and "Traceback" not in p.stderr, (p.returncode, p.stderr[-2000:])
+    doc = json.loads(p.stdout)
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]
+            for loc in r["locations"]}
+    assert {"package.json", "vercel.json", ".github/workflows/z.yml", ".github/workflows/bomb.yml"} <= uris, uris
