@@ -76,7 +76,7 @@ def _stage_views(runbooks: list[Any], state: dict[str, Any], results: list[Resul
             used.add((rb.id, st.id))
             order = {c.id: i for i, c in enumerate(st.checks)}
             rs = sorted(by_step.get((rb.id, st.id), []),
-                        key=lambda r, o=order: (o.get(r.check_id, len(o)), r.check_id, r.target))
+                        key=lambda r, o=order: (o.get(r.check_id, len(o)), r.check_id, r.target))  # type: ignore[misc]
             cv = []
             for c in st.confirms:
                 e = _entry(confirms.get(f"{rb.id}/{st.id}/{c.id}"))
@@ -233,7 +233,7 @@ def _day2(v: Verdict, stages: list[StageView], tls: list[TlsRow], creds: list[Cr
         if exp:
             groups.setdefault((exp.strftime("%Y-%m-%d"), t.renews), []).append(t.host)
     for (day, renews), hosts in sorted(groups.items()):
-        exp = parse_time(day)
+        exp = parse_time(day) or now  # the day came from a parsed time
         names = ", ".join(hosts)
         many = len(hosts) > 1
         if exp <= now:
@@ -254,9 +254,9 @@ def _day2(v: Verdict, stages: list[StageView], tls: list[TlsRow], creds: list[Cr
         if p.get("date") or p.get("step"):
             acts.append(Action(f"DMARC: publish {p['step']}" + (f" ({p['note']})" if p.get("note") else ""),
                                p.get("date", ""), "", "DMARC rollout plan", "recurring"))
-    last = next((r for r in runbooks.rollback_runs if parse_time(r.at)), None)
-    if last:
-        due = parse_time(last.at) + dt.timedelta(days=91)
+    last_at = next((t for t in (parse_time(r.at) for r in runbooks.rollback_runs) if t), None)
+    if last_at:
+        due = last_at + dt.timedelta(days=91)
         acts.append(Action("Repeat the rollback drill and write down the time it took", due.strftime("%Y-%m-%d"),
                            "", "every quarter", "recurring"))
     for f in team:

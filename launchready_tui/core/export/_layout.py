@@ -128,7 +128,7 @@ def _blocker_parts(d: _Doc, b) -> Parts:
     link: Parts = [Link(step, anchor)] if anchor else [step]
     if b.kind == "fail" and b.problem is not None:
         p = b.problem
-        parts = [Badge("fail"), " ", Strong(f"#{p.rank}"), " ", b.text, " — ", p.impact, ". "]
+        parts: Parts = [Badge("fail"), " ", Strong(f"#{p.rank}"), " ", b.text, " — ", p.impact, ". "]
         if b.result is not None and b.result.target not in ("", "-"):
             parts += [Code(b.result.target), ", "]
         parts += link
@@ -139,7 +139,7 @@ def _blocker_parts(d: _Doc, b) -> Parts:
             parts += [f" · owner: {p.owner or 'nobody yet'}, priority: {p.priority or 'not set'}"]
         return parts
     if b.kind == "fail":
-        parts: Parts = [Badge("fail"), " ", b.text, " — "]
+        parts = [Badge("fail"), " ", b.text, " — "]
         if b.result is not None and b.result.target not in ("", "-"):
             parts += [Code(b.result.target), ", "]
         parts += link
@@ -290,7 +290,8 @@ def _runbooks(d: _Doc, doc: Handover) -> None:
         d.p(Strong("Steps:"))
         lines = [x.strip() for x in steps.value.splitlines() if x.strip()]
         d.add(BulletList([ListItem([re.sub(r"^\d+[.)]\s*", "", x)]) for x in lines], ordered=True))
-    cmd = (by.get("command").value if by.get("command") and by["command"].value else "") or rb.rollback_command
+    command = by.get("command")
+    cmd = (command.value if command is not None and command.value else "") or rb.rollback_command
     if cmd:
         d.p("The rollback command:")
         d.add(CodeBlock(cmd, "sh"))
