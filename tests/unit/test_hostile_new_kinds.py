@@ -862,3 +862,11 @@ def test_check_cli_on_a_hostile_repository_ends_with_findings_in_valid_sarif(tmp
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]
             for loc in r["locations"]}
     assert {"package.json", "vercel.json", ".github/workflows/z.yml", ".github/workflows/bomb.yml"} <= uris, uris
+
+
+@pytest.mark.parametrize("url", ["https://acme.example:99999/", "http://[::1/", "https://acme.example:port/", "", "x" * 5000])
+def test_monitor_urls_the_provider_cannot_have_meant_do_not_crash(url):
+    ctx, _ = ctx_for(ur([pv.ur_monitor(1, "Odd", url), pv.ur_monitor(2, "Home", f"https://{D}/")]))
+    r = run(monitors.check(ctx, "uptimerobot", {}))
+    assert r.status.value == "pass", r.summary  # the profile's URL is watched; the odd one is only listed
+    assert monitors.norm(url) is not None

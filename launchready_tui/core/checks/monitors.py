@@ -56,10 +56,11 @@ def norm(url: str) -> str:
     trailing slash: `HTTPS://Acme.example/` and `https://acme.example` are one URL."""
     try:
         u = urlsplit(url.strip())
+        n = u.port  # raises for a port that is not a number or out of range
     except ValueError:
         return url.strip().lower()
     host = (u.hostname or "").lower().rstrip(".")
-    port = f":{u.port}" if u.port and u.port not in (80, 443) else ""
+    port = f":{n}" if n and n not in (80, 443) else ""
     return f"{(u.scheme or 'https').lower()}://{host}{port}{u.path.rstrip('/')}"
 
 
