@@ -530,14 +530,14 @@ async def check(ctx, target: str, params) -> CheckResult:
     more = len([x for x in findings if x.severity != "info"]) - 1
     tail = f" (and {more} more finding{'s' if more > 1 else ''})" if more > 0 else ""
 
-    def ok() -> str:
+    def ok_text() -> str:
         ends = {normalize_url(c.final_url) for c in chains if c.final_url}  # HTTPS://X/ == https://x/
         n = max(len(c.hops) - 1 for c in chains)
         where = ", ".join(sorted(ends))
         return f"http:// and https:// for {host} end at {where} ({n} redirect{'s' if n != 1 else ''} at most)"
 
     return findings_result(
-        KIND, host, findings, ev, ok=ok,
+        KIND, host, findings, ev, ok=ok_text,
         summary=lambda top, every: "; ".join(x.message for x in top) if top[0].severity == "error"
         else top[0].message + tail,
         error_fix="Open the address in a browser. If it does not load there either, "

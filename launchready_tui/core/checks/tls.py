@@ -642,7 +642,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     lines = evaluate(host, cert, verify_code, verify_message, complete, chain_note, old, now, renewer, warn_days,
                      strength=strength, legacy=legacy, aead=aead)
 
-    def ok() -> str:
+    def ok_text() -> str:
         left = ev["certificate"]["days_left"] if cert else "?"
         issuer = (cert or {}).get("issuer_org") or (cert or {}).get("issuer_cn") or "?"
         chain = {True: "full chain", False: "incomplete chain", None: "chain not inspected"}[complete]
@@ -653,7 +653,7 @@ async def check(ctx, target: str, params) -> CheckResult:
         return f"{host}: valid certificate from {issuer}, {left:g} days left, {hs.version}, {chain}, {olds}"
 
     return findings_result(
-        KIND, host, lines, ev, ok=ok,
+        KIND, host, lines, ev, ok=ok_text,
         summary=lambda top, every: top[0].message + (f" (and {len(every) - 1} more)" if len(every) > 1 else ""))
 
 
