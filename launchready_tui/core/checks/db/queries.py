@@ -162,7 +162,16 @@ async def _body(conn, db, params, ctx) -> CheckResult:
 
 
 async def check(ctx, target: str, params) -> CheckResult:
-    return await _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params, ctx))
+    """Two steps with the same check in one run (slow-queries, top-3) read the database
+    once and store one snapshot."""
+    import copy
+
+    from launchready_tui.core.checks.latency import shared_probe
+
+    key = ("db_queries", str(sorted((k, str(v)) for k, v in params.items() if k in ("budget_ms", "regression_pct"))))
+    r = await shared_probe(getattr(ctx, "net", None) or ctx, key,
+                           lambda: _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params, ctx)))
+    return copy.deepcopy(r)
 
 
 PROBLEM_LEVEL = 6  # pages are slow (core/problems.py's ranking)
