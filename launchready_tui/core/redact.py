@@ -100,6 +100,8 @@ def _userinfo_sub(m: re.Match) -> str:
 def _scanner_sub(text: str) -> str:
     """Replace what the secret scanner's rules find (lazily imported: the rules cost a
     YAML parse, once)."""
+    if len(text) < MIN_SCAN_LEN:
+        return text
     try:
         from launchready_tui.core.checks.secrets.classify import find_secrets
         from launchready_tui.core.checks.secrets.rules import compiled_rules
