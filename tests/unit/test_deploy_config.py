@@ -224,3 +224,28 @@ def test_missing_repository_folder_is_could_not_check(tmp_path):
     ctx = CheckContext(profile=prof, net=None, state=None)
     r = asyncio.run(deploy_config.check(ctx, "no-such-folder", {}))
     assert r.status.value == "error"
+
+
+def test_a_repo_with_no_workflows_is_pointed_at_the_files_ci_init_writes(tmp_path):
+    """Every workflow file the fixes name is one `launchready ci init` writes, so a founder
+    who adds the steps by hand and one who runs ci init end with the same files."""
+    from launchready_tui.core import ci_init
+
+    repo, prof = make_repo(tmp_path, {"vercel.json": "{}", "scripts/rollback.sh": "x"})
+    a = deploy_config.analyse(repo, prof, drilled())
+    named = {f.file for f in a.findings if f.file.startswith(".github/")}
+    assert named and named <= {ci_init.CHECKS_FILE, ci_init.AFTER_DEPLOY_FILE, ci_init.WEEKLY_FILE}, named
+    assert all("launchready ci init" in f.fix for f in a.findings if f.file.startswith(".github/"))
+
+
+def test_one_gap_has_its_fix_unnumbered(tmp_path):
+    repo, prof = make_repo(tmp_path, {"fly.toml": 'app = "acme"\n', ".github/workflows/deploy.yml": HEALTHY_FLY,
+                                      "scripts/rollback.sh": "fly deploy --image $PREV\n"})
+
+    class NeverDrilled:
+        def load(self):
+            return {}
+
+    r = asyncio.run(deploy_config.check(CheckContext(profile=prof, net=None, state=NeverDrilled()), ".", {}))
+    assert r.status.value == "warn" and r.summary.startswith("1 gap")
+    assert not r.fix.startswith("1.") and r.fix == r.evidence["findings"][0]["fix"]

@@ -39,7 +39,7 @@ class Finding:
 def findings_result(kind: str, target: str, findings: list[Finding], evidence: dict[str, Any], *,
                     ok: str, what: tuple[str, str] = ("problem", "problems")):
     """pass (summary `ok`) when nothing worse than a note was found, else warn or fail with
-    every warn/fail finding: titles in the summary, whys joined, fixes numbered. `what` is
+    every warn/fail finding: titles in the summary, whys joined, fixes numbered (a lone fix is not). `what` is
     the finding's name in the singular and the plural ("wrong switch", "wrong switches")."""
     from launchready_tui.core.results import failed, passed, warned
 
@@ -52,7 +52,10 @@ def findings_result(kind: str, target: str, findings: list[Finding], evidence: d
     summary = f"{len(bad)} {what[len(bad) != 1]}: " + "; ".join(f.title for f in bad[:4])
     if len(bad) > 4:
         summary += f"; and {len(bad) - 4} more"
-    fix = "\n".join(f"{i}. {f.fix}" + (f"\n{f.add}" if f.add else "") for i, f in enumerate(bad, 1))
+    # one finding: its fix as it is (a lone "1." reads as a list with the rest missing, and the
+    # details pane would repeat it as "All 1 findings")
+    fix = "\n".join((f"{i}. " if len(bad) > 1 else "") + f.fix + (f"\n{f.add}" if f.add else "")
+                    for i, f in enumerate(bad, 1))
     why = " ".join(dict.fromkeys(f.why for f in bad[:3]))
     make = failed if bad[0].severity == "fail" else warned
     return make(kind, target, summary, evidence=evidence, why=why, fix=fix)

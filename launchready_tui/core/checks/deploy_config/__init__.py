@@ -82,7 +82,8 @@ NOTIFY_STEP = ("      - name: Tell the team the deploy failed\n"
                "          webhook-type: incoming-webhook\n"
                "          payload: '{\"text\": \"Deploy of ${{ github.sha }} failed: ${{ github.server_url }}/"
                "${{ github.repository }}/actions/runs/${{ github.run_id }}\"}'\n")
-CI_INIT = "Or run `launchready ci init`: it writes workflows that do this (and never overwrites a file)."
+CI_INIT = ("Quickest: run `launchready ci init` (in the app: the Run button under this check); it writes "
+           "workflows that do this, never replaces a file you have, and prints what to commit.")
 
 
 def deploy_jobs(wfs: list[Workflow]) -> list[tuple[Workflow, CiJob]]:
@@ -213,8 +214,9 @@ def _analyse_pr_checks(a: Analysis) -> None:
             a.findings.append(Finding(
                 fid, "warn", title, why,
                 (f"Add this step to a job in {target.file}. " if target else
-                 "Add a workflow `.github/workflows/checks.yml` that runs on `pull_request` with this step. ")
-                + CI_INIT, target.file if target else ".github/workflows/checks.yml",
+                 "Add a workflow `.github/workflows/launchready-checks.yml` that runs on `pull_request` with "
+                 "this step (the same file as the env var check). ")
+                + CI_INIT, target.file if target else ".github/workflows/launchready-checks.yml",
                 next(iter(target.jobs.values())).line if target and target.jobs else 0, add))
 
 
