@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 from launchready_tui.commands import _common
@@ -123,14 +124,23 @@ def run(args) -> int:
         return 1
     for (tmp, target), (item, _t) in zip(staged, todo, strict=True):
         os.replace(tmp, target)
-        print(f"wrote     {item.path}  - {item.what}")
+        # the path on its own line and what it does under it: the app's output box is narrow
+        print(f"wrote     {item.path}\n          {item.what}")
     if not args.dry_run:
         names = [str(n) for n in profile.get("required_env") or []] or ["DATABASE_URL"]
-        print("\nNext: commit these files and push. In GitHub, open the repository's Settings > Secrets and "
-              "variables > Actions and add a secret for each env var the checks read: " + ", ".join(names) + ".")
         if deploy_name:
-            print(f"The after-deploy workflow follows your workflow \"{deploy_name}\".")
+            follows = f"The after-deploy workflow runs after your workflow \"{deploy_name}\"."
         else:
-            print("The after-deploy workflow follows the deploy statuses your host (Vercel, Netlify, Render) "
-                  "reports to GitHub.")
+            follows = ("The after-deploy workflow runs when your host (Vercel, Netlify, Render) tells GitHub "
+                       "that a deploy finished.")
+        print("\n" + textwrap.fill("Next: commit these files and push them to GitHub (or ask your developer "
+                                  f"to). In a terminal, in {repo}, type:", 72, break_on_hyphens=False,
+                                  break_long_words=False))
+        print('  git add .github && git commit -m "LaunchReady checks" && git push')
+        for para in (
+            "Then, on github.com, open the repository's Settings > Secrets and variables > Actions > New "
+            "repository secret, and add one for each env var the checks read: " + ", ".join(names) + ".",
+            follows,
+        ):
+            print("\n" + textwrap.fill(para, 72, break_on_hyphens=False, break_long_words=False))
     return 1 if kept else 0

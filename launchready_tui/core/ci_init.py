@@ -185,7 +185,7 @@ def weekly_workflow(profile, runbooks: list[Any]) -> str:
 def plan(profile, runbooks: list[Any], deploy_workflow: str | None = None) -> list[Planned]:
     return [
         Planned(CHECKS_FILE, checks_workflow(profile, runbooks),
-                "pull requests and pushes: env vars before the build, secret scan (SARIF), dependency audit"),
+                "pull requests and pushes: env vars before the build, secret scan (GitHub marks the leaked line), dependency audit"),
         Planned(AFTER_DEPLOY_FILE, after_deploy_workflow(profile, runbooks, deploy_workflow),
                 "after each production deploy: smoke test and a p95 snapshot for the release"),
         Planned(WEEKLY_FILE, weekly_workflow(profile, runbooks),
