@@ -85,7 +85,7 @@ INSERT INTO events SELECT g, 1 + g % {users}, (ARRAY['login','view','tip','follo
 """
 
 VOLUMES = {"users": 60_000, "creators": 6_000, "subscriptions": 120_000, "posts": 80_000,
-           "payouts": 200_000, "events": 200_000}
+           "payouts": 400_000, "events": 200_000}
 
 # What the admin pages run (the app's own code, in a real platform).
 CREATORS_SQL = "SELECT id, handle, status FROM creators ORDER BY id LIMIT 20"

@@ -55,7 +55,7 @@ def _hypopg(pgw):
 
 def test_db_queries_reports_the_slow_payouts_filter_without_its_values(pgw, lab_for):
     ctx = lab_for(pgw.url("acme_app"))
-    r = run_kind(ctx, "db_queries", params={"budget_ms": 5})  # the scan of 200,000 payouts takes more
+    r = run_kind(ctx, "db_queries", params={"budget_ms": 5})  # the scan of 400,000 payouts takes more
     assert r.status.value == "fail", r.summary
     assert any(f["finding"] == "slow" and "FROM payouts" in f["query"] for f in r.evidence["findings"])
     text = json.dumps(r.to_dict())
