@@ -35,10 +35,9 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from pathlib import Path
 
+    from launchready_tui.core import demo_folder
     from launchready_tui.lab import Lab
     from launchready_tui.lab.demo import demo_world
-
-    from launchready_tui.core import demo_folder
 
     directory = Path(args.dir).expanduser() if args.dir else None
     if directory:

@@ -171,9 +171,8 @@ def test_dangling_cname_fix_names_the_host_dashboard():
 
 def test_overdue_rotation_names_where_to_rotate(tmp_path):
     from launchready_tui.core import credentials as cr
-    from tests.unit.test_credentials import run_check
-
     from launchready_tui.core.state import StateStore
+    from tests.unit.test_credentials import run_check
 
     store = cr.CredentialStore("Acme", StateStore(tmp_path / ".launchready"))
     store.add(cr.Credential("stripe-live", label="Stripe live key", owner="Maya", rotate_every_days=30,

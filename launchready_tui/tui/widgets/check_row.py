@@ -11,7 +11,12 @@ from textual.reactive import reactive
 from textual.widgets import Label
 
 from launchready_tui.core.results import CheckResult
-from launchready_tui.tui.widgets.status import RUNNING, apply_status_class, badge_text, sentence_case
+from launchready_tui.tui.widgets.status import (
+    RUNNING,
+    apply_status_class,
+    badge_text,
+    sentence_case,
+)
 
 
 class CheckRow(Horizontal, can_focus=True):
