@@ -332,3 +332,19 @@ async def test_the_decision_row_is_the_decision_not_an_earlier_tick(make, projec
     note = next((project.parent / ".launchready" / "incidents").glob("*.md")).read_text()
     row = next(ln for ln in note.splitlines() if ln.startswith("| Decision"))
     assert "12:01:35" in row and "I decided to roll back" in row, row
+
+
+async def test_at_launch_the_apps_keys_come_first_even_on_a_form_step(make, project):
+    """Opening on a step with a form (where the person left off), the first key an on-call
+    person presses, i, opens the incidents: it is not typed into the form."""
+    from launchready_tui.core.state import StateStore
+
+    StateStore(project.parent / ".launchready").update(
+        lambda s: s.update(position={"runbook": "basics", "step": "map"}))
+    app = make(project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.main.view.st.id == "map"
+        await pilot.press("i")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "IncidentPicker"

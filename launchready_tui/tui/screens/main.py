@@ -90,6 +90,7 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         self._sidebar_timer = None
         self._result_queue: list[CheckResult] = []
         self._result_timer = None
+        self._launching = False
         session.on_incident_event = self._incident_event  # type: ignore[attr-defined]
 
     # -- layout --------------------------------------------------------------------
@@ -146,7 +147,9 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
                 "No runbooks could be loaded. Open the problems entry on the left to see why."
             )
             return
+        self._launching = True  # at launch the app's keys come first (i for an incident)
         self.show_step(rb, st)
+        self._launching = False
 
     @work(thread=True, group="preload", exit_on_error=False)
     def preload(self) -> None:
@@ -196,7 +199,7 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             # (cheap to focus, and arrow keys there make sense).
             self.query_one(Sidebar).focus()
         # A step with a form: its first field gets the focus (letters type into it).
-        if st.records:
+        if st.records and not self._launching:
             self.call_after_refresh(self._focus_first_field, view)
         # Build the next step soon (hidden, after this one is on screen), so that `n`
         # shows it at once.
