@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-SEVERITY = {"fail": 3, "warn": 2, "note": 1}
+from launchready_tui.core.findings import RANK
+
+# the one severity order (core/findings.py), for the severities these findings use
+SEVERITY = {k: RANK[k] for k in ("fail", "warn", "note")}
 
 
 @dataclass
