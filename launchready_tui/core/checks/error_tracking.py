@@ -33,9 +33,12 @@ from launchready_tui.core.results import CheckResult, errored, skipped
 
 KIND = "error_tracking"
 PERMISSIONS = "the scopes project:read, event:read, org:read and alerts:read"
-TOKEN_HELP = ("In Sentry open Settings > Developer Settings > Personal Tokens (or Organization Tokens) > "
-              f"Create New Token with {PERMISSIONS} only. Store it with `launchready credentials add sentry-api` "
-              "and set `error_tracking.credential: sentry-api`.")
+# A personal (user) token: organization tokens cannot carry these read scopes.
+TOKEN_HELP = ("In Sentry open Settings > Personal Tokens (under User Settings; or go to "
+              "sentry.io/settings/account/api/auth-tokens/) > Create New Token. Set Project, Issue & Event, "
+              f"Organization and Alerts to Read and leave the rest at No Access ({PERMISSIONS}). Copy it (Sentry "
+              "shows it once), store it with `launchready credentials add sentry-api` and set "
+              "`error_tracking.credential: sentry-api`.")
 DSN_VARS = ("SENTRY_DSN", "NEXT_PUBLIC_SENTRY_DSN", "VITE_SENTRY_DSN", "PUBLIC_SENTRY_DSN", "REACT_APP_SENTRY_DSN",
             "NUXT_PUBLIC_SENTRY_DSN", "EXPO_PUBLIC_SENTRY_DSN")
 EVENT_PAGES = 3
@@ -186,8 +189,10 @@ async def check(ctx, target: str, params) -> CheckResult:
         found.append(Finding(
             "no-alert-rule", "fail", "no alert rule sends Sentry's errors anywhere",
             "Errors pile up in Sentry and nobody hears of them until a customer complains.",
-            "In Sentry open Alerts > Create Alert > Issues, choose \"A new issue is created\", and send the "
-            "notification to a team channel (Slack or a shared email) with an owner."))
+            "In Sentry open Alerts > Create Alert > Issues and pick this project. Under the trigger choose "
+            "\"A new issue is created\"; under the action choose \"Send a notification to\" your team's alert "
+            "channel (a Slack channel, or a team email that someone reads). Name the rule, name its owner "
+            "and click Save Rule."))
     dsn, dsn_ev = dsn_findings(ctx.profile, conf.get("dsn_var"))
     found.extend(dsn)
     ev = {"project": target, "events_14d": len(events), "events_with_release": len(with_release),
