@@ -217,6 +217,17 @@ def main() -> int:
               f"writes: {len(writes)}")
         print(f"statements planned: {idx.evidence.get('statements_planned')}, hypothetical indexes tried: "
               f"{idx.evidence.get('hypothetical_indexes')}")
+        # The same without HypoPG: suggestions from the plans only (unproven)
+        if cluster.hypopg:
+            with cluster.admin(DB) as a:
+                a.execute("DROP EXTENSION hypopg")
+            with tempfile.TemporaryDirectory() as tmp:
+                results2, _ = run_kinds(cluster, groups, Path(tmp))
+            idx2 = next(r for r in results2 if r.check == "db_indexes")
+            sug2 = {(s["table"].split(".")[-1], s["columns"][0]) for s in idx2.evidence.get("index_plan", [])}
+            print(f"without HypoPG (unproven, from the plans): planted found {len(sug2 & planted)}/{len(planted)}, "
+                  f"decoys suggested {len(sug2 & decoys)}/{len(decoys)}, "
+                  f"precision {len(sug2 & planted) / len(sug2) if sug2 else 0:.0%}")
         ok = recall == 1.0 and not decoy_hits and wall < 3 and not writes
         return 0 if ok else 1
     finally:
