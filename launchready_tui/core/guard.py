@@ -101,12 +101,17 @@ def carries_credential(headers: dict[str, str] | Iterable[tuple[Any, Any]] | Non
     return False
 
 
-def check_request(scope: Callable[[str], bool] | None, host: str, headers) -> None:
+def check_request(scope: Callable[[str], bool] | None, host: str, headers,
+                  credential_host: str | None = None) -> None:
     """Raise CredentialRefused when headers carry a credential and host is outside scope.
-    With no scope (a Net built without a profile) credentials go nowhere."""
+    `credential_host` is the one other host a request's credential belongs to (a
+    provider's API host for its token): exactly that host, never another one a reply
+    points at. With no scope (a Net built without a profile) credentials go nowhere else."""
     if not carries_credential(headers):
         return
     host = (host or "").lower().rstrip(".")
+    if host and credential_host and host == credential_host.lower().rstrip("."):
+        return
     if scope is None or not host or not scope(host):
         raise CredentialRefused(host)
 

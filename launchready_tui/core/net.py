@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_CNAME_HOPS = 8
 DEFAULT_MAX_BODY = 2 * 1024 * 1024  # bytes read from any one HTTP response, at most
 USER_AGENT = "LaunchReady/0.1 (+launch readiness checks)"
+CREDENTIAL_HOST_EXT = "launchready.credential_host"  # request extension: see guard.check_request
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -500,19 +501,21 @@ class Net:
         max_bytes: int = DEFAULT_MAX_BODY,
         deadline_s: float | None = None,
         client: httpx.AsyncClient | None = None,
+        credential_host: str | None = None,
     ) -> FetchResult:
         """One request, no redirects followed, body capped at max_bytes, whole exchange
         bounded by deadline_s (default: 2 x timeout). Raises httpx errors,
         HostResolutionError, DnsFailure or TimeoutError."""
         from launchready_tui.core import guard
 
-        guard.check_request(self.credential_scope, _url_host(url), headers)
+        guard.check_request(self.credential_scope, _url_host(url), headers, credential_host)
+        ext = {CREDENTIAL_HOST_EXT: credential_host} if credential_host else None
         own = client is None
         c = client or self.client(max_connections=4)
         t0 = time.perf_counter()
         try:
             async with asyncio.timeout(deadline_s or self.timeout_s * 2):
-                async with c.stream(method, url, headers=headers, content=content) as resp:
+                async with c.stream(method, url, headers=headers, content=content, extensions=ext) as resp:
                     encoding = (resp.headers.get("content-encoding") or "").strip().lower()
                     decoder = BodyDecoder(encoding, max_bytes)
                     wire = 0
@@ -865,7 +868,8 @@ class LaunchReadyTransport:
             async def handle_async_request(self, request):
                 from launchready_tui.core import guard
 
-                guard.check_request(net.credential_scope, request.url.host, request.headers.raw)
+                guard.check_request(net.credential_scope, request.url.host, request.headers.raw,
+                                    request.extensions.get(CREDENTIAL_HOST_EXT))
                 req = httpcore.Request(
                     method=request.method,
                     url=httpcore.URL(

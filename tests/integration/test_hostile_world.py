@@ -295,3 +295,19 @@ async def test_idn_domain_served_under_its_punycode_name_passes_tls_and_redirect
     assert t.status.value in ("pass", "warn") and "certificate is for" not in t.summary, t.summary
     assert r.status.value == "pass", r.summary
     assert rw.status.value == "pass" and "not canonical" not in rw.summary, rw.summary
+
+
+async def test_a_provider_token_goes_to_its_api_host_only(tmp_path):
+    """A provider token (Cloudflare, Sentry...) belongs to the provider's API host: the
+    request names that host, and nothing else a reply points at gets the token."""
+    api, other = Seen(), Seen()
+    with make_lab(tmp_path, {EVIL: Site(default=api.rule(b"{}")), f"other.{EVIL}": Site(default=other.rule())},
+                  records=[(f"other.{EVIL}", "A", "127.0.0.1")]) as lab:
+        ctx = context(lab)
+        r = await ctx.net.fetch(f"https://{EVIL}/v4/zones", headers={"Authorization": "Bearer cf"},
+                                credential_host=EVIL)
+        assert r.status == 200
+        with pytest.raises(CredentialRefused):
+            await ctx.net.fetch(f"https://other.{EVIL}/next", headers={"Authorization": "Bearer cf"},
+                                credential_host=EVIL)
+    assert api.auth == ["Bearer cf"] and other.hits == 0
