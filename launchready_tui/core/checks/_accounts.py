@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -23,6 +24,12 @@ MAX_PAGES = 20
 MAX_RETRIES = 2
 MAX_RETRY_WAIT_S = 10.0
 MAX_TOTAL_WAIT_S = 15.0  # all 429 waits of one check together, so the check ends in its deadline
+
+
+def time_budget_s(timeout_s: float) -> float:
+    """How long one check may spend on its provider's API in all (requests, pages, 429
+    waits): well inside every account kind's deadline (8 x timeout + 30 s at the least)."""
+    return 6 * float(timeout_s) + 5
 
 # section -> (default provider, provider -> default api_base)
 API_BASES = {
@@ -102,6 +109,8 @@ class Api:
     permissions: str  # what the token needs, named in a 403
     token: str = ""
     waited_s: float = 0.0  # 429 waits so far
+    started: float = field(default_factory=time.monotonic)
+    requests: int = 0
 
     def url(self, path: str, params: dict[str, Any] | None = None) -> str:
         u = self.base + (path if path.startswith("/") else "/" + path)
@@ -120,6 +129,13 @@ class Api:
         if form is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in range(MAX_RETRIES + 1):
+            spent = time.monotonic() - self.started
+            if spent > time_budget_s(getattr(self.ctx.net, "timeout_s", 5.0)):
+                raise ApiProblem(f"{urlsplit(self.base).hostname} is answering too slowly: LaunchReady gave up "
+                                 f"after {self.requests} requests in {spent:.0f} s",
+                                 "The provider may be having trouble (see its status page); run the check again "
+                                 "later.")
+            self.requests += 1
             try:
                 # the token belongs to the provider's API host, and only goes there (core/guard.py)
                 r = await self.ctx.net.fetch(url, method=method, headers=headers, content=body, max_bytes=MAX_BODY,
@@ -130,7 +146,8 @@ class Api:
                                  "run the check again.") from None
             wait = _retry_after(r.header("retry-after")) if r.status == 429 else 0.0
             if r.status == 429 and attempt < MAX_RETRIES and wait <= MAX_RETRY_WAIT_S \
-                    and self.waited_s + wait <= MAX_TOTAL_WAIT_S:
+                    and self.waited_s + wait <= MAX_TOTAL_WAIT_S \
+                    and time.monotonic() - self.started + wait <= time_budget_s(getattr(self.ctx.net, "timeout_s", 5.0)):
                 self.waited_s += wait
                 await asyncio.sleep(wait)
                 continue
