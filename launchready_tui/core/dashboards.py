@@ -125,3 +125,45 @@ def dkim_where(profile, selector: str = "") -> str | None:
     both = [w for w in by_selector if w in by_profile]
     found = both or (by_profile if len(by_profile) == 1 else []) or by_selector[:1]
     return found[0] if found else None
+
+
+# Hosts: how the profile names them (deploy commands, environment addresses) -> their logs.
+_HOSTS = (
+    (("vercel",), "Vercel: the project > Logs (or Deployments > the deployment > Functions)"),
+    (("netlify",), "Netlify: the site > Logs > Functions (or Deploys > the deploy log)"),
+    (("onrender.com", "render.com", "render "), "Render: the service > Logs"),
+    (("fly.dev", "fly deploy", "flyctl", "fly "), "Fly.io: the app > Monitoring (or run `fly logs`)"),
+    (("heroku",), "Heroku: the app > More > View logs (or run `heroku logs --tail`)"),
+    (("railway",), "Railway: the service > Deployments > View logs"),
+)
+
+
+def host_logs(profile) -> str | None:
+    """Where the host shows the app's logs, when the profile tells which host it is
+    (deploy.command / deploy.rollback, the environments' addresses)."""
+    words: list[str] = []
+    for key in ("deploy.command", "deploy.rollback"):
+        try:
+            v = profile.get(key) if profile is not None else None
+        except Exception:  # noqa: BLE001
+            v = None
+        if v:
+            words.append(str(v).lower())
+    try:
+        envs = profile.get("environments") if profile is not None else None
+    except Exception:  # noqa: BLE001
+        envs = None
+    if isinstance(envs, dict):
+        words += [str((e or {}).get("url") or "").lower() for e in envs.values() if isinstance(e, dict)]
+    text = " ".join(words) + " "
+    found = [where for hints, where in _HOSTS if any(h in text for h in hints)]
+    return found[0] if len(found) == 1 else None
+
+
+def logs_fix(profile, what: str) -> str:
+    """"Look at <the host's logs page> for <what>" (or the usual hosts' pages)."""
+    where = host_logs(profile)
+    if where:
+        return f"Look at the logs for {what} in {where}."
+    return (f"Look at your host's logs for {what} (Vercel: the project > Logs; Netlify: Logs > "
+            "Functions; Render: the service > Logs; Fly.io: `fly logs`; Heroku: More > View logs).")

@@ -221,3 +221,18 @@ def test_a_missing_dkim_selector_fix_names_where_to_copy_it():
 
     res = asyncio.run(dkim.check(Ctx(), "s1._domainkey.x.example", {}))
     assert "SendGrid: Settings > Sender Authentication" in res.fix and "provider's" not in res.fix
+
+
+@pytest.mark.parametrize("profile_text,expect", [
+    ("deploy:\n  command: vercel deploy --prod\n", "Vercel: the project > Logs"),
+    ("environments:\n  production:\n    url: https://acme.onrender.com\n", "Render: the service > Logs"),
+    ("deploy:\n  command: git push heroku main\n", "Heroku: the app > More > View logs"),
+    ("", "Vercel: the project > Logs; Netlify"),  # no host named: the usual ones, by name
+])
+def test_an_error_page_fix_names_the_hosts_logs_page(profile_text, expect):
+    from launchready_tui.core.dashboards import logs_fix
+    from launchready_tui.core.profile import parse_profile
+
+    p = parse_profile("project: X\ndomain: x.example\n" + profile_text, "p.yaml")
+    fix = logs_fix(p, "this URL")
+    assert expect in fix and "hosting dashboard" not in fix

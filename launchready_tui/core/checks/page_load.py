@@ -133,6 +133,12 @@ def deadline(params, timeout_s: float) -> float:
     return timeout_s * 6 + 10
 
 
+def _logs_fix(profile) -> str:
+    from launchready_tui.core.dashboards import logs_fix
+
+    return logs_fix(profile, "this address")
+
+
 async def check(ctx, target: str, params) -> CheckResult:
     entry = target_data(target, lambda: find_entry(_entries(ctx.profile, params), target))
     url = str(entry.get("url") or target)
@@ -198,8 +204,7 @@ async def _measure(ctx, url: str, entry: dict[str, Any], budget: float) -> Check
                 KIND, url, f"{name} does not load: HTTP {r.status}",
                 evidence={"url": url, "final_url": page, "status": r.status, "estimate": ESTIMATE_NOTE},
                 why="Visitors who open this page get an error instead of your product.",
-                fix="Look at your hosting dashboard's logs for this address, fix the error, "
-                "then run the check again.",
+                fix=_logs_fix(ctx.profile) + " Fix the error, then run the check again.",
             )
 
         # 2. Its same-origin resources, at most 6 at a time (the client's pool is 6 too).

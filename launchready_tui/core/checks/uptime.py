@@ -44,6 +44,12 @@ def deadline(params, timeout_s: float) -> float:
     return timeout_s * 3
 
 
+def _logs_fix(profile, what: str) -> str:
+    from launchready_tui.core.dashboards import logs_fix
+
+    return logs_fix(profile, what)
+
+
 async def check(ctx, target: str, params) -> CheckResult:
     import httpx
 
@@ -96,9 +102,8 @@ async def check(ctx, target: str, params) -> CheckResult:
         f"{target} answers with an error: HTTP {r.status}",
         evidence=ev,
         why="Customers who open this address see an error page instead of your product.",
-        fix="Look at your hosting dashboard's logs for this URL (Vercel: Deployments > "
-        "Functions; Render/Heroku: Logs). A 5xx means the app crashed or is down; a 4xx "
-        "means the address is wrong or blocked. Fix it, then re-run this check.",
+        fix=_logs_fix(getattr(ctx, "profile", None), "this URL") + " A 5xx means the app crashed "
+        "or is down; a 4xx means the address is wrong or blocked. Fix it, then re-run this check.",
     )
 
 
