@@ -348,3 +348,38 @@ async def test_at_launch_the_apps_keys_come_first_even_on_a_form_step(make, proj
         await pilot.press("i")
         await pilot.pause()
         assert type(app.screen).__name__ == "IncidentPicker"
+
+
+async def test_the_same_command_from_two_runbooks_runs_once_at_a_time(make, tmp_path):
+    """Stage 2's rollback drill and the incident's rollback are one command: while it
+    runs from one, Run on the other does not start it a second time."""
+    rb = tmp_path / "rb"
+    rb.mkdir()
+    for rid, kind in (("drill", "stage: 2"), ("deploy-failure", "kind: incident")):
+        (rb / f"{rid}.md").write_text(
+            f"---\nid: {rid}\ntitle: {rid}\n{kind}\ngoal: g\nsummary: s\n---\n\n"
+            "## Roll back {#roll-back}\n\n```command\nid: rollback\nrun: \"{{ deploy.rollback }}\"\n```\n",
+            encoding="utf-8")
+    marker = tmp_path / "ran.log"
+    p = tmp_path / "launchready.yaml"
+    p.write_text(f"project: X\ndomain: x.example\ndeploy:\n  rollback: echo once >> {marker}; sleep 2\n",
+                 encoding="utf-8")
+    app = make(p, runbooks=(rb,))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        drill = app.session.runbook("drill")
+        app.main.show_step(drill, drill.steps[0])
+        await pilot.pause()
+        await pilot.click(app.main.view.query_one("#run-command"))
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        other = app.session.runbook("deploy-failure")
+        app.main.show_step(other, other.steps[0])
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.click(app.main.view.query_one("#run-command"))
+        await pilot.pause()
+        assert type(app.screen).__name__ != "ConfirmCommandScreen", "a second copy was offered"
+        await settle(app, pilot)
+    assert marker.read_text().splitlines() == ["once"]
