@@ -888,3 +888,10 @@ def test_an_api_slow_on_every_page_ends_inside_the_deadline_as_an_error():
     took = time.monotonic() - t0
     assert r.status.value == "error" and "too slowly" in r.summary and "api.cloudflare.com" in r.summary, r.summary
     assert took < cloudflare_dns.deadline({}, SlowNet.timeout_s) and took < 8
+
+
+def test_a_zone_id_from_the_api_cannot_steer_the_next_requests_elsewhere():
+    ctx, net = ctx_for(cf_handler(zones=cf_env([{"id": "../../user/tokens?x=", "name": D}])))
+    run(cloudflare_zone.check(ctx, D, {}))
+    paths = [u.split("?")[0] for u, _h, _b in net.sent[1:]]
+    assert paths and all(p.startswith(CF + "/zones/..%2F..%2Fuser%2Ftokens%3Fx%3D/") for p in paths), paths

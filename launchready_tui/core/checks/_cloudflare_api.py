@@ -40,6 +40,13 @@ async def client(ctx) -> Api:
                PERMISSIONS, token)
 
 
+def _zid(zone_id: str) -> str:
+    """The zone id as one path segment: an id the API sent can never step to another path."""
+    from urllib.parse import quote
+
+    return quote(str(zone_id), safe="")
+
+
 def _result(data: Any) -> Any:
     if not isinstance(data, dict):
         raise ApiProblem(f"Cloudflare answered {'null' if data is None else 'without its envelope'} "
@@ -62,7 +69,7 @@ async def zone(api: Api, name: str) -> dict[str, Any]:
 
 
 async def settings(api: Api, zone_id: str) -> dict[str, dict[str, Any]]:
-    data, _ = await api.call(f"/zones/{zone_id}/settings")
+    data, _ = await api.call(f"/zones/{_zid(zone_id)}/settings")
     out = {str(s.get("id")): s for s in as_list(_result(data), "Cloudflare", "the zone settings")
            if isinstance(s, dict)}
     # No readable SSL mode means nothing was read: never a pass built on missing settings.
@@ -77,7 +84,7 @@ async def settings(api: Api, zone_id: str) -> dict[str, dict[str, Any]]:
 
 async def managed_waf(api: Api, zone_id: str) -> list[dict[str, Any]] | None:
     """The rules of the zone's managed-WAF entry point; None when none is deployed."""
-    data, _ = await api.call(f"/zones/{zone_id}/rulesets/phases/http_request_firewall_managed/entrypoint",
+    data, _ = await api.call(f"/zones/{_zid(zone_id)}/rulesets/phases/http_request_firewall_managed/entrypoint",
                              allow_404=True)
     if data is None:
         return None
@@ -87,7 +94,7 @@ async def managed_waf(api: Api, zone_id: str) -> list[dict[str, Any]] | None:
 
 async def bot_fight_mode(api: Api, zone_id: str) -> bool | None:
     try:
-        data, _ = await api.call(f"/zones/{zone_id}/bot_management", allow_404=True)
+        data, _ = await api.call(f"/zones/{_zid(zone_id)}/bot_management", allow_404=True)
     except ApiProblem:  # optional: the token may not have Bot Management: Read
         return None
     res = _result(data) if data is not None else None
@@ -98,7 +105,7 @@ async def dns_records(api: Api, zone_id: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     page = 1
     while True:
-        data, _ = await api.call(f"/zones/{zone_id}/dns_records", {"page": page, "per_page": 100})
+        data, _ = await api.call(f"/zones/{_zid(zone_id)}/dns_records", {"page": page, "per_page": 100})
         chunk = as_list(_result(data), "Cloudflare", "the DNS records")
         out.extend(r for r in chunk if isinstance(r, dict))
         info = as_dict(data.get("result_info"), "Cloudflare", "the DNS records' result_info")
