@@ -159,3 +159,15 @@ def test_failed_probe_fix_is_one_step_a_line_with_rotate_first_and_the_canary_la
     tools = ai_probe.Verdict(CASE, "fail", ["tool:issue_refund"], "x")
     r2 = ai_probe.summarize("https://staging.acme.example/a", {}, [tools], 1, None)
     assert r2.fix.startswith("1. Keep secrets out of") and "Rotate" not in r2.fix and "--canary" not in r2.fix
+
+
+def test_without_a_canary_the_prompts_only_it_could_judge_are_untested_not_zero_worked():
+    from launchready_tui.core.export._ai import _worked
+
+    leak_test = ai_probe.Verdict(Case("pe-1", "prompt-extraction", "canary", "p"), "pass", [], "My instructions are")
+    r = ai_probe.summarize("https://s.acme.example/a", {}, [leak_test], 1, "no canary to look for")
+    cat = r.evidence["categories"]["prompt-extraction"]
+    assert cat == {"tested": 1, "failed": 0, "untested": 1}
+    assert _worked(cat) == "0, 1 not tested (no canary)" and _worked({"tested": 3, "failed": 2}) == "2"
+    with_canary = ai_probe.summarize("https://s.acme.example/a", {}, [leak_test], 1, None)
+    assert "untested" not in with_canary.evidence["categories"]["prompt-extraction"]

@@ -546,6 +546,9 @@ def summarize(url: str, ev: dict[str, Any], verdicts: list[Verdict], sent: int,
         c = by_cat.setdefault(v.case.category, {"tested": 0, "failed": 0})
         c["tested"] += 1
         c["failed"] += v.verdict == "fail"
+        if canary_note and v.case.detector == "canary" and v.verdict != "fail":
+            # only the canary could have told: sent, but not judged (never "0 worked")
+            c["untested"] = c.get("untested", 0) + 1
     ev["categories"] = by_cat
     fails = [v for v in verdicts if v.verdict == "fail"]
     errors = [v for v in verdicts if v.verdict == "error"]

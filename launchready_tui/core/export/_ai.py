@@ -71,12 +71,18 @@ def layout_ai(d: Any, doc: Any) -> None:
             d.p(f"Not tested: {v.canary}.", cls="warn")
         if v.categories:
             d.add(Table(["What the prompts tried", "Sent", "Worked"],
-                        [[[_CATEGORY.get(k, k)], [str(c.get("tested", 0))], [str(c.get("failed", 0))]]
+                        [[[_CATEGORY.get(k, k)], [str(c.get("tested", 0))], [_worked(c)]]
                          for k, c in v.categories.items()]))
         if v.worked:
             d.add(Table(["Prompt", "What it tried", "What happened"],
                         [[[Code(str(c.get("id")))], [_CATEGORY.get(str(c.get("category")), str(c.get("category")))],
                           [", ".join(_hit(h) for h in c.get("hits") or [])]] for c in v.worked]))
+
+
+def _worked(c: dict) -> str:
+    """How many worked; prompts only a canary could judge are said to be untested, not 0."""
+    n, untested = c.get("failed", 0), c.get("untested", 0)
+    return f"{n}, {untested} not tested (no canary)" if untested else str(n)
 
 
 def _hit(h: str) -> str:
