@@ -6,8 +6,9 @@ or a symlink's target with a renamed temp file would be a disaster. So:
 * a regular file (or a new name) is written atomically (temp file, fsync, rename);
 * a device or a FIFO (`/dev/stdout`, `/dev/null`, a named pipe) is streamed into as it
   is, never replaced;
-* a symbolic link is refused: replacing it would silently write somewhere else (or
-  destroy the link); a folder or a socket is refused too.
+* a symbolic link to a device or FIFO (`/dev/stdout`) is streamed into like its target;
+  any other symbolic link is refused: replacing it would silently write somewhere else
+  (or destroy the link); a folder or a socket is refused too.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ def write_output(path: str | os.PathLike, data: bytes) -> Path:
     from launchready_tui.core.state import atomic_write
 
     p = Path(path)
+    fd = _std_fd(p)
+    if fd is not None:  # /dev/stdout, /dev/fd/N: write to the open descriptor (its offset, its append mode)
+        _write_fd(fd, data, p)
+        return p
     try:
         st = os.lstat(p)
     except OSError:  # absent, or a parent that is not a folder: the write says why
@@ -40,6 +45,13 @@ def write_output(path: str | os.PathLike, data: bytes) -> Path:
     if st is not None:
         mode = st.st_mode
         if stat.S_ISLNK(mode):
+            try:
+                target = os.stat(p).st_mode
+            except OSError:
+                target = 0
+            if stat.S_ISCHR(target) or stat.S_ISBLK(target) or stat.S_ISFIFO(target):
+                _stream(p, data)  # /dev/stdout -> /proc/self/fd/1: written into, never replaced
+                return p
             raise OutputError(
                 f"{p} is a symbolic link; LaunchReady does not replace links or write through "
                 "them. Give the real file's path, or a new file name")
@@ -52,6 +64,26 @@ def write_output(path: str | os.PathLike, data: bytes) -> Path:
             return p
     atomic_write(p, data)  # an OSError here is the caller's to word
     return p
+
+
+def _std_fd(p: Path) -> int | None:
+    text = os.path.abspath(str(p))
+    if text in ("/dev/stdout", "/dev/stderr"):
+        return 1 if text.endswith("out") else 2
+    for prefix in ("/dev/fd/", "/proc/self/fd/"):
+        if text.startswith(prefix) and text[len(prefix):].isascii() and text[len(prefix):].isdigit():
+            return int(text[len(prefix):])
+    return None
+
+
+def _write_fd(fd: int, data: bytes, p: Path) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+    except OSError as e:
+        raise OutputError(f"could not write {p}: {e.strerror}") from None
 
 
 def _stream(p: Path, data: bytes) -> None:

@@ -310,3 +310,26 @@ def test_stale_state_temp_files_are_removed_on_start(tmp_path):
 def test_connect_to_with_an_idn_host_uses_its_a_label():
     rule = parse_connect_to("exämple.test:443:127.0.0.1:8443")
     assert rule.host == "xn--exmple-cua.test" and rule.matches("xn--exmple-cua.test", 443)
+
+
+def test_output_to_dev_stdout_streams_and_replaces_nothing(tmp_path, fifo):
+    from launchready_tui.core.outfile import write_output
+
+    (tmp_path / "launchready.yaml").write_text(BASE + "network: {nameservers: ['127.0.0.1:9'], timeout_s: 0.2}\n")
+    before = os.lstat("/dev/stdout")
+    r = cli("check", "--runbook", "quick-audit", "--format", "json", "--output", "/dev/stdout", cwd=tmp_path,
+            timeout=120)
+    assert r.returncode in (0, 1), r.stderr
+    assert json.loads(r.stdout)["version"] == 1
+    after = os.lstat("/dev/stdout")
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    # a symlink to a FIFO is streamed into like the FIFO itself
+    link = tmp_path / "to-pipe"
+    link.symlink_to(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader.start()
+    time.sleep(0.1)
+    write_output(link, b"via link")
+    reader.join(5)
+    assert got == [b"via link"] and link.is_symlink() and fifo.is_fifo()
