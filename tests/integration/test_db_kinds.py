@@ -15,6 +15,7 @@ import socket
 import pytest
 
 from launchready_tui.core.checks.db import _sql
+from launchready_tui.core.recorder import Recorder
 from launchready_tui.lab.postgres import find_bindir
 from tests.integration.pg_world import ADMIN, context, make_lab, run_kind, start_pg_world
 
@@ -63,6 +64,8 @@ def test_db_queries_reports_the_slow_payouts_filter_without_its_values(pgw, lab_
     assert "'pending'" not in text and "pending" not in text  # literals replaced
     top = r.evidence["top_by_total"][0]
     assert {"query", "calls", "mean_ms", "total_ms", "rows_per_call", "share_pct", "cache_hit_pct"} <= set(top)
+    Recorder(ctx.state, "cli").results([r])  # as the CLI and the app do: the snapshot goes to the history
+    assert "snapshot" not in r.evidence
     snap = [h for h in ctx.state.read_history() if h.get("type") == "db_statements"]
     assert snap and snap[-1]["release"] == "r1" and snap[-1]["statements"][0]["queryid"]
 
@@ -70,6 +73,7 @@ def test_db_queries_reports_the_slow_payouts_filter_without_its_values(pgw, lab_
 def test_db_queries_warns_on_a_regression_since_the_last_release(pgw, lab_for):
     ctx = lab_for(pgw.url("acme_app"))
     first = run_kind(ctx, "db_queries")
+    Recorder(ctx.state, "cli").results([first])
     snap = [h for h in ctx.state.read_history() if h.get("type") == "db_statements"][-1]
     # the previous release was 10x faster on every statement
     old = {**snap, "release": "r0", "statements": [{**s, "mean_ms": s["mean_ms"] / 10} for s in snap["statements"]]}

@@ -3,9 +3,10 @@
 Top statements by total time and by mean time. `fail` when a statement the app runs at
 least 10 times has a mean above `budget_ms` (100), or when one statement takes more than
 20% of all database time and is slower than 20 ms; `warn` at half the budget and when a
-statement's mean grew by more than 20% since the last release. Each run stores a small
-snapshot per statement (queryid, normalized text, calls, mean) in the history, keyed by
-release like the latency snapshots, so the top-3 step and the handover show before/after.
+statement's mean grew by more than 20% since the last release. Each run returns a small
+snapshot per statement (queryid, normalized text, calls, mean) in `evidence["snapshot"]`,
+which the recorder (core/recorder.py) keeps in the history, keyed by release like the
+latency snapshots, so the top-3 step and the handover show before/after.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.db import _run
 from launchready_tui.core.checks.db._connect import DB_SCHEMA
 from launchready_tui.core.checks.db._stats import Statement, share_of_time, statement_evidence
+from launchready_tui.core.recorder import SNAPSHOT
 from launchready_tui.core.results import CheckResult, failed, passed, warned
 
 KIND = "db_queries"
@@ -120,12 +122,13 @@ async def _body(conn, db, params, ctx) -> CheckResult:
     if ctx.state is not None and stmts:
         try:
             prev = previous_snapshot(ctx.state.read_history(), release)
-            ctx.state.append_history(make_snapshot(stmts, release, source,
-                                                   ctx.clock().isoformat(timespec="seconds")))
         except OSError as e:
-            history_error = f"could not save the snapshot: {e.strerror or e}"
+            history_error = f"could not read the history: {e.strerror or e}"
     out = evaluate(stmts, budget_ms=budget, previous=prev, regression_pct=pct)
     ev: dict[str, Any] = {**out, "budget_ms": budget, "release": release}
+    if stmts:
+        # returned in the evidence; the recorder (core/recorder.py) moves it to the history
+        ev[SNAPSHOT] = make_snapshot(stmts, release, source, ctx.clock().isoformat(timespec="seconds"))
     if prev is not None:
         ev["previous_release"] = prev.get("release")
     if history_error:
@@ -171,7 +174,10 @@ async def check(ctx, target: str, params) -> CheckResult:
     key = ("db_queries", str(sorted((k, str(v)) for k, v in params.items() if k in ("budget_ms", "regression_pct"))))
     r = await shared_probe(getattr(ctx, "net", None) or ctx, key,
                            lambda: _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params, ctx)))
-    return copy.deepcopy(r)
+    out = copy.deepcopy(r)
+    if SNAPSHOT in r.evidence:  # the same object in every copy: the recorder keeps it once
+        out.evidence[SNAPSHOT] = r.evidence[SNAPSHOT]
+    return out
 
 
 PROBLEM_LEVEL = 6  # pages are slow (core/problems.py's ranking)
@@ -194,6 +200,7 @@ class DbQueriesEvidence(TypedDict, total=False):
     release: str
     previous_release: str
     database: str
+    snapshot: dict[str, Any]  # taken out by the recorder into the history
 
 
 CHECK_KIND = Kind(
