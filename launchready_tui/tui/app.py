@@ -84,7 +84,7 @@ class LaunchReadyApp(App):
         if self.session.temporary:
             self.notify("This demo's folder is temporary: quitting deletes your ticks and notes "
                         f"(q offers to keep a copy). To keep them from the start: "
-                        f"launchready demo --dir {self._keep_folder()}", timeout=15)
+                        f"launchready demo --dir {self._keep_folder()}", timeout=10)
         if not self.session.name_known:
             self.call_after_refresh(self.ask_name)
 
