@@ -143,3 +143,14 @@ def test_is_the_site_back_looks_only_at_what_the_deploy_serves(tmp_path):
         targets = {it.target for it in engine.plan([(rb, st)], profile) if it.spec.kind == "uptime"}
         assert targets == {"https://x.example/", "https://app.x.example/health"}, targets
         assert "look only at what your deploy serves" in st.markdown
+
+
+def test_the_handover_times_an_incident_rollback_by_the_same_stopped_clock():
+    from launchready_tui.core.export._sources import incident_rollback
+
+    inc = {"started_at": "2026-11-28T12:00:00+00:00", "budget_min": 10.0, "verified_s": 8,
+           "verified_at": "2026-11-28T12:00:08+00:00",
+           "events": [{"at": "2026-11-28T12:00:07+00:00", "type": "command", "command": "./rollback.sh",
+                       "exit_code": 0, "duration_s": 1.0, "rollback": True}]}
+    t = incident_rollback(inc, 10.0)
+    assert t is not None and round(t.minutes * 60) == 8

@@ -445,6 +445,9 @@ def incident_rollback(inc: dict[str, Any], budget: float) -> TimedRun | None:
         dur = (rb_end - rb_start).total_seconds()
     code = rb_ev.get("exit_code")
     since_start = (rb_end - a).total_seconds() / 60 if rb_end and a else None
+    stop = inc.get("verified_s")  # the incident's clock stopped here: the one figure (core.incidents.verdict)
+    if isinstance(stop, int | float) and not isinstance(stop, bool):
+        since_start = float(stop) / 60
     minutes = since_start if since_start is not None else (dur / 60 if dur is not None else None)
     ok = None if minutes is None else (minutes <= budget and code in (0, None))
     detail = str(rb_ev.get("text") or "")
