@@ -32,6 +32,14 @@ class ResultKey:
     check: str
     target: str
 
+    def __post_init__(self) -> None:
+        # results are stored with their target cleaned of URL secrets (core/redact.py);
+        # a planned item's key must name the same result
+        if "://" in self.target or "=" in self.target:
+            from launchready_tui.core.redact import clean_url
+
+            object.__setattr__(self, "target", clean_url(self.target))
+
     def __str__(self) -> str:
         return f"{self.runbook}/{self.step}/{self.check}@{self.target}"
 

@@ -77,3 +77,14 @@ def test_guard_refuses_credentials_off_scope():
             check_request(scope, "evil.example", headers)
     with pytest.raises(CredentialRefused):
         check_request(None, "app.acme.example", {"Authorization": "x"})  # no scope: nowhere
+
+
+def test_a_planned_key_names_its_redacted_result():
+    from launchready_tui.core.recorder import ResultKey
+
+    raw = f"https://admin:{PW}@acme.example/status?token={PW}"
+    r = failed("uptime", raw, "down", why="w", fix="f")
+    r.runbook, r.step, r.check_id = "rb", "st", "up"
+    Redactor().result(r)
+    assert str(ResultKey("rb", "st", "up", raw)) == str(ResultKey.of(r))
+    assert PW not in str(ResultKey("rb", "st", "up", raw))

@@ -86,6 +86,10 @@ class CheckRow(Horizontal, can_focus=True):
         else:
             self.query_one(".summary", Label).update(text)
         target = self.result.target if self.result is not None and self.result.target else self.target
+        if "://" in target or "=" in target:  # a profile URL may carry a password or token
+            from launchready_tui.core.redact import clean_url
+
+            target = clean_url(target)
         # The target goes on its own muted line, unless the summary already names it.
         show = target not in ("", "-") and target not in text
         if not text:  # not run yet: the target alone, on the first line
