@@ -87,7 +87,7 @@ def test_each_bundled_incident_runbook_declares_its_clock():
     assert "roll back" not in budgets["secret-leaked"].overdue
     assert budgets["site-down"].minutes is None
     assert budgets["email-in-spam"].minutes is None
-    for rid, b in budgets.items():
+    for rid in budgets:
         front = incidents._front_matter(next(x for x in books if x.id == rid).text)
         assert "clock" in front, f"{rid} declares no clock in its front matter"
 
