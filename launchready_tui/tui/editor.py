@@ -38,4 +38,5 @@ def editor_name() -> str:
 
 def edit_hint(path: Path) -> str:
     """One line for the screen: where the profile is and how to open it."""
-    return f"Your profile is {path}. Press o to open it in {editor_name()} (your comments stay as they are)."
+    return (f"Your profile is {path}. Press o to open it in {editor_name()} (Esc first if you are "
+            "typing in a field); your comments stay as they are.")
