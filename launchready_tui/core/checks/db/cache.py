@@ -83,7 +83,7 @@ async def _body(conn, db, params) -> CheckResult:
     parts = []
     if cands:
         parts.append(f"{len(cands)} hot read{'s' if len(cands) != 1 else ''} worth caching: " +
-                     "; ".join(f"`{c['query'][:80]}` ({c['calls']} calls, {c['rows_per_call']:g} rows each, "
+                     "; ".join(f"`{c['query'][:80]}` ({c['calls']} calls, {c['rows_per_call']:g} row{'' if c['rows_per_call'] == 1 else 's'} each, "
                                f"{', '.join(c['tables'])} rarely written)" for c in cands[:3]))
     if low_ratio and ratio is not None:
         parts.append(f"only {ratio * 100:.1f}% of reads come from the database's memory (target 99%)")
