@@ -895,3 +895,10 @@ def test_a_zone_id_from_the_api_cannot_steer_the_next_requests_elsewhere():
     run(cloudflare_zone.check(ctx, D, {}))
     paths = [u.split("?")[0] for u, _h, _b in net.sent[1:]]
     assert paths and all(p.startswith(CF + "/zones/..%2F..%2Fuser%2Ftokens%3Fx%3D/") for p in paths), paths
+
+
+def test_deploy_config_repo_that_is_a_file_says_so(tmp_path):
+    (tmp_path / "app").write_text("not a folder", encoding="utf-8")
+    _, prof = repo_with(tmp_path, {})
+    r = run(deploy_config.check(CheckContext(prof, None, state=None), str(tmp_path / "app"), {}))
+    assert r.status.value == "error" and "not a folder" in r.summary, r.summary

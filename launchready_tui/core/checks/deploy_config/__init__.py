@@ -253,7 +253,8 @@ async def check(ctx, target: str, params) -> CheckResult:
 
     repo = _repo(ctx.profile, target)
     if not repo.is_dir():
-        return errored(KIND, target, f"the repository folder {repo} does not exist",
+        what = "is not a folder" if repo.exists() or repo.is_symlink() else "does not exist"
+        return errored(KIND, target, f"the repository folder {repo} {what}",
                        fix="Set `repo:` in launchready.yaml to your app's folder (default: the profile's "
                        "folder), then run the check again.")
     state = None
