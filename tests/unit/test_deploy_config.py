@@ -249,3 +249,12 @@ def test_one_gap_has_its_fix_unnumbered(tmp_path):
     r = asyncio.run(deploy_config.check(CheckContext(profile=prof, net=None, state=NeverDrilled()), ".", {}))
     assert r.status.value == "warn" and r.summary.startswith("1 gap")
     assert not r.fix.startswith("1.") and r.fix == r.evidence["findings"][0]["fix"]
+
+
+def test_the_ci_init_hint_is_said_once_first_when_it_closes_several_gaps(tmp_path):
+    repo, prof = make_repo(tmp_path, {"vercel.json": "{}", "scripts/rollback.sh": "x"})
+    r = run_check(repo, prof)
+    assert r.fix.startswith("Quickest for gaps 1, 2, 3 and 4: run `launchready ci init`")
+    assert r.fix.count("launchready ci init") == 1 and "\n1. Add a workflow" in r.fix
+    # each finding keeps its own hint (the details pane lists them one by one)
+    assert all(deploy_config.CI_INIT in f["fix"] for f in r.evidence["findings"] if f["file"].startswith(".github/"))

@@ -266,8 +266,25 @@ async def check(ctx, target: str, params) -> CheckResult:
     a = await asyncio.to_thread(analyse, repo, ctx.profile, state)
     ev: dict[str, Any] = {"repo": target, "hosting": [h.host for h in a.hosting], "facts": a.facts,
                           "workflows": [w.file for w in a.workflows]}
-    return findings_result(KIND, target, a.findings, ev, ok="deploys are boring: " + "; ".join(a.facts[:3]),
-                           what=("gap in the deploy path", "gaps in the deploy path"))
+    r = findings_result(KIND, target, a.findings, ev, ok="deploys are boring: " + "; ".join(a.facts[:3]),
+                        what=("gap in the deploy path", "gaps in the deploy path"))
+    return _ci_init_once(r)
+
+
+def _ci_init_once(r: CheckResult) -> CheckResult:
+    """Several gaps that `ci init` closes: say so once, first, naming them, instead of
+    repeating the hint under each numbered fix (each finding keeps its own)."""
+    import re
+
+    fix = r.fix or ""
+    closes = [m.group(1) for m in re.finditer(r"^(\d+)\. .*$", fix, re.M) if CI_INIT in m.group(0)]
+    if len(closes) < 2:
+        return r
+    which = ", ".join(closes[:-1]) + " and " + closes[-1]
+    r.fix = (f"Quickest for gaps {which}: run `launchready ci init` (in the app: the Run button under this check). "
+             "It writes the workflows, never replaces a file you have, and prints what to commit. "
+             "Or add the lines by hand:\n" + fix.replace(" " + CI_INIT, ""))
+    return r
 
 
 CHECK_KIND = Kind(
