@@ -16,6 +16,9 @@ from pathlib import Path
 
 from launchready_tui.commands import _common
 
+# The app shows a command's output in a box about 46 columns wide that does not wrap.
+WIDTH = 44
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("ci", help="write CI workflows that run these checks (GitHub Actions)",
@@ -125,7 +128,8 @@ def run(args) -> int:
     for (tmp, target), (item, _t) in zip(staged, todo, strict=True):
         os.replace(tmp, target)
         # the path on its own line and what it does under it: the app's output box is narrow
-        print(f"wrote     {item.path}\n          {item.what}")
+        print(f"wrote     {item.path}\n" + textwrap.fill(item.what, WIDTH, initial_indent="  ",
+                                                          subsequent_indent="  "))
     if not args.dry_run:
         names = [str(n) for n in profile.get("required_env") or []] or ["DATABASE_URL"]
         if deploy_name:
@@ -134,13 +138,13 @@ def run(args) -> int:
             follows = ("The after-deploy workflow runs when your host (Vercel, Netlify, Render) tells GitHub "
                        "that a deploy finished.")
         print("\n" + textwrap.fill("Next: commit these files and push them to GitHub (or ask your developer "
-                                  f"to). In a terminal, in {repo}, type:", 72, break_on_hyphens=False,
+                                  f"to). In a terminal, in {repo}, type:", WIDTH, break_on_hyphens=False,
                                   break_long_words=False))
-        print('  git add .github && git commit -m "LaunchReady checks" && git push')
+        print('  git add .github\n  git commit -m "LaunchReady checks"\n  git push')
         for para in (
             "Then, on github.com, open the repository's Settings > Secrets and variables > Actions > New "
             "repository secret, and add one for each env var the checks read: " + ", ".join(names) + ".",
             follows,
         ):
-            print("\n" + textwrap.fill(para, 72, break_on_hyphens=False, break_long_words=False))
+            print("\n" + textwrap.fill(para, WIDTH, break_on_hyphens=False, break_long_words=False))
     return 1 if kept else 0

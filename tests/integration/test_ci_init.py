@@ -100,14 +100,15 @@ def test_after_deploy_follows_a_ci_deploy_workflow(tmp_path):
 
 
 def test_ci_init_output_fits_a_narrow_box_and_the_git_command_is_one_line(tmp_path):
-    """The app shows the output in a box about 50 columns wide that does not wrap: each file's
-    path and what it does are on lines of their own, the prose is wrapped, and the command to
-    type is on one line by itself so it can be copied."""
+    """The app shows the output in a box about 46 columns wide that does not wrap: each file's
+    path and what it does are on lines of their own, the prose is wrapped at 44, and the
+    commands to type are one a line so each can be copied."""
     r = repo(tmp_path, "vercel.json", "{}")
     out = cli("ci", "init", cwd=r)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     prose = [x for x in lines if not x.startswith(("wrote", " ")) and str(r) not in x]
-    assert prose and max(len(x) for x in prose) <= 72
-    assert '  git add .github && git commit -m "LaunchReady checks" && git push' in lines
+    assert prose and max(len(x) for x in prose) <= 44
+    assert ["  git add .github", '  git commit -m "LaunchReady checks"', "  git push"] == \
+        lines[lines.index("  git add .github"):][:3]
     assert "STRIPE_SECRET_KEY" in out.stdout and "New repository secret" in out.stdout
