@@ -144,8 +144,9 @@ def rollback_findings(repo: Path, profile, state: dict[str, Any] | None) -> list
         out.append(_finding(
             "rollback-never-drilled", "warn", "the rollback has never been timed",
             f"A rollback nobody has tried may not work, or may take longer than the {budget:g}-minute budget.",
-            "Open stage 2's rollback step and run the drill (or `launchready check --runbook deploy-path "
-            "--step rollback --yes`), on staging first."))
+            "Open stage 2's step \"Write the rollback note, then time it\" and press Run… on the rollback "
+            "drill (in a terminal: `launchready check --runbook deploy-path --step rollback --yes`). "
+            "Try it on staging first if you can."))
     else:
         took_s = float((drill.get("evidence") or {}).get("duration_s") or (drill.get("duration_ms") or 0) / 1000)
         if took_s > budget * 60:
@@ -159,5 +160,6 @@ def rollback_findings(repo: Path, profile, state: dict[str, Any] | None) -> list
             out.append(_finding(
                 "rollback-drill-failed", "fail", "the last rollback drill did not succeed",
                 "A rollback that fails leaves the broken release live.",
-                "Open stage 2's rollback step, read what the drill printed, fix the command and drill again."))
+                "Open stage 2's step \"Write the rollback note, then time it\", read what the drill printed "
+                "under Run…, fix the command and drill again."))
     return out
