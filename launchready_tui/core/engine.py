@@ -238,15 +238,15 @@ async def _redacted(r: CheckResult, ctx: CheckContext) -> CheckResult:
         async with lock:
             red = getattr(net, "redactor", None)
             if red is None:
-                from launchready_tui.core.redact import Redactor, known_secrets
+                from launchready_tui.core.redact import prepare
 
                 state = None
                 try:
                     state = ctx.state.load() if ctx.state is not None else None
                 except Exception:  # noqa: BLE001 - a damaged state: env files still count
                     state = {}
-                known = await asyncio.to_thread(known_secrets, ctx.profile, ctx.credentials, state)
-                red = Redactor(known)
+                # keyring, env files and the rule file are read in a thread: the loop never waits
+                red = await asyncio.to_thread(prepare, ctx.profile, ctx.credentials, state)
                 try:
                     net.redactor = red
                 except AttributeError:

@@ -359,6 +359,19 @@ def known_secrets(profile, credentials: CredentialStore | None = None,
     return out
 
 
+def prepare(profile, credentials: CredentialStore | None = None, state: dict | None = None) -> Redactor:
+    """A Redactor for this project with the scanner's rules already loaded. Blocking (keyring,
+    files, the rule file): call it in a thread, so the app's event loop never waits on it."""
+    red = Redactor(known_secrets(profile, credentials, state))
+    try:
+        from launchready_tui.core.checks.secrets.rules import compiled_rules
+
+        compiled_rules()
+    except Exception:  # noqa: BLE001 - the fallback patterns apply then
+        pass
+    return red
+
+
 def env_file_secrets(profile) -> list[str]:
     """Secret values of the env files the profile names: values the scanner's rules call
     a secret (by value, or by a secret-looking variable name), and the password inside a
