@@ -83,7 +83,8 @@ def evaluate(wanted: list[str], monitors: list, provider: str) -> tuple[list[Fin
         if not m.active:
             found.append(Finding(f"paused:{url}", "fail", f"the monitor for {url} is paused",
                                  "A paused monitor watches nothing: an outage goes unnoticed.",
-                                 f"In {where}, open the monitor \"{m.name}\" and resume it."))
+                                 f"In {where}, open the monitor \"{m.name}\" and resume it (the Resume or "
+                                 "Start button at the top of its page). Then check it shows Up."))
             continue
         if m.interval_s and m.interval_s > MAX_INTERVAL_S:
             found.append(Finding(
@@ -99,7 +100,8 @@ def evaluate(wanted: list[str], monitors: list, provider: str) -> tuple[list[Fin
         if m.up is False:
             found.append(Finding(f"down:{url}", "fail", f"{url} is down now, says {where}",
                                  "Customers cannot use it at this moment.",
-                                 "Open the deploy-failure or site-down runbook (`launchready incident site-down`)."))
+                                 "Open the site-down runbook (in the app press i; in a terminal "
+                                 "`launchready incident site-down`), or deploy-failure if a deploy just went out."))
     listed = {norm(u) for u in wanted}
     extra = [{"name": m.name, "url": m.url, "status": m.status, "interval_s": m.interval_s,
               "alerts": m.contacts} for m in monitors if norm(m.url) not in listed]
