@@ -4,7 +4,7 @@ The public face is the names in `__all__`; the modules behind it are private:
 
 * `_gather`     - reads the state store, history, allowlist, credentials metadata and
   runbooks; redaction; rendering and writing the files;
-* `_model`      - the dataclasses and small shared readers;
+* `_model`      - the dataclasses (`_readers`: small readers of the state they share);
 * `_sources`    - each family's evidence and the team's records;
 * `_build`      - stages, the verdict, the summary, the day-2 list;
 * `_layout`     - the document in the roadmap's order, as blocks (`_doc`: the document

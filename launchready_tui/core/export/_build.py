@@ -33,14 +33,16 @@ from launchready_tui.core.export._model import (
     Verdict,
     Where,
     _dict,
+    _severity,
+    parse_time,
+)
+from launchready_tui.core.export._readers import (
     _entry,
     _record_view,
     _render_command,
     _results,
-    _severity,
     find_field,
     find_record,
-    parse_time,
     stage_title,
 )
 from launchready_tui.core.export._sources import (

@@ -8,14 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from launchready_tui.core.export._model import (
-    STALE_TEXT,
-    ResultView,
-    _dict,
-    _num,
-    _short,
-    show_time,
-)
+from launchready_tui.core.export._model import STALE_TEXT, ResultView, _dict, _num, show_time
+from launchready_tui.core.export._readers import _short
 from launchready_tui.core.export._render import (
     Badge,
     Br,

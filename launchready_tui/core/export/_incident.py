@@ -12,11 +12,11 @@ from launchready_tui.core.export._model import (
     _dict,
     _list,
     _num,
-    _profile_get,
     parse_time,
     show_date,
     show_time,
 )
+from launchready_tui.core.export._readers import _profile_get
 from launchready_tui.core.export._render import Block, BulletList, ListItem, Strong, Table
 from launchready_tui.core.export._sources import _is_rollback, incident_rollback
 from launchready_tui.core.incidents import has_budget

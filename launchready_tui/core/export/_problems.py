@@ -18,10 +18,8 @@ from launchready_tui.core.export._model import (
     MonitoringView,
     ProblemView,
     ResultView,
-    _entry,
-    _field_view,
-    _profile_get,
 )
+from launchready_tui.core.export._readers import _entry, _field_view, _profile_get
 
 PRODUCTION_RECORD = "production"  # stage 1, "Find where production lives"
 PRODUCTION_FIELDS = ("host", "account", "region", "database", "owner")

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 from launchready_tui.core.export._doc import _Doc, _fields_table, _value_parts
 from launchready_tui.core.export._evidence import _checked, _fmt_ms, _status_parts, evidence_parts
-from launchready_tui.core.export._model import (
-    STALE_TEXT,
-    Handover,
-    TreeNode,
-    _short,
-    show_date,
-)
+from launchready_tui.core.export._model import STALE_TEXT, Handover, TreeNode, show_date
+from launchready_tui.core.export._readers import _short
 from launchready_tui.core.export._render import (
     Badge,
     Br,

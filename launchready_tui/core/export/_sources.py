@@ -28,13 +28,10 @@ from launchready_tui.core.export._model import (
     TreeNode,
     _list,
     _num,
-    _profile_get,
-    _render_command,
-    _short,
-    find_record,
     parse_time,
     show_date,
 )
+from launchready_tui.core.export._readers import _profile_get, _render_command, _short, find_record
 from launchready_tui.core.recorder import is_rollback
 
 if TYPE_CHECKING:
