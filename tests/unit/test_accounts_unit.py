@@ -90,3 +90,13 @@ def test_shared_dsn_is_found_by_hash_and_never_shown(tmp_path):
 def test_last_recorded_release_is_the_newest():
     hist = [{"release": "a", "at": "2026-12-01"}, {"type": "check"}, {"release": "b", "at": "2026-12-02"}]
     assert error_tracking.last_recorded_release(hist) == "b"
+
+
+def test_a_snapshot_keyed_by_the_date_names_no_release():
+    """With no --release and no git, the p95 snapshot is keyed by today's date; the demo then
+    warned "Sentry's newest release (2026.12.01) is not the last deploy LaunchReady recorded
+    (2026-12-03)" after any stage 6 run."""
+    hist = [{"release": "v1.4.0", "release_source": "--release", "at": "2026-12-01"},
+            {"release": "2026-12-03", "release_source": "date", "at": "2026-12-03"}]
+    assert error_tracking.last_recorded_release(hist) == "v1.4.0"
+    assert error_tracking.last_recorded_release(hist[1:]) is None

@@ -70,7 +70,10 @@ def _tag(event: dict[str, Any], key: str) -> str | None:
 
 
 def last_recorded_release(history: list[dict[str, Any]]) -> str | None:
-    rel = [h for h in history if isinstance(h, dict) and h.get("release")]
+    """The newest release a snapshot was keyed by. A snapshot with no release given is keyed
+    by the day's date (`release_source: date`): that names no deploy, so it is left out (it
+    made every Sentry release look like a mismatch)."""
+    rel = [h for h in history if isinstance(h, dict) and h.get("release") and h.get("release_source") != "date"]
     rel.sort(key=lambda h: str(h.get("at") or h.get("started_at") or ""))
     return str(rel[-1]["release"]) if rel else None
 
