@@ -235,6 +235,20 @@ def shape_problem(provider: str, what: str = "") -> ApiProblem:
                       "right, the provider may be having trouble: run the check again later.")
 
 
+async def read_or_error(kind: str, target: str, provider: str, what: str, read, evidence: dict[str, Any]):
+    """`await read()`, or the `error` result that says why the account could not be read:
+    an ApiProblem's reason and fix, or an answer of the wrong shape (never its text)."""
+    from launchready_tui.core.results import errored
+
+    try:
+        return await read()
+    except ApiProblem as e:
+        return errored(kind, target, e.reason, fix=e.fix, evidence=evidence)
+    except SHAPE_ERRORS:
+        e = shape_problem(provider, what)
+        return errored(kind, target, e.reason, fix=e.fix, evidence=evidence)
+
+
 def _shape(v: Any) -> str:
     if v is None:
         return "null"

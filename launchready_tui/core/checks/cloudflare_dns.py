@@ -14,12 +14,12 @@ import ipaddress
 from typing import Any
 
 from launchready_tui.core.checks import _cloudflare_api as cf
-from launchready_tui.core.checks._accounts import SHAPE_ERRORS, ApiProblem, NoToken, shape_problem
+from launchready_tui.core.checks._accounts import NoToken, read_or_error
 from launchready_tui.core.checks._findings import Finding, findings_result
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.cloudflare_zone import SCHEMA
 from launchready_tui.core.checks.cloudflare_zone import targets as _targets
-from launchready_tui.core.results import CheckResult, errored, skipped
+from launchready_tui.core.results import CheckResult, skipped
 
 KIND = "cloudflare_dns"
 WEB_TYPES = ("A", "AAAA", "CNAME")
@@ -144,16 +144,16 @@ async def check(ctx, target: str, params) -> CheckResult:
         api = await cf.client(ctx)
     except NoToken as e:
         return skipped(KIND, target, f"{e.reason}. {cf.TOKEN_HELP}", evidence={"zone": target})
-    try:
+
+    async def read() -> tuple[list[Finding], list[dict[str, Any]]]:
         z = await cf.zone(api, target)
-        records = await cf.dns_records(api, str(z.get("id")))
-        records = [_plain(r) for r in records]
-        found = evaluate(records, _web_hosts(ctx.profile), await _dangling(ctx, records))
-    except ApiProblem as e:
-        return errored(KIND, target, e.reason, fix=e.fix, evidence={"zone": target})
-    except SHAPE_ERRORS:
-        e = shape_problem("Cloudflare", "about the zone's DNS records")
-        return errored(KIND, target, e.reason, fix=e.fix, evidence={"zone": target})
+        records = [_plain(r) for r in await cf.dns_records(api, str(z.get("id")))]
+        return evaluate(records, _web_hosts(ctx.profile), await _dangling(ctx, records)), records
+
+    out = await read_or_error(KIND, target, "Cloudflare", "about the zone's DNS records", read, {"zone": target})
+    if isinstance(out, CheckResult):
+        return out
+    found, records = out
     ev = {"zone": target, "records": [
         {"name": r.get("name"), "type": r.get("type"), "content": r.get("content"), "proxied": bool(r.get("proxied"))}
         for r in records[:200]]}

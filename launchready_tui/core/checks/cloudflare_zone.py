@@ -14,11 +14,11 @@ import datetime as dt
 from typing import Any
 
 from launchready_tui.core.checks import _cloudflare_api as cf
-from launchready_tui.core.checks._accounts import SHAPE_ERRORS, ApiProblem, NoToken, shape_problem
+from launchready_tui.core.checks._accounts import NoToken, read_or_error
 from launchready_tui.core.checks._findings import Finding, findings_result
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
-from launchready_tui.core.results import CheckResult, errored, skipped
+from launchready_tui.core.results import CheckResult, skipped
 
 KIND = "cloudflare_zone"
 HSTS_MIN_S = 15552000  # 180 days: what the headers check accepts (RFC 6797; preload wants a year)
@@ -147,22 +147,23 @@ async def check(ctx, target: str, params) -> CheckResult:
         api = await cf.client(ctx)
     except NoToken as e:
         return skipped(KIND, target, f"{e.reason}. {cf.TOKEN_HELP}", evidence={"zone": target})
-    try:
+
+    async def read() -> tuple[list[Finding], dict[str, Any]]:
         z = await cf.zone(api, target)
         zid = str(z.get("id"))
         s = await cf.settings(api, zid)
         waf = await cf.managed_waf(api, zid)
         bots = await cf.bot_fight_mode(api, zid)
         plan = str((z.get("plan") or {}).get("legacy_id") or "")
-        found = evaluate(s, waf, plan, bots, ctx.clock())
         ev = {"zone": target, "plan": str((z.get("plan") or {}).get("name") or plan),
               "settings": {k: _val(s, k) for k in ("ssl", "always_use_https", "min_tls_version",
                                                    "automatic_https_rewrites", "security_level") if k in s}}
-    except ApiProblem as e:
-        return errored(KIND, target, e.reason, fix=e.fix, evidence={"zone": target})
-    except SHAPE_ERRORS:
-        e = shape_problem("Cloudflare", "about the zone's settings")
-        return errored(KIND, target, e.reason, fix=e.fix, evidence={"zone": target})
+        return evaluate(s, waf, plan, bots, ctx.clock()), ev
+
+    out = await read_or_error(KIND, target, "Cloudflare", "about the zone's settings", read, {"zone": target})
+    if isinstance(out, CheckResult):
+        return out
+    found, ev = out
     return findings_result(KIND, target, found, ev, ok="the zone's SSL, HTTPS and WAF settings are right",
                            what=("wrong switch", "wrong switches"))
 

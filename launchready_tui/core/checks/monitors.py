@@ -14,19 +14,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from launchready_tui.core.checks._accounts import (
-    SHAPE_ERRORS,
     Api,
-    ApiProblem,
     NoToken,
     api_base,
     provider_of,
-    shape_problem,
+    read_or_error,
     token_for,
 )
 from launchready_tui.core.checks._findings import Finding, findings_result
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
-from launchready_tui.core.results import CheckResult, errored, skipped
+from launchready_tui.core.results import CheckResult, skipped
 
 KIND = "monitors"
 MAX_INTERVAL_S = 300
@@ -120,14 +118,11 @@ async def check(ctx, target: str, params) -> CheckResult:
         return skipped(KIND, target, f"{e.reason}. {mod.TOKEN_HELP}", evidence={"provider": provider})
     api = Api(ctx, api_base(ctx.profile, "monitoring"), mod.headers(token), mod.PERMISSIONS, token)
     wanted = [str(u) for u in ctx.profile.get("monitor") or []]
-    try:
-        monitors = await mod.list_monitors(api)
-    except ApiProblem as e:
-        return errored(KIND, target, e.reason, fix=e.fix, evidence={"provider": provider})
-    except SHAPE_ERRORS:
-        e = shape_problem({"uptimerobot": "UptimeRobot", "betterstack": "Better Stack"}.get(provider, provider),
-                          "about the monitors")
-        return errored(KIND, target, e.reason, fix=e.fix, evidence={"provider": provider})
+    name = {"uptimerobot": "UptimeRobot", "betterstack": "Better Stack"}.get(provider, provider)
+    monitors = await read_or_error(KIND, target, name, "about the monitors", lambda: mod.list_monitors(api),
+                                   {"provider": provider})
+    if isinstance(monitors, CheckResult):
+        return monitors
     found, extra = evaluate(wanted, monitors, provider)
     watched = [{"name": m.name, "url": m.url, "status": m.status, "interval_s": m.interval_s, "alerts": m.contacts}
                for m in monitors if norm(m.url) in {norm(u) for u in wanted}]
