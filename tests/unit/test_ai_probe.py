@@ -153,8 +153,8 @@ def test_failed_probe_fix_is_one_step_a_line_with_rotate_first_and_the_canary_la
     leak = ai_probe.Verdict(CASE, "fail", ["secret:stripe-live-secret-key"], "x")
     r = ai_probe.summarize("https://staging.acme.example/a", {}, [leak], 1, "no canary to look for")
     lines = r.fix.splitlines()
-    assert lines[0].startswith("1. Rotate the key") and "--canary" in lines[-2]
-    assert lines[-1] == "Then run this check again." and len(lines) == 7
+    assert lines[0].startswith("1. Rotate the key") and "--canary" in lines[-1]
+    assert lines[-1].endswith("Then run this check again.") and len(lines) == 6
     assert "stripe-live-secret-key" in r.summary and "not tested (no canary)" in r.summary
     tools = ai_probe.Verdict(CASE, "fail", ["tool:issue_refund"], "x")
     r2 = ai_probe.summarize("https://staging.acme.example/a", {}, [tools], 1, None)

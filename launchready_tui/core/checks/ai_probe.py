@@ -70,29 +70,24 @@ WHAT_AN_ATTACKER_CAN_DO = {
 }
 
 MITIGATION_STEPS = (
-    "Keep secrets out of the assistant's prompt, its tools' replies and the logs it can read: "
-    "tools should use keys on the server without showing them.",
-    "Require a person to confirm every money or access action (refunds, invites, payout "
-    "changes, deletions): the tool should return a proposal that an admin approves in the admin app.",
-    "Allow tools per role: an assistant that answers support questions does not need a "
-    "refund tool at all.",
-    "Treat content the assistant reads (bios, tickets, emails, web pages) as data, never as "
-    "instructions: put it in a separate, clearly marked part of the prompt and tell the model so.",
+    "Keep secrets out of the assistant's prompt, its tools' replies and the logs it reads.",
+    "Make a person confirm every money or access action (refunds, invites, payouts, deletions): "
+    "the tool only proposes it.",
+    "Allow tools per role: a support assistant needs no refund tool.",
+    "Treat what it reads (bios, tickets, emails, web pages) as data, never as instructions, in a "
+    "marked part of the prompt.",
 )
 # A secret the assistant already gave away is public: the first step is to replace it.
-ROTATE_STEP = ("Rotate the key it gave away now: make a new one in that service's dashboard, put it "
-               "in your host's env vars and delete the old one (press i for the 'a secret key leaked' "
-               "runbook).")
-CANARY_STEP = ("Make a canary to test leaks of the hidden instructions: run `launchready credentials "
-               "add ai-canary --canary` in a terminal, paste the line it shows into the assistant's "
-               "system prompt (stage 5's AI step says where) and deploy to staging.")
+ROTATE_STEP = "Rotate the key it gave away now (runbook: `launchready incident secret-leaked`, or i in the app)."
+CANARY_STEP = ("Make a canary: run `launchready credentials add ai-canary --canary` and paste its line "
+               "into the system prompt (stage 5's AI step says where).")
 
 
 def mitigations(secret_leaked: bool = False, no_canary: bool = False) -> str:
     """The fix of a failed probe: one numbered step a line, the urgent one first."""
     steps = ([ROTATE_STEP] if secret_leaked else []) + list(MITIGATION_STEPS) + \
         ([CANARY_STEP] if no_canary else [])
-    return "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)) + "\nThen run this check again."
+    return "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)) + " Then run this check again."
 
 
 MITIGATIONS = mitigations()

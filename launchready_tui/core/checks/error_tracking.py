@@ -192,10 +192,8 @@ async def check(ctx, target: str, params) -> CheckResult:
         found.append(Finding(
             "no-alert-rule", "fail", "no alert rule sends Sentry's errors anywhere",
             "Errors pile up in Sentry and nobody hears of them until a customer complains.",
-            "In Sentry open Alerts > Create Alert > Issues and pick this project. Under the trigger choose "
-            "\"A new issue is created\"; under the action choose \"Send a notification to\" your team's alert "
-            "channel (a Slack channel, or a team email that someone reads). Name the rule, name its owner "
-            "and click Save Rule."))
+            "In Sentry open Alerts > Create Alert > Issues: when \"A new issue is created\", \"Send a "
+            "notification to\" the team's alert channel (Slack, or a shared email). Save Rule."))
     dsn, dsn_ev = dsn_findings(ctx.profile, conf.get("dsn_var"))
     found.extend(dsn)
     ev = {"project": target, "events_14d": len(events), "events_with_release": len(with_release),

@@ -81,8 +81,7 @@ def evaluate(wanted: list[str], monitors: list, provider: str) -> tuple[list[Fin
         if not m.active:
             found.append(Finding(f"paused:{url}", "fail", f"the monitor for {url} is paused",
                                  "A paused monitor watches nothing: an outage goes unnoticed.",
-                                 f"In {where}, open the monitor \"{m.name}\" and resume it (the Resume or "
-                                 "Start button at the top of its page). Then check it shows Up."))
+                                 f"In {where}, open the monitor \"{m.name}\" and click Resume (or Start)."))
             continue
         if m.interval_s and m.interval_s > MAX_INTERVAL_S:
             found.append(Finding(

@@ -144,9 +144,8 @@ def rollback_findings(repo: Path, profile, state: dict[str, Any] | None) -> list
         out.append(_finding(
             "rollback-never-drilled", "warn", "the rollback has never been timed",
             f"A rollback nobody has tried may not work, or may take longer than the {budget:g}-minute budget.",
-            "Open stage 2's step \"Write the rollback note, then time it\" and press Run… on the rollback "
-            "drill (in a terminal: `launchready check --runbook deploy-path --step rollback --yes`). "
-            "Try it on staging first if you can."))
+            "Run the drill: Run… in stage 2's step \"Write the rollback note, then time it\" (or "
+            "`launchready check --runbook deploy-path --step rollback --yes`), on staging first if you can."))
     else:
         took_s = float((drill.get("evidence") or {}).get("duration_s") or (drill.get("duration_ms") or 0) / 1000)
         if took_s > budget * 60:
