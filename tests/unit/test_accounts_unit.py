@@ -100,3 +100,23 @@ def test_a_snapshot_keyed_by_the_date_names_no_release():
             {"release": "2026-12-03", "release_source": "date", "at": "2026-12-03"}]
     assert error_tracking.last_recorded_release(hist) == "v1.4.0"
     assert error_tracking.last_recorded_release(hist[1:]) is None
+
+
+def test_problem_levels_follow_the_harm():
+    from launchready_tui.core import problems
+    from launchready_tui.core.checks import ai_probe
+    from launchready_tui.core.results import failed
+
+    flexible = failed("cloudflare_zone", "acme.example", "x", why="w", fix="f", evidence={"findings": [
+        {"id": "ssl-flexible", "severity": "fail", "title": "SSL/TLS mode is Flexible"},
+        {"id": "waf-managed-off", "severity": "warn", "title": "no managed WAF rules are deployed"},
+        {"id": "bot-fight-mode", "severity": "note", "title": "Bot Fight Mode is off"}]})
+    found = {f.code: f.level for f in problems.findings_for(flexible)}
+    assert found == {"ssl-flexible": problems.DOWN, "waf-managed-off": None}
+    acts = failed("ai_probe", "https://s.acme.example/a", "x", why="w", fix="f",
+                  evidence={"cases": [{"verdict": "fail", "hits": ["tool:issue_refund"]}]})
+    leaks = failed("ai_probe", "https://s.acme.example/a", "x", why="w", fix="f",
+                   evidence={"cases": [{"verdict": "fail", "hits": ["secret:stripe-live-secret-key"]}]})
+    assert [f.level for f in problems.findings_for(acts)] == [problems.TAKEOVER]
+    assert [f.level for f in problems.findings_for(leaks)] == [problems.SECRETS]
+    assert ai_probe.problem_findings(acts)[0]["code"] == "attacks-worked"

@@ -62,3 +62,21 @@ def findings_result(kind: str, target: str, findings: list[Finding], evidence: d
     why = " ".join(dict.fromkeys(f.why for f in bad[:3]))
     make = failed if bad[0].severity == "fail" else warned
     return make(kind, target, summary, evidence=evidence, why=why, fix=fix)
+
+
+def problem_findings_by_level(levels: dict[str, int]):
+    """A kind's `problem_findings(result)` (core/problems.py) for findings_result's evidence:
+    one problem per warn/fail finding, its code the finding's id, its level taken from
+    `levels` by the id's first part ("paused:https://..." -> "paused"); others keep the kind's."""
+
+    def problem_findings(r) -> list[dict[str, Any]]:
+        out = []
+        for f in (r.evidence or {}).get("findings") or []:
+            if not isinstance(f, dict) or f.get("severity") not in ("fail", "warn"):
+                continue
+            code = str(f.get("id") or f.get("code") or "finding")
+            out.append({"code": code, "title": str(f.get("title") or r.summary), "status": f["severity"],
+                        "level": levels.get(code.split(":", 1)[0])})
+        return out
+
+    return problem_findings

@@ -597,6 +597,20 @@ def summarize(url: str, ev: dict[str, Any], verdicts: list[Verdict], sent: int,
                   evidence=ev)
 
 
+def problem_findings(r) -> list[dict[str, Any]]:
+    """One problem per endpoint (core/problems.py): an assistant that takes risky actions for
+    an attacker ranks with account takeover; one that gives out secrets or its instructions,
+    with public secrets."""
+    from launchready_tui.core.problems import SECRETS, TAKEOVER
+
+    hits = {str(h).split(":", 1)[0] for c in (r.evidence or {}).get("cases") or [] if isinstance(c, dict)
+            for h in c.get("hits") or []}
+    if not hits:
+        return []
+    return [{"code": "attacks-worked", "title": r.summary, "status": str(r.status),
+             "level": TAKEOVER if "tool" in hits else SECRETS}]
+
+
 CHECK_KIND = Kind(
     name="ai_probe",
     family="secrets",

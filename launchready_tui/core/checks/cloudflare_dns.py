@@ -15,10 +15,15 @@ from typing import Any
 
 from launchready_tui.core.checks import _cloudflare_api as cf
 from launchready_tui.core.checks._accounts import NoToken, read_or_error
-from launchready_tui.core.checks._findings import Finding, findings_result
+from launchready_tui.core.checks._findings import (
+    Finding,
+    findings_result,
+    problem_findings_by_level,
+)
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.cloudflare_zone import SCHEMA
 from launchready_tui.core.checks.cloudflare_zone import targets as _targets
+from launchready_tui.core.problems import DOWN, TAKEOVER
 from launchready_tui.core.results import CheckResult, skipped
 
 KIND = "cloudflare_dns"
@@ -160,6 +165,9 @@ async def check(ctx, target: str, params) -> CheckResult:
     return findings_result(KIND, target, found, ev, ok=f"{len(records)} records: web hosts proxied, no origin "
                            "exposed, nothing points nowhere", what=("DNS record problem", "DNS record problems"))
 
+
+# A CNAME to a name that is gone can be claimed (a takeover); a web host with no record is down.
+problem_findings = problem_findings_by_level({"dangling": TAKEOVER, "no-record": DOWN})
 
 CHECK_KIND = Kind(
     name=KIND,

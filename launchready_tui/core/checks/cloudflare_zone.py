@@ -15,8 +15,13 @@ from typing import Any
 
 from launchready_tui.core.checks import _cloudflare_api as cf
 from launchready_tui.core.checks._accounts import NoToken, read_or_error
-from launchready_tui.core.checks._findings import Finding, findings_result
+from launchready_tui.core.checks._findings import (
+    Finding,
+    findings_result,
+    problem_findings_by_level,
+)
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.problems import DOWN
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, skipped
 
@@ -167,6 +172,9 @@ async def check(ctx, target: str, params) -> CheckResult:
     return findings_result(KIND, target, found, ev, ok="the zone's SSL, HTTPS and WAF settings are right",
                            what=("wrong switch", "wrong switches"))
 
+
+# Flexible or Off breaks or exposes what customers see; the other switches are hygiene.
+problem_findings = problem_findings_by_level({"ssl-flexible": DOWN, "ssl-off": DOWN})
 
 CHECK_KIND = Kind(
     name=KIND,

@@ -21,8 +21,13 @@ from launchready_tui.core.checks._accounts import (
     read_or_error,
     token_for,
 )
-from launchready_tui.core.checks._findings import Finding, findings_result
+from launchready_tui.core.checks._findings import (
+    Finding,
+    findings_result,
+    problem_findings_by_level,
+)
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.problems import DOWN
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, skipped
 
@@ -133,6 +138,9 @@ async def check(ctx, target: str, params) -> CheckResult:
     return findings_result(KIND, target, found, ev, ok="every monitor URL is watched every 5 minutes or less, "
                            "with an alert contact, and up", what=("monitoring gap", "monitoring gaps"))
 
+
+# A monitor that says the site is down now: customers cannot use it. Other gaps are hygiene.
+problem_findings = problem_findings_by_level({"down": DOWN})
 
 CHECK_KIND = Kind(
     name=KIND,
