@@ -22,10 +22,12 @@ from launchready_tui.core.checks._accounts import (
 
 PERMISSIONS = ("Zone > Zone: Read, Zone > Zone Settings: Read, Zone > Zone WAF: Read and "
                "Zone > DNS: Read (for this zone)")
-TOKEN_HELP = ("In Cloudflare, open My Profile > API Tokens > Create Token > Create Custom Token. "
-              f"Give it {PERMISSIONS}, and under Zone Resources pick this zone. Store it with "
-              "`launchready credentials add cloudflare-api` and set `cloudflare.credential: cloudflare-api` "
-              "in launchready.yaml.")
+TOKEN_HELP = ("In Cloudflare, click the person icon (top right) > My Profile > API Tokens > Create Token, then "
+              f"Get started next to Create Custom Token. Give it {PERMISSIONS}; under Zone Resources pick "
+              "Include > Specific zone > your domain; Continue to summary > Create Token, and copy it (it is "
+              "shown once). Store it with `launchready credentials add cloudflare-api` (the prompt shows nothing "
+              "as you paste) and set `cloudflare.credential: cloudflare-api` in launchready.yaml. Stage 3's "
+              "firewall step shows each click.")
 
 
 def zone_name(profile) -> str:
