@@ -109,6 +109,9 @@ def _hang(text: str, indent: str, width: int = 96) -> list[str]:
     return textwrap.wrap(text, width=width, subsequent_indent=indent) or [text]
 
 
+COLLAPSE_PASSES = 3  # this many passing targets of one kind in one step print as one line
+
+
 def render_text(results: list[CheckResult], project: str, *, color: bool = False,
                 titles: dict[str, str] | None = None, verbose: bool = False,
                 problems: list | None = None, brief: bool = False, accepted: list | None = None) -> str:
@@ -154,7 +157,21 @@ def render_text(results: list[CheckResult], project: str, *, color: bool = False
             lines.append("=" * min(len(head), 80))
             last_rb = rb
         lines.append(f"  {titles.get(f'{rb}/{step}', step)}")
+        passes: dict[str, list[CheckResult]] = {}
         for r in rs:
+            if r.status == Status.PASS:
+                passes.setdefault(r.check, []).append(r)
+        for r in rs:
+            many = passes.get(r.check, [])
+            if not verbose and r.status == Status.PASS and len(many) >= COLLAPSE_PASSES:
+                # Several targets of one kind that all passed: one line (`-v` lists each).
+                if r is many[0]:
+                    sym = f"{SYMBOL[r.status]} {LABEL[r.status]}"
+                    if color:
+                        sym = f"{_COLOURS[r.status]}{sym}{_RESET}"
+                    names = ", ".join(x.target for x in many[:6]) + (f" and {len(many) - 6} more" if len(many) > 6 else "")
+                    lines.append(f"    {sym}  [{r.check}] {len(many)} passed: {names} (-v lists each)")
+                continue
             sym = f"{SYMBOL[r.status]} {LABEL[r.status]}"
             if color:
                 sym = f"{_COLOURS[r.status]}{sym}{_RESET}"

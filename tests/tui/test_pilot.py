@@ -57,8 +57,13 @@ async def test_navigation_keys_sidebar_and_buttons(make, project):
         await pilot.press("n")
         assert step_title(app) == "basics/map"
         await pilot.pause()
-        # a step with a form: its first field has the focus, so letters type (issue 13);
+        # a step with a form: once the person stops on it, its first field has the focus, so
+        # letters type (issue 13; test_paging_focus.py: a quick second `n` pages on instead);
         # Esc leaves the field and the keys work again
+        from launchready_tui.tui.screens.main import PAGING_FOCUS_DELAY_S
+
+        await asyncio.sleep(PAGING_FOCUS_DELAY_S + 0.3)
+        await pilot.pause()
         assert type(app.focused).__name__ in ("Input", "TextArea")
         await pilot.press("escape", "n", "n")
         assert step_title(app) == "basics/read"

@@ -34,6 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover - loaded with the first step view, after t
 
 MAX_CACHED_VIEWS = 8
 PREBUILD_DELAY_S = 0.2
+# Paging with n/p (or d): a form's first field takes the focus only once the person has
+# stopped on the step this long, so a quick second `n` pages on instead of typing "n".
+PAGING_FOCUS_DELAY_S = 1.0
 RESULT_BATCH_S = 0.05
 PRELOAD_DELAY_S = 1.5
 
@@ -91,6 +94,8 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         self._result_queue: list[CheckResult] = []
         self._result_timer = None
         self._launching = False
+        self._paging = False  # the step is being opened by n/p (see PAGING_FOCUS_DELAY_S)
+        self._focus_timer = None
         session.on_incident_event = self._incident_event  # type: ignore[attr-defined]
 
     # -- layout --------------------------------------------------------------------
@@ -198,9 +203,16 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             # Focus was inside the step that just went away: park it on the sidebar
             # (cheap to focus, and arrow keys there make sense).
             self.query_one(Sidebar).focus()
-        # A step with a form: its first field gets the focus (letters type into it).
+        # A step with a form: its first field gets the focus (letters type into it); when
+        # paging, only after a pause on the step.
+        if self._focus_timer is not None:
+            self._focus_timer.stop()
+            self._focus_timer = None
         if st.records and not self._launching:
-            self.call_after_refresh(self._focus_first_field, view)
+            if self._paging:
+                self._focus_timer = self.set_timer(PAGING_FOCUS_DELAY_S, lambda: self._focus_first_field(view))
+            else:
+                self.call_after_refresh(self._focus_first_field, view)
         # Build the next step soon (hidden, after this one is on screen), so that `n`
         # shows it at once.
         self.set_timer(PREBUILD_DELAY_S, self._prebuild_next)
@@ -270,14 +282,21 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             return
         if nxt[0] is not self.rb:
             self.notify(f"On to stage {nxt[0].stage}: {short_title(nxt[0])}.")
-        self.show_step(*nxt)
+        self._page_to(*nxt)
+
+    def _page_to(self, rb, st) -> None:
+        self._paging = True
+        try:
+            self.show_step(rb, st)
+        finally:
+            self._paging = False
 
     def action_prev_step(self) -> None:
         prv = self._neighbour(-1)
         if prv is None:
             self.notify("This is the first step.")
             return
-        self.show_step(*prv)
+        self._page_to(*prv)
 
     @on(Sidebar.Chosen)
     def _chosen(self, event: Sidebar.Chosen) -> None:
