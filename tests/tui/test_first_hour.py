@@ -370,6 +370,7 @@ async def test_home_and_end_move_the_cursor_in_a_one_line_field_then_scroll(make
         box.value = "Ana Lima"
         view = app.main.view
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()  # focusing scrolls the field into view: let it finish
         y = view.scroll_y
         assert y > 0
         await pilot.press("home")
