@@ -238,7 +238,6 @@ class LaunchReadyApp(App):
 
         self.push_screen(QuitDemoScreen(folder), answered)
 
-
     def action_blockers(self) -> None:
         """The ranked launch blockers (screens/blockers.py), owner and priority editable."""
         from launchready_tui.tui.screens.blockers import BlockersScreen
