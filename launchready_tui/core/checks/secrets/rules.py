@@ -168,10 +168,21 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
 @functools.cache
 def load_rules() -> RuleSet:
     """The shipped rule file (inside the package, so it is in the wheel)."""
-    import yaml
+    from pathlib import Path
 
-    text = resources.files("launchready_tui.core").joinpath("secret_rules.yaml").read_text("utf-8")
-    return parse_rules(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # noqa: S506
+    from launchready_tui.core.parse_cache import cached_parse
+
+    src = resources.files("launchready_tui.core").joinpath("secret_rules.yaml")
+    data = src.read_bytes()
+
+    def parse() -> Any:
+        import yaml
+
+        return yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+    # The parsed file is cached by content like profiles and runbooks: a warm `launchready
+    # check` does not import PyYAML for it (the redaction of every run needs the rules).
+    return parse_rules(cached_parse("secret-rules", Path(str(src)), data, parse))
 
 
 
