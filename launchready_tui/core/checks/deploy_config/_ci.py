@@ -154,16 +154,22 @@ def _load(path: Path) -> tuple[Any, dict[str, int]]:
 SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError)
 
 
-def parse_github(path: Path, rel: str, deploy_command: str = "") -> Workflow:
+def _parse(path: Path, rel: str, deploy_command: str, build, shape_note: str) -> Workflow:
+    """Read one CI file and build its model; a file that cannot be read, or is not in the
+    shape its CI reads, becomes a Workflow with `problem` set (reported, never raised)."""
     try:
         data, lines = _load(path)
-    except Exception as e:  # YamlSyntaxError, OSError, ValueError: reported, never raised
+    except Exception as e:  # YamlSyntaxError, OSError, ValueError
         return Workflow(rel, rel, set(), None, {}, problem=f"could not be read: {_why(e)}")
     try:
-        return _github(data, lines, rel, deploy_command)
+        return build(data, lines, rel, deploy_command)
     except SHAPE_ERRORS:
-        return Workflow(rel, rel, set(), None, {}, problem="is not in the shape GitHub Actions reads (see "
-                        "GitHub's workflow syntax page)")
+        return Workflow(rel, rel, set(), None, {}, problem=shape_note)
+
+
+def parse_github(path: Path, rel: str, deploy_command: str = "") -> Workflow:
+    return _parse(path, rel, deploy_command, _github,
+                  "is not in the shape GitHub Actions reads (see GitHub's workflow syntax page)")
 
 
 def _github(data: Any, lines: dict[str, int], rel: str, deploy_command: str) -> Workflow:
@@ -203,15 +209,8 @@ def _github(data: Any, lines: dict[str, int], rel: str, deploy_command: str) -> 
 
 
 def parse_gitlab(path: Path, rel: str, deploy_command: str = "") -> Workflow:
-    try:
-        data, lines = _load(path)
-    except Exception as e:
-        return Workflow(rel, rel, set(), None, {}, problem=f"could not be read: {_why(e)}")
-    try:
-        return _gitlab(data, lines, rel, deploy_command)
-    except SHAPE_ERRORS:
-        return Workflow(rel, rel, set(), None, {}, problem="is not in the shape GitLab CI reads (see GitLab's "
-                        "`.gitlab-ci.yml` reference)")
+    return _parse(path, rel, deploy_command, _gitlab,
+                  "is not in the shape GitLab CI reads (see GitLab's `.gitlab-ci.yml` reference)")
 
 
 def _gitlab(data: Any, lines: dict[str, int], rel: str, deploy_command: str) -> Workflow:
