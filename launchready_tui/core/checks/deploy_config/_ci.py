@@ -8,6 +8,7 @@ deploy, env validation, smoke test, secret scan, dependency audit, failure notic
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,7 +155,8 @@ def _load(path: Path) -> tuple[Any, dict[str, int]]:
 SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError)
 
 
-def _parse(path: Path, rel: str, deploy_command: str, build, shape_note: str) -> Workflow:
+def _parse(path: Path, rel: str, deploy_command: str,
+           build: Callable[[Any, dict[str, int], str, str], Workflow], shape_note: str) -> Workflow:
     """Read one CI file and build its model; a file that cannot be read, or is not in the
     shape its CI reads, becomes a Workflow with `problem` set (reported, never raised)."""
     try:
