@@ -356,6 +356,23 @@ def known_secrets(profile, credentials: CredentialStore | None = None,
             if value and isinstance(value, str):
                 out.append((cid, value))
     out += [("env-file", v) for v in env_file_secrets(profile)]
+    out += account_env_secrets(profile)
+    return out
+
+
+def account_env_secrets(profile, environ=None) -> list[tuple[str, str]]:
+    """(name, value) of the account tokens read from the process environment in CI (the
+    `credential_env` of the cloudflare, monitoring and error_tracking sections)."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    out: list[tuple[str, str]] = []
+    for section in ("cloudflare", "monitoring", "error_tracking"):
+        conf = profile.get(section) if profile is not None else None
+        name = conf.get("credential_env") if isinstance(conf, dict) else None
+        value = environ.get(str(name)) if name else None
+        if value:
+            out.append((str(name), value))
     return out
 
 

@@ -88,3 +88,18 @@ def test_a_planned_key_names_its_redacted_result():
     Redactor().result(r)
     assert str(ResultKey("rb", "st", "up", raw)) == str(ResultKey.of(r))
     assert PW not in str(ResultKey("rb", "st", "up", raw))
+
+
+def test_account_tokens_from_credential_env_are_known_secrets(tmp_path):
+    """A CI token read through `credential_env` is hidden like a keyring value, even in the
+    text of an unexpected exception."""
+    from launchready_tui.core import redact
+    from launchready_tui.core.profile import parse_profile
+
+    token = "cf-" + "ci-" + "Zq8Wx7Ec6Rv5Tb4Yn3"
+    prof = parse_profile("project: T\ndomain: acme.example\ncloudflare:\n  credential_env: CF_TOKEN_FOR_TEST\n",
+                         str(tmp_path / "launchready.yaml"))
+    assert redact.account_env_secrets(prof, {"CF_TOKEN_FOR_TEST": token}) == [("CF_TOKEN_FOR_TEST", token)]
+    assert redact.account_env_secrets(prof, {}) == []
+    red = redact.Redactor(redact.account_env_secrets(prof, {"CF_TOKEN_FOR_TEST": token}))
+    assert token not in red.text(f"ValueError: bad answer for {token}")
