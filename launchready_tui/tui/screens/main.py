@@ -210,12 +210,21 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             self._focus_timer = None
         if st.records and not self._launching:
             if self._paging:
-                self._focus_timer = self.set_timer(PAGING_FOCUS_DELAY_S, lambda: self._focus_first_field(view))
+                # The pause is counted from when the step is on screen, not from the key
+                # press: on a busy machine drawing the step can take most of a second.
+                self.call_after_refresh(self._arm_paging_focus, view)
             else:
                 self.call_after_refresh(self._focus_first_field, view)
         # Build the next step soon (hidden, after this one is on screen), so that `n`
         # shows it at once.
         self.set_timer(PREBUILD_DELAY_S, self._prebuild_next)
+
+    def _arm_paging_focus(self, view) -> None:
+        if view is not self._view or not view.is_attached:
+            return
+        if self._focus_timer is not None:
+            self._focus_timer.stop()
+        self._focus_timer = self.set_timer(PAGING_FOCUS_DELAY_S, lambda: self._focus_first_field(view))
 
     def _focus_first_field(self, view) -> None:
         if view is not self._view or not view.is_attached:
