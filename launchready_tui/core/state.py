@@ -303,24 +303,6 @@ def who_am_i() -> str:
     """Who wrote it, for a document's author line: the name the person gave the app
     (core/identity.py), else git's user.name, else the login name. Ticks and records in
     the app are signed only with a name the person gave (tui/session.py)."""
-    import getpass
-    import subprocess
+    from launchready_tui.core.identity import saved_name, suggested_name
 
-    from launchready_tui.core.identity import saved_name
-
-    given = saved_name()
-    if given:
-        return given
-
-    try:
-        out = subprocess.run(
-            ["git", "config", "user.name"], capture_output=True, text=True, timeout=2
-        ).stdout.strip()
-        if out:
-            return out
-    except (OSError, subprocess.SubprocessError):
-        pass
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
+    return saved_name() or suggested_name() or "unknown"
