@@ -25,7 +25,7 @@ def founder_texts() -> dict[str, str]:
     """Source -> text: the string literals of every check module (summaries, why, fix;
     f-strings' fixed parts included), the secret rules and problem texts, the runbooks."""
     out: dict[str, str] = {}
-    sources = [*sorted((PKG / "core" / "checks").rglob("*.py")), PKG / "core" / "problems.py"]
+    sources = [*sorted((PKG / "core" / "checks").rglob("*.py")), *sorted((PKG / "core" / "problems").glob("*.py"))]
     for p in sources:
         out[str(p.relative_to(ROOT))] = "\n".join(_literals(p))
     out["launchready_tui/core/secret_rules.yaml"] = (PKG / "core" / "secret_rules.yaml").read_text(encoding="utf-8")
