@@ -355,7 +355,7 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
     )
 
 
-def _shown_domain(profile) -> str:
+def _shown_domain(profile: Any) -> str:
     """The domain as people read it: the U-label of an international name (issue 20)."""
     show = getattr(profile, "display_host", None)
     return str(show() if callable(show) else getattr(profile, "domain", ""))

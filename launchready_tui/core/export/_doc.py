@@ -3,9 +3,12 @@ section uses."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from launchready_tui.core.export._model import (
+    FieldAsk,
+    FieldView,
     show_date,
 )
 from launchready_tui.core.export._render import (
@@ -41,16 +44,17 @@ class _Doc:
         self.blocks.append(b)
 
 
-def _value_parts(f) -> Parts:
+def _value_parts(f: FieldView | FieldAsk) -> Parts:
     """A record value as typed, flagged when it does not fit its type (a date that is not
     YYYY-MM-DD, a URL that is not one): never passed off as checked."""
-    if getattr(f, "problem", ""):
-        return [f.value, " ", Flag(f"not checked: {f.problem}")]
+    problem = getattr(f, "problem", "")
+    if problem:
+        return [f.value, " ", Flag(f"not checked: {problem}")]
     return [f.value]
 
 
-def _fields_table(fields_: list, *, who: bool = True) -> Table:
-    rows = []
+def _fields_table(fields_: Sequence[FieldView | FieldAsk], *, who: bool = True) -> Table:
+    rows: list[list[Parts]] = []
     for f in fields_:
         if not f.value:
             continue

@@ -18,10 +18,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.export import _build, _incident, _model
 from launchready_tui.core.export._model import Handover, _dict, parse_time
+
+if TYPE_CHECKING:
+    from launchready_tui.core.profile import Profile
 
 # ------------------------------------------------------------------------------ redaction
 
@@ -81,7 +84,7 @@ class Redactor:
         return obj
 
 
-def secret_values_from_env_files(profile) -> list[str]:
+def secret_values_from_env_files(profile: Profile) -> list[str]:
     """Values worth hiding from the env files the profile names (never logged or shown):
     the one classifier in core/redact.py (the secret scanner's rules)."""
     from launchready_tui.core.redact import env_file_secrets
@@ -95,7 +98,7 @@ def stored_credential_ids(state: dict[str, Any]) -> list[str]:
     return sorted(str(k) for k, v in creds.items() if not (isinstance(v, dict) and v.get("has_value") is False))
 
 
-def secret_values_from_keyring(profile, credential_ids: Iterable[str]) -> list[str]:
+def secret_values_from_keyring(profile: Profile, credential_ids: Iterable[str]) -> list[str]:
     """Values stored in the OS keyring for this project's credentials (read to hide them).
     A keyring that cannot be used (refused, locked, missing) only means less to hide."""
     from launchready_tui.core.credentials import CredentialStore
@@ -119,7 +122,7 @@ def secret_values_from_keyring(profile, credential_ids: Iterable[str]) -> list[s
     return out
 
 
-def secret_redactor(profile, state: dict[str, Any] | None = None) -> Redactor:
+def secret_redactor(profile: Profile, state: dict[str, Any] | None = None) -> Redactor:
     """A Redactor for everything this profile keeps secret: the secret-looking values of
     its env files and the keyring values of its credentials (ids from `state`, read from
     the state folder when not given). Used by every document LaunchReady writes."""
@@ -136,7 +139,7 @@ def secret_redactor(profile, state: dict[str, Any] | None = None) -> Redactor:
 # ------------------------------------------------------------------------------ building
 
 def build_handover(
-    profile,
+    profile: Profile,
     state: dict[str, Any],
     runbooks: list[Any],
     *,
@@ -159,7 +162,7 @@ def build_handover(
     return doc
 
 
-def load_allowlist(profile) -> tuple[list[dict[str, Any]], str]:
+def load_allowlist(profile: Profile) -> tuple[list[dict[str, Any]], str]:
     """Entries of `.launchready/allow.yaml`, and any problem reading it (in plain words)."""
     from launchready_tui.core.allowlist import load_allowlist as _load
 
@@ -171,7 +174,7 @@ def load_allowlist(profile) -> tuple[list[dict[str, Any]], str]:
     return [e.to_dict() for e in allow.entries], "; ".join(p.format() for p in allow.problems)
 
 
-def gather(profile, runbooks: list[Any] | None = None, *, author: str | None = None,
+def gather(profile: Profile, runbooks: list[Any] | None = None, *, author: str | None = None,
            now: dt.datetime | None = None) -> Handover:
     """Read everything the handover needs for this profile and build the model."""
     from launchready_tui.core.state import StateStore, who_am_i
@@ -220,13 +223,13 @@ def project_slug(project: str) -> str:
     return s or "project"
 
 
-def default_output_path(profile, fmt: str = "md", now: dt.datetime | None = None) -> Path:
+def default_output_path(profile: Profile, fmt: str = "md", now: dt.datetime | None = None) -> Path:
     now = now or dt.datetime.now(dt.UTC)
     ext = "html" if fmt == "html" else "md"
     return profile.dir / f"handover-{project_slug(profile.project)}-{now:%Y-%m-%d}.{ext}"
 
 
-def export_handover(profile, *, fmt: str = "md", output: str | Path | None = None,
+def export_handover(profile: Profile, *, fmt: str = "md", output: str | Path | None = None,
                     author: str | None = None, runbooks: list[Any] | None = None,
                     now: dt.datetime | None = None) -> Path:
     """Build, render and write the handover; returns the file written (used by CLI and TUI)."""
@@ -271,7 +274,7 @@ def render_incident_note(incident: dict[str, Any], *, incident_id: str = "", run
     return render_blocks_markdown(blocks)
 
 
-def write_incident_note(profile, incident_id: str, *, fmt: str = "md", output: str | Path | None = None,
+def write_incident_note(profile: Profile, incident_id: str, *, fmt: str = "md", output: str | Path | None = None,
                         runbooks: list[Any] | None = None, now: dt.datetime | None = None) -> Path:
     """Write the note of a recorded incident (by incident id, or the newest of a runbook id).
 

@@ -17,6 +17,7 @@ from launchready_tui.core.export._evidence import _checked, _status_parts, evide
 from launchready_tui.core.export._model import (
     STALE_DAYS,
     STALE_TEXT,
+    Blocker,
     Handover,
     ResultView,
     StageView,
@@ -72,7 +73,7 @@ def _cover(d: _Doc, doc: Handover) -> None:
     d.p(doc.summary, cls="lead")
     d.p(_counts_line(doc), cls="small")
     if doc.stages:
-        rows = []
+        rows: list[list[Parts]] = []
         for sv in doc.stages:
             counts: dict[str, int] = {}
             for r in sv.results:
@@ -122,7 +123,7 @@ def _counts_line(doc: Handover) -> str:
     return text + f". A check result older than {STALE_DAYS} days is marked \"{STALE_TEXT}\"."
 
 
-def _blocker_parts(d: _Doc, b) -> Parts:
+def _blocker_parts(d: _Doc, b: Blocker) -> Parts:
     step = b.where.split(" › ", 1)[-1]
     anchor = d.anchors.get(b.where)
     link: Parts = [Link(step, anchor)] if anchor else [step]
@@ -174,7 +175,7 @@ def _step(d: _Doc, sv: StageView, st: StepView) -> None:
         d.p("✓ Marked done" + (f" by {who}" if who else "") + (f" on {show_date(st.done_at)}" if st.done_at else "") + ".",
             cls="small")
     if st.results:
-        rows = []
+        rows: list[list[Parts]] = []
         for r in st.results:
             rows.append([_status_parts(r.status), [Code(r.target)] if r.target not in ("", "-") else ["—"],
                          [r.summary], evidence_parts(r), _checked(r)])
@@ -282,7 +283,7 @@ def _runbooks(d: _Doc, doc: Handover) -> None:
         d.p("Nobody has written down how to deploy yet (stage 2, \"Deploy from main with one known step\").", cls="warn")
     if rb.smoke:
         d.p("After each deploy, check these pages (`launchready check --runbook deploy-path --step smoke`):")
-        d.add(BulletList([ListItem([Code(url)] + ([f" — {what}"] if what else [])) for url, what in rb.smoke]))
+        d.add(BulletList([ListItem([Code(url), *([f" — {what}"] if what else [])]) for url, what in rb.smoke]))
     d.h(3, "Rollback")
     by = {f.id: f for f in rb.rollback_fields}
     steps = by.get("steps")
@@ -333,6 +334,11 @@ def _runbooks(d: _Doc, doc: Handover) -> None:
         d.p("No incidents on record.", cls="small")
 
 
+def _flag_if(cond: bool, text: str) -> Parts:
+    """A flag after a cell's text, when `cond` holds."""
+    return [" ", Flag(text)] if cond else []
+
+
 def _risks(d: _Doc, doc: Handover) -> None:
     r = doc.risks
     d.h(2, "Risk log", toc=True)
@@ -342,7 +348,7 @@ def _risks(d: _Doc, doc: Handover) -> None:
             "(press b).", cls="small")
         d.add(Table(["#", "Status", "Problem", "Impact", "Owner", "Priority", "First seen", "Check again"],
                     [[[str(p.rank)], _status_parts(p.status),
-                      [p.title] + ([" ", Flag(STALE_TEXT)] if p.stale else []), [p.impact],
+                      [p.title, *_flag_if(p.stale, STALE_TEXT)], [p.impact],
                       [p.owner or "—"], [p.priority or "—"], [show_date(p.first_seen)] if p.first_seen else [],
                       [Code(p.command)]] for p in doc.problems]))
     else:
@@ -357,7 +363,7 @@ def _risks(d: _Doc, doc: Handover) -> None:
     if r.allowlist:
         d.add(Table(["Exception", "Reason", "Expires", "Added by"],
                     [[[Code(a.what)], [a.reason or "no reason given"],
-                      [a.expires or "never"] + ([" ", Flag("expired: no longer hides the finding")] if a.expired else []),
+                      [a.expires or "never", *_flag_if(a.expired, "expired: no longer hides the finding")],
                       [a.by]] for a in r.allowlist]))
     elif not r.allowlist_problem:
         d.p("None: `.launchready/allow.yaml` lists no accepted exceptions.", cls="small")

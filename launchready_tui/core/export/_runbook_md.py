@@ -5,7 +5,7 @@ every outside value is escaped as Markdown."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.export._model import (
     Handover,
@@ -15,6 +15,9 @@ from launchready_tui.core.export._render import (
     md_escape,
     md_fence,
 )
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 
 def _kind_about(kind: str) -> str:
@@ -26,12 +29,12 @@ def _kind_about(kind: str) -> str:
         return kind
 
 
-def _heading_text(inline_tok) -> str:
+def _heading_text(inline_tok: Token) -> str:
     text = "".join(c.content for c in (inline_tok.children or []) if c.type in ("text", "code_inline"))
     return re.sub(r"\s*\{#[A-Za-z0-9][\w-]*\}\s*$", "", text).strip()
 
 
-def _block_markdown(block, rb_id: str, step_id: str, profile_cmds: dict[str, str]) -> str:
+def _block_markdown(block: object, rb_id: str, step_id: str, profile_cmds: dict[str, str]) -> str:
     from launchready_tui.core.runbook import CheckSpec, Command, Confirm, Record
 
     if isinstance(block, CheckSpec):

@@ -42,8 +42,8 @@ def _where(d: _Doc, doc: Handover) -> None:
                                       " Until someone can say where production runs, treat it as a launch blocker."),
             cls="warn")
     d.h(3, "Domains and DNS")
+    rows: list[list[Parts]] = []
     if w.hosts:
-        rows = []
         for hrow in w.hosts:
             recs: Parts = []
             for i, rec in enumerate(hrow.records):
@@ -148,7 +148,7 @@ def _email(d: _Doc, doc: Handover) -> None:
         ", DKIM signs each message, and DMARC tells inboxes what to do with mail that fails both. "
         "Without all three, password resets and receipts land in spam.")
     if e.results:
-        rows = []
+        rows: list[list[Parts]] = []
         for r in e.results:
             found = r.evidence.get("record")
             if not found and isinstance(r.evidence.get("records"), list) and r.evidence["records"]:
@@ -174,10 +174,14 @@ def _email(d: _Doc, doc: Handover) -> None:
     if e.dmarc_plan:
         d.p("Move one step at a time, and read the DMARC reports before each move:")
         notes = any(p.get("note") for p in e.dmarc_plan)
-        d.add(Table(["From", "Policy", "Record to publish at _dmarc"] + (["Note"] if notes else []),
-                    [[[p["date"]], [Code(p["step"])] if p["step"] else [],
-                      [Code(p["record"])] if p.get("record") else []] + ([[p.get("note", "")]] if notes else [])
-                     for p in e.dmarc_plan]))
+        plan: list[list[Parts]] = []
+        for p in e.dmarc_plan:
+            row: list[Parts] = [[p["date"]], [Code(p["step"])] if p["step"] else [],
+                                [Code(p["record"])] if p.get("record") else []]
+            if notes:
+                row.append([p.get("note", "")])
+            plan.append(row)
+        d.add(Table(["From", "Policy", "Record to publish at _dmarc"] + (["Note"] if notes else []), plan))
     else:
         dmarc = [r for r in e.results if r.check == "dmarc"]
         if dmarc and all(r.status == "pass" for r in dmarc):
@@ -193,7 +197,7 @@ def _secrets(d: _Doc, doc: Handover) -> None:
         "secret value; the values stay in the password manager, the host's settings or the OS keyring.",
         cls="note")
     if s.credentials:
-        rows = []
+        rows: list[list[Parts]] = []
         for c in s.credentials:
             due: Parts = [c.next_due] if c.next_due else []
             if c.overdue:
@@ -232,9 +236,10 @@ def _performance(d: _Doc, doc: Handover) -> None:
     if doc.performance:
         if doc.performance_note:
             d.p(doc.performance_note, cls="small")
-        rows = []
+        rows: list[list[Parts]] = []
         for r in doc.performance:
-            rows.append([([r.name, Br()] if r.name else []) + [Code(r.route)], [r.release], [show_date(r.at)], [_fmt_ms(r.p50)], [_fmt_ms(r.p95)],
+            route: Parts = [r.name, Br()] if r.name else []
+            rows.append([route + [Code(r.route)], [r.release], [show_date(r.at)], [_fmt_ms(r.p50)], [_fmt_ms(r.p95)],
                          [_fmt_ms(r.p99)], [_fmt_ms(r.budget_ms)], _status_parts(r.status)])
         d.add(Table(["Route", "Release", "Measured", "p50", "p95", "p99", "Budget (p95)", "Status"], rows))
     else:
