@@ -15,14 +15,10 @@ from typing import Any
 
 from launchready_tui.core.checks import _cloudflare_api as cf
 from launchready_tui.core.checks._accounts import NoToken, read_or_error
-from launchready_tui.core.checks._findings import (
-    Finding,
-    findings_result,
-    problem_findings_by_level,
-)
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.cloudflare_zone import SCHEMA
 from launchready_tui.core.checks.cloudflare_zone import targets as _targets
+from launchready_tui.core.findings import Finding, findings_result, problem_findings_by_level
 from launchready_tui.core.problems import DOWN, TAKEOVER
 from launchready_tui.core.results import CheckResult, skipped
 
@@ -71,14 +67,14 @@ def evaluate(records: list[dict[str, Any]], web: set[str], dangling: set[str]) -
     for name in sorted(web):
         recs = [r for r in by_name.get(name, []) if r.get("type") in WEB_TYPES]
         if not recs:
-            out.append(Finding(f"no-record:{name}", "warn", f"{name} has no record in the zone",
+            out.append(Finding("warn", f"no-record:{name}", f"{name} has no record in the zone",
                                "People who type it get an error page.",
                                f"In Cloudflare open DNS > Records and add a record for {name} (or remove it "
                                "from launchready.yaml if it is not used)."))
             continue
         if proxied and not any(r.get("proxied") for r in recs):
             out.append(Finding(
-                f"dns-only:{name}", "warn", f"{name} is DNS-only while your other web hosts are proxied",
+                "warn", f"dns-only:{name}", f"{name} is DNS-only while your other web hosts are proxied",
                 "Traffic to it skips Cloudflare's protection and caching, and its answers show the server's "
                 "real address.",
                 f"In Cloudflare open DNS > Records, edit {name} and set Proxy status to Proxied (orange "
@@ -88,7 +84,7 @@ def evaluate(records: list[dict[str, Any]], web: set[str], dangling: set[str]) -
         content = str(r.get("content", ""))
         if r.get("type") in ("A", "AAAA") and not r.get("proxied") and content in proxied_ips:
             out.append(Finding(
-                f"origin-exposed:{name}", "fail",
+                "fail", f"origin-exposed:{name}",
                 f"{name} is DNS-only and points at the same server as {proxied_ips[content]}",
                 "Anyone who looks up this name learns your origin server's address and can attack it "
                 "directly, around Cloudflare.",
@@ -97,12 +93,12 @@ def evaluate(records: list[dict[str, Any]], web: set[str], dangling: set[str]) -
                 "public, and let the origin accept web traffic only from Cloudflare's addresses."))
         if r.get("type") in ("A", "AAAA") and _private(content):
             out.append(Finding(
-                f"private-address:{name}", "warn", f"{name} points at a private address ({content})",
+                "warn", f"private-address:{name}", f"{name} points at a private address ({content})",
                 "Nobody on the internet can reach it, and it tells outsiders about your internal network.",
                 f"In Cloudflare open DNS > Records and fix or delete {name}."))
         if r.get("type") == "CNAME" and content.lower().rstrip(".") in dangling:
             out.append(Finding(
-                f"dangling:{name}", "fail", f"{name} points at {content}, which does not exist",
+                "fail", f"dangling:{name}", f"{name} points at {content}, which does not exist",
                 "Whoever creates that name at the provider (a deleted app, a bucket) can serve their pages on "
                 "your domain: a takeover.",
                 f"In Cloudflare open DNS > Records and delete {name} now, or recreate the app it pointed to."))

@@ -15,12 +15,8 @@ from typing import Any
 
 from launchready_tui.core.checks import _cloudflare_api as cf
 from launchready_tui.core.checks._accounts import NoToken, read_or_error
-from launchready_tui.core.checks._findings import (
-    Finding,
-    findings_result,
-    problem_findings_by_level,
-)
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.findings import Finding, findings_result, problem_findings_by_level
 from launchready_tui.core.problems import DOWN
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, skipped
@@ -65,7 +61,7 @@ def evaluate(s: dict[str, dict[str, Any]], waf: list[dict[str, Any]] | None, pla
     ssl = str(_val(s, "ssl") or "")
     if ssl in ("off", "flexible"):
         out.append(Finding(
-            "ssl-" + ssl, "fail", f"SSL/TLS mode is {ssl.capitalize()}",
+            "fail", "ssl-" + ssl, f"SSL/TLS mode is {ssl.capitalize()}",
             "Visitors see a lock, but Cloudflare talks to your server without encryption"
             + (" (Off: not even visitors get HTTPS)" if ssl == "off" else "")
             + ". Flexible also causes endless redirects when your host forces HTTPS.",
@@ -75,7 +71,7 @@ def evaluate(s: dict[str, dict[str, Any]], waf: list[dict[str, Any]] | None, pla
             "Full (strict). Without the certificate, Full (strict) shows visitors error 526."))
     elif ssl == "full":
         out.append(Finding(
-            "ssl-full", "warn", "SSL/TLS mode is Full, not Full (strict)",
+            "warn", "ssl-full", "SSL/TLS mode is Full, not Full (strict)",
             "Full encrypts the traffic to your server but accepts any certificate there, so someone "
             "between Cloudflare and your server could pose as it.",
             "In Cloudflare open SSL/TLS > Overview > Configure and choose Full (strict). Your host's own "
@@ -83,18 +79,18 @@ def evaluate(s: dict[str, dict[str, Any]], waf: list[dict[str, Any]] | None, pla
             "enough."))
     if _val(s, "always_use_https") == "off":
         out.append(Finding(
-            "always-use-https-off", "warn", "Always Use HTTPS is off",
+            "warn", "always-use-https-off", "Always Use HTTPS is off",
             "People who type your address without https:// may stay on an unencrypted page.",
             "In Cloudflare open SSL/TLS > Edge Certificates and turn on Always Use HTTPS."))
     tls = str(_val(s, "min_tls_version") or "")
     if tls and tls < "1.2":
         out.append(Finding(
-            "min-tls-old", "warn", f"the minimum TLS version is {tls}",
+            "warn", "min-tls-old", f"the minimum TLS version is {tls}",
             "TLS 1.0 and 1.1 are broken and browsers dropped them; allowing them only helps attackers.",
             "In Cloudflare open SSL/TLS > Edge Certificates > Minimum TLS Version and choose TLS 1.2."))
     if _val(s, "automatic_https_rewrites") == "off":
         out.append(Finding(
-            "https-rewrites-off", "warn", "Automatic HTTPS Rewrites is off",
+            "warn", "https-rewrites-off", "Automatic HTTPS Rewrites is off",
             "Pages that link images or scripts with http:// show a broken lock or miss those files.",
             "In Cloudflare open SSL/TLS > Edge Certificates and turn on Automatic HTTPS Rewrites."))
     hsts = ((_val(s, "security_header") or {}).get("strict_transport_security") or {})
@@ -102,7 +98,7 @@ def evaluate(s: dict[str, dict[str, Any]], waf: list[dict[str, Any]] | None, pla
         age = int(hsts.get("max_age") or 0)
         if age < HSTS_MIN_S:
             out.append(Finding(
-                "hsts-short", "warn", f"HSTS at Cloudflare lasts only {age // 86400} days",
+                "warn", "hsts-short", f"HSTS at Cloudflare lasts only {age // 86400} days",
                 "Browsers forget to insist on HTTPS after that; 180 days is the usual minimum (a year for the "
                 "preload list).",
                 "In Cloudflare open SSL/TLS > Edge Certificates > HTTP Strict Transport Security (HSTS) > "
@@ -110,7 +106,7 @@ def evaluate(s: dict[str, dict[str, Any]], waf: list[dict[str, Any]] | None, pla
                 "keep it that long."))
     else:
         out.append(Finding(
-            "hsts-not-at-cloudflare", "note", "HSTS is not set at Cloudflare",
+            "note", "hsts-not-at-cloudflare", "HSTS is not set at Cloudflare",
             "Your app may send the header itself; the headers check looks at what browsers really get.",
             "Nothing to do if the headers check passes."))
     deployed = [MANAGED_RULESETS[r["action_parameters"]["id"]] for r in waf or []
@@ -119,14 +115,14 @@ def evaluate(s: dict[str, dict[str, Any]], waf: list[dict[str, Any]] | None, pla
     if not deployed:
         which = "Cloudflare Free Managed Ruleset" if plan == "free" else "Cloudflare Managed Ruleset"
         out.append(Finding(
-            "waf-managed-off", "warn", "no managed WAF rules are deployed",
+            "warn", "waf-managed-off", "no managed WAF rules are deployed",
             "The managed rules block common attacks (SQL injection, known exploits) before they reach your "
             "app, for free on every plan.",
             f"In Cloudflare open Security > WAF > Managed rules and deploy the {which}."))
     level = str(_val(s, "security_level") or "")
     if level == "essentially_off":
         out.append(Finding(
-            "security-level-off", "warn", "the security level is Essentially Off",
+            "warn", "security-level-off", "the security level is Essentially Off",
             "Cloudflare then challenges no visitor, not even ones known for attacks.",
             "In Cloudflare open Security > Settings and set the security level to Medium (the default)."))
     elif level == "under_attack":
@@ -134,13 +130,13 @@ def evaluate(s: dict[str, dict[str, Any]], waf: list[dict[str, Any]] | None, pla
         if days is None or days > UNDER_ATTACK_MAX_DAYS:
             since = f"for {days:.0f} days" if days is not None else "for an unknown time"
             out.append(Finding(
-                "under-attack-left-on", "warn", f"\"I'm Under Attack\" mode has been on {since}",
+                "warn", "under-attack-left-on", f"\"I'm Under Attack\" mode has been on {since}",
                 "Every visitor waits on a challenge page, and API clients and webhooks (Stripe, email "
                 "services) are blocked.",
                 "If the attack is over, open Security > Settings in Cloudflare and set the security level "
                 "back to Medium."))
     if bots is not None:
-        out.append(Finding("bot-fight-mode", "note", f"Bot Fight Mode is {'on' if bots else 'off'}",
+        out.append(Finding("note", "bot-fight-mode", f"Bot Fight Mode is {'on' if bots else 'off'}",
                            "It challenges known bots; it can also block your own monitors or webhooks.",
                            "Turn it on under Security > Bots if bots trouble you; allow your monitors if it "
                            "blocks them."))

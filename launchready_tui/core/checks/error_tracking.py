@@ -26,8 +26,8 @@ from launchready_tui.core.checks._accounts import (
     shape_problem,
     token_for,
 )
-from launchready_tui.core.checks._findings import Finding, findings_result
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, skipped
 
@@ -106,14 +106,14 @@ def dsn_findings(profile, dsn_var: str | None) -> tuple[list[Finding], dict[str,
     for env in prod_envs:
         if not seen.get(env):
             out.append(Finding(
-                f"no-dsn:{env}", "fail", f"{env} has no Sentry DSN env var ({' or '.join(names[:2])})",
+                "fail", f"no-dsn:{env}", f"{env} has no Sentry DSN env var ({' or '.join(names[:2])})",
                 "Without it the app sends no errors to Sentry, so crashes go unseen.",
                 f"In Sentry open Settings > Projects > (your project) > Client Keys (DSN), copy the DSN, and "
                 f"add it as {names[0]} in the {env} environment's settings on your host."))
     for env, digest in prod:
         if digest in others:
             out.append(Finding(
-                f"shared-dsn:{env}", "warn", f"{', '.join(others[digest])} send errors with {env}'s DSN",
+                "warn", f"shared-dsn:{env}", f"{', '.join(others[digest])} send errors with {env}'s DSN",
                 "Errors from testing land in production's project and page the on-call person for nothing, "
                 "or hide real ones.",
                 "Give each non-production environment its own DSN (a second Sentry project, or at least set "
@@ -139,7 +139,7 @@ async def check(ctx, target: str, params) -> CheckResult:
         project, _ = await api.call(f"/projects/{org}/{proj}/", allow_404=True)
         if project is None:
             return findings_result(KIND, target, [Finding(
-                "no-project", "fail", f"Sentry has no project {proj} in {org}",
+                "fail", "no-project", f"Sentry has no project {proj} in {org}",
                 "Errors have nowhere to go, so nobody sees them.",
                 "Check `error_tracking.organization` and `project` (the slugs in the project's Sentry address), "
                 "or create the project in Sentry: Projects > Create Project.")], {"project": target}, ok="")
@@ -167,14 +167,14 @@ async def check(ctx, target: str, params) -> CheckResult:
         return errored(KIND, target, e.reason, fix=e.fix, evidence={"project": target})
     if not events:
         found.append(Finding(
-            "no-events", "warn", "Sentry received no events in the last 14 days",
+            "warn", "no-events", "Sentry received no events in the last 14 days",
             "An app that never reports an error is usually an app whose error reporting is not wired up.",
             "Trigger a test error in production (Sentry's setup page shows the one-line snippet for your "
             "framework) and check that it appears under Issues."))
     with_release = [e for e in events if _tag(e, "release")]
     if events and not with_release:
         found.append(Finding(
-            "no-release", "warn", "events carry no release",
+            "warn", "no-release", "events carry no release",
             "Without a release, nobody can tell which deploy brought an error in, or whether a rollback fixed it.",
             "Set `release` in the Sentry SDK's init to the commit or version (most hosts expose it, e.g. "
             "VERCEL_GIT_COMMIT_SHA), or upload releases with sentry-cli in the deploy job."))
@@ -182,7 +182,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     recorded = last_recorded_release(ctx.state.read_history()) if ctx.state is not None else None
     if recorded and newest and recorded != newest:
         found.append(Finding(
-            "release-mismatch", "warn", f"Sentry's newest release ({newest[:12]}) is not the last deploy "
+            "warn", "release-mismatch", f"Sentry's newest release ({newest[:12]}) is not the last deploy "
             f"LaunchReady recorded ({recorded[:12]})",
             "Errors of the live version are then filed under an old release, or the deploy is not what you think.",
             "Make the deploy job create the Sentry release from the same commit (`sentry-cli releases new $SHA`), "
@@ -190,7 +190,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     acting = [r for r in rules or [] if isinstance(r, dict) and r.get("actions")]
     if not acting:
         found.append(Finding(
-            "no-alert-rule", "fail", "no alert rule sends Sentry's errors anywhere",
+            "fail", "no-alert-rule", "no alert rule sends Sentry's errors anywhere",
             "Errors pile up in Sentry and nobody hears of them until a customer complains.",
             "In Sentry open Alerts > Create Alert > Issues: when \"A new issue is created\", \"Send a "
             "notification to\" the team's alert channel (Slack, or a shared email). Save Rule."))

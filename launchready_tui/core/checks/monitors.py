@@ -21,12 +21,8 @@ from launchready_tui.core.checks._accounts import (
     read_or_error,
     token_for,
 )
-from launchready_tui.core.checks._findings import (
-    Finding,
-    findings_result,
-    problem_findings_by_level,
-)
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.findings import Finding, findings_result, problem_findings_by_level
 from launchready_tui.core.problems import DOWN
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, skipped
@@ -77,30 +73,30 @@ def evaluate(wanted: list[str], monitors: list, provider: str) -> tuple[list[Fin
         ms = by_url.get(norm(url), [])
         if not ms:
             found.append(Finding(
-                f"unwatched:{url}", "fail", f"nothing watches {url}",
+                "fail", f"unwatched:{url}", f"nothing watches {url}",
                 "If it goes down, customers find out first.",
                 f"In {where}, add a monitor: New monitor > HTTP(s), URL {url}, check every 5 minutes, and pick "
                 "an alert contact the team reads (a shared email or Slack channel)."))
             continue
         m = next((x for x in ms if x.active), ms[0])
         if not m.active:
-            found.append(Finding(f"paused:{url}", "fail", f"the monitor for {url} is paused",
+            found.append(Finding("fail", f"paused:{url}", f"the monitor for {url} is paused",
                                  "A paused monitor watches nothing: an outage goes unnoticed.",
                                  f"In {where}, open the monitor \"{m.name}\" and click Resume (or Start)."))
             continue
         if m.interval_s and m.interval_s > MAX_INTERVAL_S:
             found.append(Finding(
-                f"slow-interval:{url}", "warn", f"{url} is checked every {m.interval_s // 60} minutes",
+                "warn", f"slow-interval:{url}", f"{url} is checked every {m.interval_s // 60} minutes",
                 "An outage can then last that long before anyone hears of it.",
                 f"In {where}, edit the monitor \"{m.name}\" and set the interval to 5 minutes or less."))
         if not m.contacts:
             found.append(Finding(
-                f"no-contact:{url}", "fail", f"the monitor for {url} alerts nobody",
+                "fail", f"no-contact:{url}", f"the monitor for {url} alerts nobody",
                 "It sees the outage, but no email, message or call goes out.",
                 f"In {where}, edit the monitor \"{m.name}\" and add an alert contact the team reads (a shared "
                 "email or a Slack channel), with an owner who answers it."))
         if m.up is False:
-            found.append(Finding(f"down:{url}", "fail", f"{url} is down now, says {where}",
+            found.append(Finding("fail", f"down:{url}", f"{url} is down now, says {where}",
                                  "Customers cannot use it at this moment.",
                                  "Open the site-down runbook (in the app press i; in a terminal "
                                  "`launchready incident site-down`), or deploy-failure if a deploy just went out."))
@@ -132,7 +128,7 @@ async def check(ctx, target: str, params) -> CheckResult:
                for m in monitors if norm(m.url) in {norm(u) for u in wanted}]
     ev = {"provider": provider, "watched": watched, "not_in_profile": extra, "monitors_in_account": len(monitors)}
     if not wanted:
-        found.append(Finding("no-monitor-urls", "warn", "the profile lists no `monitor` URLs",
+        found.append(Finding("warn", "no-monitor-urls", "the profile lists no `monitor` URLs",
                              "LaunchReady cannot tell whether the pages that matter are watched.",
                              "List your home page, login and API health URLs under `monitor:` in launchready.yaml."))
     return findings_result(KIND, target, found, ev, ok="every monitor URL is watched every 5 minutes or less, "

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from launchready_tui.core.checks._findings import findings_result
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.deploy_config._ci import CiJob, Workflow, find_workflows
 from launchready_tui.core.checks.deploy_config._hosting import (
@@ -28,8 +27,8 @@ from launchready_tui.core.checks.deploy_config._hosting import (
 from launchready_tui.core.checks.deploy_config._hosting import (
     problems as host_config_problems,
 )
-from launchready_tui.core.checks.deploy_config._model import Finding
 from launchready_tui.core.checks.deploy_config._rollback import rollback_findings
+from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.results import CheckResult, errored
 
 __all__ = ["KIND", "targets", "deadline", "check", "analyse", "Finding"]
@@ -98,7 +97,7 @@ def _analyse_deploy(a: Analysis, profile, record: str | None) -> None:
         a.facts.append(f"{h.host} ({h.file}): {h.note}")
         if h.git_integration is False and h.host in ("Vercel", "Render"):
             a.findings.append(Finding(
-                "manual-deploys", "fail", f"{h.host} does not deploy pushes by itself", h.note + ".",
+                "fail", "manual-deploys", f"{h.host} does not deploy pushes by itself", h.note + ".",
                 f"Turn automatic deploys back on in {h.file} (line {h.line}), or add a CI job that deploys.",
                 h.file, h.line))
     if not deploys:
@@ -116,7 +115,7 @@ def _analyse_deploy(a: Analysis, profile, record: str | None) -> None:
                "  deploy:\n    needs: [test]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
                f"{setup}      - run: {cmd}\n" + ("        env:\n" + token if token else ""))
         a.findings.append(Finding(
-            "no-deploy-job", "fail", "nothing deploys production when main changes",
+            "fail", "no-deploy-job", "nothing deploys production when main changes",
             f"{host} only deploys when told to, and no CI workflow does it on pushes to main. Deploys are then "
             "done by hand from someone's laptop, which is how steps get missed.",
             "Add a workflow file `.github/workflows/deploy.yml` with the lines below (GitHub: the repository's "
@@ -132,7 +131,7 @@ def _analyse_deploy(a: Analysis, profile, record: str | None) -> None:
     upstream = w.upstream(job)
     if not any("test" in s.does for s in before) and not any(u.does("test") for u in upstream):
         a.findings.append(Finding(
-            "deploy-without-tests", "fail", f"job `{job.id}` deploys without waiting for the tests",
+            "fail", "deploy-without-tests", f"job `{job.id}` deploys without waiting for the tests",
             "A push that breaks the tests still goes live, and customers find the bug first.",
             f"In {w.file}, make the deploy job wait for the test job: add `needs: [test]` under "
             f"`{job.id}:` (line {job.line}), with a `test` job that runs your tests.",
@@ -143,7 +142,7 @@ def _analyse_deploy(a: Analysis, profile, record: str | None) -> None:
     if not checked:
         at = build or step
         a.findings.append(Finding(
-            "no-env-check", "warn", "env vars are not checked before the build",
+            "warn", "no-env-check", "env vars are not checked before the build",
             "A missing or placeholder env var (a test Stripe key in production, an empty DATABASE_URL) "
             "then shows up as a broken site after the deploy instead of a failed build before it.",
             f"In {w.file}, add this step just before line {at.line} ({at.name}). {CI_INIT}",
@@ -154,14 +153,14 @@ def _analyse_deploy(a: Analysis, profile, record: str | None) -> None:
     if not (any("smoke" in s.does for s in after) or any(j.does("smoke") for j in followers)
             or any(j.does("smoke") for x in later for j in x.jobs.values())):
         a.findings.append(Finding(
-            "no-smoke-test", "warn", "no smoke test runs after the deploy",
+            "warn", "no-smoke-test", "no smoke test runs after the deploy",
             "Without one, a deploy that went out broken looks like a success until a customer writes in.",
             f"In {w.file}, add this step after line {step.line} ({step.name}). {CI_INIT}",
             w.file, step.line, SMOKE_STEP))
     if not any("failure" in s.cond and ("notify" in s.does or _notifies(s.text)) for j in w.jobs.values()
                for s in j.steps):
         a.findings.append(Finding(
-            "no-failure-notice", "warn", "a failed deploy tells only the person who pushed",
+            "warn", "no-failure-notice", "a failed deploy tells only the person who pushed",
             "GitHub emails a failed run to the person who triggered it. If they are away, nobody knows "
             "production did not update.",
             f"Add this as the last step of job `{job.id}` in {w.file}, and store the Slack webhook under "
@@ -174,7 +173,7 @@ def _analyse_git_host(a: Analysis, profile, who: str) -> None:
     on_change = [w for w in a.workflows if w.triggers & {"pull_request", "push", "merge_request"}]
     if not any(j.does("env_check") for w in on_change for j in w.jobs.values()):
         a.findings.append(Finding(
-            "no-env-check", "warn", "env vars are not checked before the build",
+            "warn", "no-env-check", "env vars are not checked before the build",
             f"{who} builds whatever is pushed. A missing or placeholder env var then shows up as a broken "
             "site after the deploy instead of a failed check before it.",
             "Add a workflow `.github/workflows/launchready-checks.yml` that runs on `pull_request` and on "
@@ -183,7 +182,7 @@ def _analyse_git_host(a: Analysis, profile, who: str) -> None:
     later = [w for w in a.workflows if w.triggers & {"deployment_status", "workflow_run"}]
     if not any(j.does("smoke") for w in later for j in w.jobs.values()):
         a.findings.append(Finding(
-            "no-smoke-test", "warn", "no smoke test runs after the deploy",
+            "warn", "no-smoke-test", "no smoke test runs after the deploy",
             f"{who} reports each deploy to GitHub; without a workflow that answers it, a deploy that went out "
             "broken looks like a success until a customer writes in.",
             "Add a workflow `.github/workflows/launchready-after-deploy.yml` that runs on `deployment_status` "
@@ -212,7 +211,7 @@ def _analyse_pr_checks(a: Analysis) -> None:
         if not any(j.does(what) for w in on_change for j in w.jobs.values()):
             target = on_change[0] if on_change else None
             a.findings.append(Finding(
-                fid, "warn", title, why,
+                "warn", fid, title, why,
                 (f"Add this step to a job in {target.file}. " if target else
                  "Add a workflow `.github/workflows/launchready-checks.yml` that runs on `pull_request` with "
                  "this step (the same file as the env var check). ")
@@ -223,14 +222,14 @@ def _analyse_pr_checks(a: Analysis) -> None:
 def analyse(repo: Path, profile, state: dict[str, Any] | None) -> Analysis:
     a = Analysis(detect(repo), find_workflows(repo, str(profile.get("deploy.command") or "")))
     for name, reason in host_config_problems():
-        a.findings.append(Finding("unreadable-config", "warn", f"{name} {reason}",
+        a.findings.append(Finding("warn", "unreadable-config", f"{name} {reason}",
                                   "Your host reads this file on every deploy; one it cannot read fails the deploy "
                                   "or is ignored, and LaunchReady could not check what it says.",
                                   f"Fix {name} (it must be a small text file in its own format), or delete it if "
                                   "the host does not use it.", name, 1))
     for w in a.workflows:
         if w.problem:
-            a.findings.append(Finding("unreadable-workflow", "warn", f"{w.file} {w.problem}",
+            a.findings.append(Finding("warn", "unreadable-workflow", f"{w.file} {w.problem}",
                                       "A workflow that does not parse never runs.",
                                       f"Fix {w.file}; GitHub shows the exact error on the Actions tab.", w.file, 1))
     _analyse_deploy(a, profile, _find_record(state, "command"))

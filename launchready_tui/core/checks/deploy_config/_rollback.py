@@ -9,7 +9,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from launchready_tui.core.checks.deploy_config._model import Finding
+from launchready_tui.core.findings import Finding
 
 DEFAULT_BUDGET_MIN = 10.0
 # Host commands that undo a deploy, documented by each host.
@@ -75,7 +75,7 @@ def _package_scripts(repo: Path) -> tuple[dict[str, Any], str]:
 
 
 def _finding(fid: str, severity: str, title: str, why: str, fix: str, file: str = "", line: int = 0) -> Finding:
-    return Finding(fid, severity, title, why, fix, file, line)
+    return Finding(severity, fid, title, why, fix, file, line)
 
 
 def _last_drill(state: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -23,9 +23,10 @@ from typing import Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.email.spf import email_domain
+from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
-from launchready_tui.core.results import CheckResult, Status, errored, failed, passed, warned
+from launchready_tui.core.results import CheckResult, errored, failed, passed
 
 MAX_WALK_QUERIES = 8
 POLICIES = ("none", "quarantine", "reject")
@@ -315,12 +316,9 @@ def rollout_plan(rec: DmarcRecord | None, domain: str, today: dt.date) -> tuple[
     return lines, plan
 
 
-@dataclass
-class _F:
-    status: Status
-    summary: str
-    why: str
-    fix: str
+def _as_dict(f: Finding) -> dict[str, Any]:
+    """How the evidence has always spelt a DMARC finding."""
+    return {"status": f.severity, "summary": f.message}
 
 
 def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> CheckResult:
@@ -376,11 +374,11 @@ def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> Chec
         if (rec.get("psd") or "").lower() == "y":
             ev["inherited_from_psd"] = True
     ev["effective_policy"] = policy
-    found: list[_F] = []
+    found: list[Finding] = []
     if rec.ignored:
         fixed = corrected_record(rec, disc.location)
         ev["corrected_record"] = fixed
-        found.append(_F(Status.WARN, "The DMARC record works, but receivers ignore part of it: "
+        found.append(Finding("warn", "ignored_tags", "The DMARC record works, but receivers ignore part of it: "
                         + "; ".join(rec.ignored) + ".",
                         "A tag receivers cannot read is skipped and its default applies, so the record "
                         "does not do everything you meant (for example, reports may never arrive).",
@@ -388,36 +386,36 @@ def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> Chec
     lines, plan = rollout_plan(rec, disc.location, today)
     if policy == "none":
         ev["rollout"] = plan
-        found.append(_F(Status.WARN, f"DMARC policy is p=none (monitoring only) for {d}.",
+        found.append(Finding("warn", "policy_none", f"DMARC policy is p=none (monitoring only) for {d}.",
                         "p=none only asks for reports: receivers still deliver forged mail that "
                         "claims to be you.",
                         "Move to enforcement in steps:\n" + "\n".join(lines)))
     elif policy == "quarantine" and rec.pct < 100:
-        found.append(_F(Status.WARN, f"DMARC p=quarantine applies to only {rec.pct}% of failing mail (pct={rec.pct}).",
+        found.append(Finding("warn", "partial_pct", f"DMARC p=quarantine applies to only {rec.pct}% of failing mail (pct={rec.pct}).",
                         f"The other {100 - rec.pct}% of forged mail is delivered normally.",
                         f"Remove `pct={rec.pct}` (or set pct=100), then move to p=reject: "
                         f"{plan[2]['record']}"))
     if (rec.get("t") or "").lower() == "y":
-        found.append(_F(Status.WARN, "DMARC is in testing mode (t=y).",
+        found.append(Finding("warn", "testing", "DMARC is in testing mode (t=y).",
                         "In testing mode receivers apply a policy one step weaker than the one you set.",
                         "Remove `t=y` once the reports show all your mail passes."))
     sp = (rec.get("sp") or "").lower()
     if not disc.inherited and policy != "none" and sp == "none":
-        found.append(_F(Status.WARN, "Subdomains are not protected (sp=none).",
+        found.append(Finding("warn", "subdomains_open", "Subdomains are not protected (sp=none).",
                         "Anybody can send forged mail from made-up subdomains of yours.",
                         f"Remove `sp=none` so subdomains follow p={policy}, or set sp={policy}."))
     if not rec.uris("rua") and policy == "none":
-        found.append(_F(Status.WARN, "DMARC asks for no reports (no rua=).",
+        found.append(Finding("warn", "no_reports", "DMARC asks for no reports (no rua=).",
                         "Without reports you cannot see which services send as you, so you cannot "
                         "safely move past p=none.",
                         f"Add `rua=mailto:dmarc-reports@{d}` (any mailbox you read)."))
     for r in reports:
         if r.get("error"):
-            found.append(_F(Status.ERROR, f"Could not check the report authorization for {r['uri']}: {r['error']}",
+            found.append(Finding("error", "report_unchecked", f"Could not check the report authorization for {r['uri']}: {r['error']}",
                             "Until it can be checked, nobody knows whether these reports arrive.",
                             "This is not a verdict on your setup. Run the check again."))
         elif r["external"] and not r["authorized"]:
-            found.append(_F(Status.WARN,
+            found.append(Finding("warn", "report_unauthorized",
                             f"Reports to {r['uri']} are silently dropped: {r['domain']} has not authorized them.",
                             "Receivers only send reports to another domain when that domain publishes "
                             "an authorization record, so you get no reports.",
@@ -428,16 +426,17 @@ def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> Chec
     if not found:
         return passed("dmarc", d, f"DMARC policy is p={policy}{where}, enforced on all failing mail.",
                       evidence=ev)
-    sev = {Status.ERROR: 3, Status.WARN: 2}
-    worst = max(found, key=lambda f: sev[f.status])
     more = len(found) - 1
-    summary = worst.summary + where + (f" (and {more} more)" if more else "")
-    fix = "\n".join(f"{i}. {f.fix}" for i, f in enumerate(found, 1)) if more else worst.fix
+    fix = "\n".join(f"{i}. {f.fix}" for i, f in enumerate(found, 1)) if more else found[0].fix
     why = " ".join(f.why for f in found)
-    ev["findings"] = [{"status": f.status.value, "summary": f.summary} for f in found]
-    if worst.status == Status.ERROR:
-        return errored("dmarc", d, summary.removeprefix("Could not check "), fix=fix, why=why, evidence=ev)
-    return warned("dmarc", d, summary, fix=fix, why=why, evidence=ev)
+
+    def summary(top: list[Finding], every: list[Finding]) -> str:
+        text = top[0].message + where + (f" (and {more} more)" if more else "")
+        return text.removeprefix("Could not check ") if top[0].severity == "error" else text
+
+    # `ok` is never used: every finding here is a warning or could-not-check
+    return findings_result("dmarc", d, found, ev, ok="", summary=summary, why=why, fix=fix,
+                           error_fix=fix, error_why=why, shape=_as_dict)
 
 
 # ---------------------------------------------------------------------------- entry point

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from launchready_tui.core.checks.email.spf._check import (
     CHECK_KIND,
-    Finding,
     SenderCheck,
     SpfEvidence,
     SpfReport,
@@ -73,7 +72,6 @@ __all__ = [
     "CHECK_KIND",
     "CachingResolver",
     "DNS_TERMS",
-    "Finding",
     "LOOKUP_LIMIT",
     "MAX_WALK_NODES",
     "MECHANISMS",

@@ -26,10 +26,10 @@ from launchready_tui.core.checks.email.spf._tree import (
     render_tree,
     walk_spf,
 )
-from launchready_tui.core.findings import rank
+from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
-from launchready_tui.core.results import CheckResult, Status, errored, failed, passed, warned
+from launchready_tui.core.results import CheckResult, errored, failed
 
 # ---------------------------------------------------------------------------- the verdict
 
@@ -158,16 +158,9 @@ def _tree_ok(tree: dict) -> bool:
     return all(n["status"] == "ok" for n in iter_nodes(tree) if n.get("counted", True))
 
 
-@dataclass
-class Finding:
-    status: Status
-    code: str
-    summary: str
-    why: str = ""
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return {"status": self.status.value, "code": self.code, "summary": self.summary}
+def _as_dict(f: Finding) -> dict[str, Any]:
+    """How the evidence has always spelt an SPF finding."""
+    return {"status": f.severity, "code": f.code, "summary": f.message}
 
 
 _WHY_PERMERROR = (
@@ -194,13 +187,13 @@ def evaluate_spf(rep: SpfReport) -> CheckResult:
 
     if not rep.records:
         findings.append(Finding(
-            Status.FAIL, "no_record", f"{d} has no SPF record.",
+            "fail", "no_record", f"{d} has no SPF record.",
             why="Without SPF, receivers cannot tell your real mail from forgeries: your mail is "
             "more likely to land in spam, and anybody can send mail that claims to be you.",
         ))
     elif len(rep.records) > 1:
         findings.append(Finding(
-            Status.FAIL, "multiple_records",
+            "fail", "multiple_records",
             f"{d} has {len(rep.records)} SPF records; there must be exactly one.",
             why=_WHY_PERMERROR,
             fix="Delete all the `v=spf1` TXT records at the domain and publish the merged one below.",
@@ -209,7 +202,7 @@ def evaluate_spf(rep: SpfReport) -> CheckResult:
         ignored = [t.text for t in rec.terms if t.kind == "modifier" and _mechanism_as_modifier(t.text)]
         if ignored:
             findings.append(Finding(
-                Status.WARN, "ignored_modifier",
+                "warn", "ignored_modifier",
                 "The SPF record has " + ", ".join(f"`{_show(t)}`" for t in ignored) + ", which receivers "
                 "read as an unknown modifier and ignore (RFC 7208 §6), so it authorizes nothing.",
                 why="The servers you meant to list are not allowed to send your mail, so their mail "
@@ -219,7 +212,7 @@ def evaluate_spf(rep: SpfReport) -> CheckResult:
             ))
         if rec.errors:
             findings.append(Finding(
-                Status.FAIL, "syntax", "The SPF record has errors: " + "; ".join(rec.errors) + ".",
+                "fail", "syntax", "The SPF record has errors: " + "; ".join(rec.errors) + ".",
                 why=_WHY_PERMERROR,
                 fix="Correct the terms named above. The suggested record below reads common typos "
                 "the way they were meant (a missing space before `~all`, `ipv4:`, `include=`) and "
@@ -232,7 +225,7 @@ def evaluate_spf(rep: SpfReport) -> CheckResult:
         length = len(rep.records[0].encode())
         if length > RECORD_SOFT_LIMIT:
             findings.append(Finding(
-                Status.WARN, "length",
+                "warn", "length",
                 f"The SPF record is {length} characters long (keep it under {RECORD_SOFT_LIMIT}).",
                 why="Long records make DNS answers too big for one UDP packet; some receivers "
                 "then fail to read them and SPF fails.",
@@ -259,7 +252,7 @@ def _tree_findings(tree: dict) -> list[Finding]:
         )[:3]
         names = ", ".join(f"`{c['term']}` ({c['cost']})" for c in heavy)
         out.append(Finding(
-            Status.FAIL, "too_many_lookups",
+            "fail", "too_many_lookups",
             f"The SPF record needs {total} DNS lookups; receivers allow {LOOKUP_LIMIT}.",
             why="Receivers stop at the eleventh lookup and report permerror: SPF fails for "
             "mail from any sender listed after that point, which is most likely to be spam-foldered.",
@@ -269,7 +262,7 @@ def _tree_findings(tree: dict) -> list[Finding]:
     if voids > VOID_LIMIT:
         empty = [t["term"] for n in iter_nodes(tree) for t in n["terms"] if t.get("void")]
         out.append(Finding(
-            Status.FAIL, "void_lookups",
+            "fail", "void_lookups",
             f"{voids} terms of the SPF tree look up names that have no records (limit {VOID_LIMIT}): "
             + ", ".join(f"`{t}`" for t in empty) + ".",
             why=_WHY_PERMERROR.replace("the whole SPF record as broken", "a third empty lookup as an error"),
@@ -281,7 +274,7 @@ def _tree_findings(tree: dict) -> list[Finding]:
             if node["status"] == "loop" and node.get("counted", True):
                 mine = parent is tree
                 out.append(Finding(
-                    Status.FAIL, "include_loop",
+                    "fail", "include_loop",
                     f"`{node['term']}` in the record of {parent['domain']} points back to {node['domain']}, "
                     "which is already being read: a loop.",
                     why=_WHY_PERMERROR,
@@ -296,7 +289,7 @@ def _tree_findings(tree: dict) -> list[Finding]:
             continue
         if node["status"] in ("none", "nxdomain", "multiple", "syntax"):
             out.append(Finding(
-                Status.FAIL, "broken_include",
+                "fail", "broken_include",
                 f"`{node['term']}` is broken: {node['problem']}.",
                 why=_WHY_PERMERROR,
                 fix=f"Remove `{node['term']}` if you no longer use that service, or ask the "
@@ -305,11 +298,11 @@ def _tree_findings(tree: dict) -> list[Finding]:
     for node in iter_nodes(tree):
         for t in node["terms"]:
             if t.get("problem") and "mail servers" in t["problem"]:
-                out.append(Finding(Status.FAIL, "mx_limit", f"`{t['term']}`: {t['problem']}.",
+                out.append(Finding("fail", "mx_limit", f"`{t['term']}`: {t['problem']}.",
                                    why=_WHY_PERMERROR, fix=f"Replace `{t['term']}` with ip4:/ip6: ranges."))
     if any(t["term"].lstrip("+-~?").lower().startswith("ptr") for t in tree["terms"]):
         out.append(Finding(
-            Status.WARN, "ptr", "The record uses `ptr`, which RFC 7208 says not to use.",
+            "warn", "ptr", "The record uses `ptr`, which RFC 7208 says not to use.",
             why="`ptr` is slow and unreliable; some large receivers skip it, so mail it should "
             "authorize can fail SPF.",
             fix="Replace `ptr` with the ip4:/ip6: ranges or the include of your sending service.",
@@ -334,14 +327,14 @@ def _all_findings(rec: SpfRecord, tree: dict) -> list[Finding]:
     src = "" if where == tree["domain"] else f" (from the redirect to {where})"
     if q == "+all":
         return [Finding(
-            Status.FAIL, "plus_all", f"The SPF record ends in `+all`{src}: every server on the internet may send as you.",
+            "fail", "plus_all", f"The SPF record ends in `+all`{src}: every server on the internet may send as you.",
             why="`+all` authorizes the whole internet, so spammers can send mail that passes SPF "
             "as your domain; receivers learn to distrust your domain and your real mail suffers.",
             fix="Replace `+all` with `~all` (or `-all` once all your senders are listed).",
         )]
     if q == "?all":
         return [Finding(
-            Status.FAIL, "neutral_all", f"The SPF record ends in `?all`{src}: it protects nothing.",
+            "fail", "neutral_all", f"The SPF record ends in `?all`{src}: it protects nothing.",
             why="`?all` tells receivers to treat unknown servers as neutral, so forged mail "
             "claiming to be you is not marked and your domain gains no protection.",
             fix="Replace `?all` with `~all` (or `-all` once all your senders are listed).",
@@ -356,7 +349,7 @@ def _all_findings(rec: SpfRecord, tree: dict) -> list[Finding]:
                    f"`{rec.redirect.text}` with `include:{(rec.redirect.value or '').rstrip('.')} ~all` "
                    "(the suggested record below does that).")
         return [Finding(
-            Status.WARN, "no_all", f"The SPF record does not end with `~all` or `-all`{src}.",
+            "warn", "no_all", f"The SPF record does not end with `~all` or `-all`{src}.",
             why="Without an `all` at the end, mail from servers you did not list gets a neutral "
             "result instead of a fail: forgeries are not caught.",
             fix=fix,
@@ -367,7 +360,7 @@ def _all_findings(rec: SpfRecord, tree: dict) -> list[Finding]:
 def _sender_finding(s: SenderCheck, rep: SpfReport) -> Finding | None:
     if s.kind == "invalid":
         return Finding(
-            Status.WARN, "bad_sender", f"`email.senders` entry '{s.sender}' is {s.detail}.",
+            "warn", "bad_sender", f"`email.senders` entry '{s.sender}' is {s.detail}.",
             why="LaunchReady cannot check whether this sender is allowed to send your mail.",
             fix="Write each sender as an IP address (203.0.113.5), a network (203.0.113.0/24) or "
             "`include:` followed by your provider's SPF domain.",
@@ -376,7 +369,7 @@ def _sender_finding(s: SenderCheck, rep: SpfReport) -> Finding | None:
         return None
     if s.kind != "include" and s.result == "temperror":
         return Finding(
-            Status.ERROR, "sender_unchecked", f"Could not check sender {s.sender}: {s.detail}",
+            "error", "sender_unchecked", f"Could not check sender {s.sender}: {s.detail}",
             why="Until this can be checked, nobody knows whether mail from this sender passes SPF.",
             fix="This is not a verdict on your setup. Run the check again; if it persists, one of "
             "the includes is not answering.",
@@ -388,7 +381,7 @@ def _sender_finding(s: SenderCheck, rep: SpfReport) -> Finding | None:
     else:
         what = f"`{s.sender}`" + (f" (SPF result: {s.result})" if s.result else "")
     return Finding(
-        Status.FAIL, "sender_missing", f"Sender {what} is not authorized by the SPF record.",
+        "fail", "sender_missing", f"Sender {what} is not authorized by the SPF record.",
         why=f"Mail your platform sends through {s.sender} fails SPF, so it is likely to land in "
         "spam or be rejected.",
         fix=f"Add `{s.term}` to the record, before the `all` at the end.",
@@ -401,7 +394,7 @@ def _assemble(rep: SpfReport, findings: list[Finding], suggestion: dict | None) 
     tree = rep.trees[0] if len(rep.trees) == 1 else None
     if rep.failures:
         findings.append(Finding(
-            Status.ERROR, "dns_failure",
+            "error", "dns_failure",
             f"Part of the SPF tree could not be read: {rep.failures[0]}",
             why="Receivers that meet the same failure give temperror and may defer or reject your mail.",
             fix="Run the check again; if it persists, the provider's DNS named above is failing.",
@@ -415,7 +408,7 @@ def _assemble(rep: SpfReport, findings: list[Finding], suggestion: dict | None) 
         "lookup_limit": LOOKUP_LIMIT,
         "void_limit": VOID_LIMIT,
         "senders": [s.to_dict() for s in rep.senders],
-        "findings": [f.to_dict() for f in findings],
+        "findings": [],  # findings_result fills it in, in this place
         "dns_failures": rep.failures,
     }
     if tree is not None:
@@ -429,25 +422,11 @@ def _assemble(rep: SpfReport, findings: list[Finding], suggestion: dict | None) 
         evidence["trees"] = rep.trees
         evidence["tree_text"] = [line for t in rep.trees for line in render_tree(t)]
         evidence["lookup_count"] = max(t["total"] for t in rep.trees)
-    needs_fix = [f for f in findings if f.status != Status.PASS]
-    if not needs_fix:
-        n = len(rep.senders)
-        senders = f", all {n} sender(s) authorized" if n else ""
-        return passed(
-            "spf", d,
-            f"SPF record is valid: {evidence['lookup_count']} of {LOOKUP_LIMIT} DNS lookups, "
-            f"ends in `{evidence.get('all')}`{senders}.",
-            evidence=evidence,
-        )
-    worst = max(needs_fix, key=lambda f: rank(f.status.value))  # the one severity order
-    status = worst.status
-    rest = len(needs_fix) - 1
-    summary = worst.summary + (f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest else "")
-    fix_lines = [f"{i}. {f.fix}" for i, f in enumerate(needs_fix, 1) if f.fix]
-    if suggestion and suggestion["record"] is None and any(f.code in _SUGGESTIBLE for f in needs_fix):
+    fix_lines = [f"{i}. {f.fix}" for i, f in enumerate(findings, 1) if f.fix]
+    if suggestion and suggestion["record"] is None and any(f.code in _SUGGESTIBLE for f in findings):
         evidence["suggestion_withheld"] = suggestion["reason"]
         fix_lines.append(f"No suggested record this time: {suggestion['reason']}.")
-    elif suggestion and any(f.code in _SUGGESTIBLE for f in needs_fix):
+    elif suggestion and any(f.code in _SUGGESTIBLE for f in findings):
         evidence["suggested_record"] = suggestion["record"]
         evidence["suggested_lookup_count"] = suggestion["lookups"]
         if suggestion.get("notes"):
@@ -461,12 +440,23 @@ def _assemble(rep: SpfReport, findings: list[Finding], suggestion: dict | None) 
                 f"lookups, over the limit of {LOOKUP_LIMIT}. Also remove an include you no longer "
                 "use, or replace one with the provider's ip4:/ip6: ranges."
             )
-    why = " ".join(dict.fromkeys(f.why for f in needs_fix if f.why))
+    why = " ".join(dict.fromkeys(f.why for f in findings if f.why))
     fix = "\n".join(fix_lines)
-    if status == Status.ERROR:
-        return errored("spf", d, summary.removeprefix("Could not check: "), fix=fix, why=why, evidence=evidence)
-    maker = failed if status == Status.FAIL else warned
-    return maker("spf", d, summary, fix=fix, why=why, evidence=evidence)
+
+    def ok() -> str:
+        n = len(rep.senders)
+        senders = f", all {n} sender(s) authorized" if n else ""
+        return (f"SPF record is valid: {evidence['lookup_count']} of {LOOKUP_LIMIT} DNS lookups, "
+                f"ends in `{evidence.get('all')}`{senders}.")
+
+    def summary(top: list[Finding], every: list[Finding]) -> str:
+        rest = len(every) - 1
+        text = top[0].message + (f" (and {rest} more problem{'s' if rest > 1 else ''})" if rest else "")
+        return text.removeprefix("Could not check: ") if top[0].severity == "error" else text
+
+    # every finding's fix, numbered, in the order found; the whys of all of them
+    return findings_result("spf", d, findings, evidence, ok=ok, summary=summary, why=why, fix=fix,
+                           error_fix=fix, error_why=why, shape=_as_dict)
 
 
 _SUGGESTIBLE = {
