@@ -14,13 +14,19 @@ import base64
 import binascii
 import hashlib
 import re
-from typing import Any, TypedDict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.checks.email._types import Params
 from launchready_tui.core.checks.email.spf import email_domain
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
+
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
 _TAG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _FWS = re.compile(r"[ \t\r\n]+")
@@ -96,7 +102,7 @@ def selector_name(entry: str, domain: str) -> str:
     return f"{entry}._domainkey.{domain}"
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: Params) -> list[str]:
     selectors = (params or {}).get("selectors") or profile.get("email.dkim_selectors") or []
     if not selectors:
         raise MissingInput(
@@ -113,7 +119,7 @@ _WHY_BROKEN = (
 )
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: Params) -> CheckResult:
     selector = target.split("._domainkey.", 1)[0]
     ev: dict[str, Any] = {"name": target, "selector": selector}
     try:
@@ -158,14 +164,14 @@ async def check(ctx, target: str, params) -> CheckResult:
     return _judge(target, selector, tags, ev, where=_where(getattr(ctx, "profile", None), selector))
 
 
-def _where(profile, selector: str) -> str:
+def _where(profile: Profile | None, selector: str) -> str:
     """The email service's DKIM page when the profile or the selector tells which one."""
     from launchready_tui.core.dashboards import dkim_where
 
     return dkim_where(profile, selector) or "your email service's domain (DNS) settings"
 
 
-def _judge(target: str, selector: str, tags: dict[str, str], ev: dict,
+def _judge(target: str, selector: str, tags: dict[str, str], ev: dict[str, Any],
            where: str = "your email service's DKIM settings") -> CheckResult:
     problem = _tag_problem(tags)
     if problem:
@@ -242,7 +248,7 @@ MAX_HEADER_BYTES = 2 * 1024 * 1024
 _SIG_FALLBACK = re.compile(r"(?:^|;)\s*([sda])\s*=\s*([^;\s]+)", re.I)
 
 
-def _header_fields(text: str):
+def _header_fields(text: str) -> Iterator[tuple[str, str]]:
     """(name, unfolded value) for each header field, up to the end of the header block."""
     name, value, started = None, [], False
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):

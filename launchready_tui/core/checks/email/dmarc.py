@@ -18,15 +18,22 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.checks.email._types import Params
 from launchready_tui.core.checks.email.spf import email_domain
 from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed
+
+if TYPE_CHECKING:
+    from launchready_tui.core.checks.email._types import Resolver
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
 MAX_WALK_QUERIES = 8
 POLICIES = ("none", "quarantine", "reject")
@@ -77,7 +84,7 @@ def _valid_uri(uri: str) -> bool:
     return ":" in uri and not (uri.lower().startswith("mailto:") and "@" not in uri)
 
 
-def _close(word: str, choices) -> str:
+def _close(word: str, choices: Iterable[str]) -> str:
     import difflib
 
     swapped = [c for c in choices if sorted(c) == sorted(word.lower()) and c != word.lower()]  # `rau`, `rjeect`
@@ -246,7 +253,7 @@ def walk_targets(domain: str) -> list[str]:
     return out
 
 
-async def discover(resolver, domain: str) -> Discovery:
+async def discover(resolver: Resolver, domain: str) -> Discovery:
     """Find the DMARC record that applies to `domain`. Raises DnsFailure when unsure."""
     disc = Discovery(domain=domain)
     for i, target in enumerate(walk_targets(domain)):
@@ -271,7 +278,7 @@ async def discover(resolver, domain: str) -> Discovery:
     return disc
 
 
-async def check_report_auth(resolver, policy_domain: str, uri: str) -> dict[str, Any]:
+async def check_report_auth(resolver: Resolver, policy_domain: str, uri: str) -> dict[str, Any]:
     """One rua/ruf address: external? authorized by the other domain?"""
     other = mailto_domain(uri)
     info: dict[str, Any] = {"uri": uri, "domain": other, "external": False, "authorized": None}
@@ -442,14 +449,14 @@ def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> Chec
 # ---------------------------------------------------------------------------- entry point
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: Params) -> list[str]:
     d = email_domain(profile, params)
     if not d:
         raise MissingInput("email.domain")
     return [d]
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: Params) -> CheckResult:
     resolver = ctx.net.resolver
     try:
         disc = await discover(resolver, target)

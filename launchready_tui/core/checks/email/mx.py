@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.checks.email._types import Params
 from launchready_tui.core.checks.email.spf import email_domain
-from launchready_tui.core.net import DnsFailure
+from launchready_tui.core.net import DnsAnswer, DnsFailure
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
+if TYPE_CHECKING:
+    from launchready_tui.core.checks.email._types import Resolver
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
-def sends_mail(profile, params) -> tuple[bool, str]:
+
+def sends_mail(profile: Profile, params: Params) -> tuple[bool, str]:
     """(does the domain send mail, why we think so)."""
     v = (params or {}).get("sends_mail", profile.get("email.sends_mail"))
     if v is not None:
@@ -41,14 +47,14 @@ def parse_mx(record: str) -> tuple[int | None, str]:
     return int(parts[0]), parts[1]
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: Params) -> list[str]:
     d = email_domain(profile, params)
     if not d:
         raise MissingInput("email.domain")
     return [d]
 
 
-async def _resolve_host(resolver, host: str) -> dict[str, Any]:
+async def _resolve_host(resolver: Resolver, host: str) -> dict[str, Any]:
     info: dict[str, Any] = {"host": host, "addresses": []}
     try:
         ipaddress.ip_address(host)
@@ -62,11 +68,12 @@ async def _resolve_host(resolver, host: str) -> dict[str, Any]:
     for ans in (a, aaaa):
         if isinstance(ans, BaseException) and not isinstance(ans, DnsFailure):
             raise ans
-    if isinstance(a, DnsFailure) and (isinstance(aaaa, DnsFailure) or not aaaa.records):
+    # what is left is an answer or a DnsFailure
+    if isinstance(a, DnsFailure) and (not isinstance(aaaa, DnsAnswer) or not aaaa.records):
         info["error"] = str(a)
         return info
     for ans in (a, aaaa):
-        if not isinstance(ans, DnsFailure):
+        if isinstance(ans, DnsAnswer):
             info["addresses"] += ans.records
             if ans.chain:
                 info["cname"] = [f"{x} -> {y}" for x, y in ans.chain]
@@ -75,7 +82,7 @@ async def _resolve_host(resolver, host: str) -> dict[str, Any]:
     return info
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: Params) -> CheckResult:
     resolver = ctx.net.resolver
     sends, because = sends_mail(ctx.profile, params)
     ev: dict[str, Any] = {"domain": target, "sends_mail": sends, "sends_mail_source": because}

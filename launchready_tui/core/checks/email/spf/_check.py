@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.checks.email._types import Params
 from launchready_tui.core.checks.email.spf._check_host import check_host, evaluate_record
 from launchready_tui.core.checks.email.spf._parse import (
     LOOKUP_LIMIT,
@@ -30,6 +31,11 @@ from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed
+
+if TYPE_CHECKING:
+    from launchready_tui.core.checks.email._types import Resolver
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
 # ---------------------------------------------------------------------------- the verdict
 
@@ -87,7 +93,7 @@ class SpfReport:
     added: dict[str, dict] = field(default_factory=dict)  # include domain -> its tree
 
 
-async def inspect_spf(resolver, domain: str, senders: list[str]) -> SpfReport:
+async def inspect_spf(resolver: Resolver, domain: str, senders: list[str]) -> SpfReport:
     """All the DNS work for the verdict: the record(s), their trees, each sender."""
     rep = SpfReport(domain=domain)
     try:
@@ -116,7 +122,7 @@ async def inspect_spf(resolver, domain: str, senders: list[str]) -> SpfReport:
     return rep
 
 
-async def _check_sender(resolver, rep: SpfReport, s: SenderCheck, reachable: set[str]) -> None:
+async def _check_sender(resolver: Resolver, rep: SpfReport, s: SenderCheck, reachable: set[str]) -> None:
     if s.kind == "invalid":
         return
     if s.kind == "include":
@@ -468,23 +474,23 @@ _SUGGESTIBLE = {
 # ---------------------------------------------------------------------------- entry point
 
 
-def email_domain(profile, params) -> str:
+def email_domain(profile: Profile, params: Params) -> str:
     d = (params or {}).get("domain") or profile.get("email.domain") or profile.domain
     return str(d).strip().lower().rstrip(".")
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: Params) -> list[str]:
     if not email_domain(profile, params):
         raise MissingInput("email.domain")
     return [email_domain(profile, params)]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: Params, timeout_s: float) -> float:
     # The tree is walked level by level; each level waits for at most one timeout.
     return timeout_s * 6
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: Params) -> CheckResult:
     senders = (params or {}).get("senders")
     if senders is None and target == email_domain(ctx.profile, {}):
         senders = ctx.profile.get("email.senders")  # they send as the profile's domain only

@@ -8,7 +8,7 @@ import ipaddress
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from launchready_tui.core.checks.email.spf._parse import (
     _MACRO_RE,
@@ -17,6 +17,7 @@ from launchready_tui.core.checks.email.spf._parse import (
     MAX_WALK_NODES,
     QUALIFIERS,
     VOID_LIMIT,
+    IPAddress,
     SpfRecord,
     SpfSyntaxError,
     Term,
@@ -30,6 +31,9 @@ from launchready_tui.core.checks.email.spf._parse import (
     reverse_name,
 )
 from launchready_tui.core.net import DnsAnswer, DnsFailure
+
+if TYPE_CHECKING:
+    from launchready_tui.core.checks.email._types import Resolver
 
 # ---------------------------------------------------------------------------- check_host
 
@@ -55,8 +59,8 @@ class SpfResult:
 
 @dataclass
 class _Eval:
-    resolver: Any
-    ip: Any
+    resolver: Resolver
+    ip: IPAddress
     sender: str
     helo: str
     receiver: str = "unknown"
@@ -278,7 +282,7 @@ class _Eval:
             return bool(ans.records)
         raise _PermError(f"unknown mechanism {kind}")  # pragma: no cover
 
-    def _net_of(self, addr: str, term: Term):
+    def _net_of(self, addr: str, term: Term) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
         bits = term.cidr4 if self.ip.version == 4 else term.cidr6
         return ipaddress.ip_network(f"{addr}/{bits}", strict=False)
 
@@ -356,18 +360,18 @@ def _mx_host(record: str) -> str:
     return "" if host in ("", "@") else host
 
 
-def _same_ip(text: str, ip) -> bool:
+def _same_ip(text: str, ip: IPAddress) -> bool:
     try:
         return ipaddress.ip_address(text) == ip
     except ValueError:
         return False
 
 
-def _in_net(ip, net) -> bool:
+def _in_net(ip: IPAddress, net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
     return ip.version == net.version and ip in net
 
 
-def normalize_ip(ip: str):
+def normalize_ip(ip: str) -> IPAddress:
     addr = ipaddress.ip_address(ip.strip())
     if addr.version == 6 and addr.ipv4_mapped is not None:
         return addr.ipv4_mapped
@@ -375,7 +379,7 @@ def normalize_ip(ip: str):
 
 
 async def check_host(
-    resolver, ip: str, domain: str, sender: str = "", *, helo: str = "", receiver: str = "unknown"
+    resolver: Resolver, ip: str, domain: str, sender: str = "", *, helo: str = "", receiver: str = "unknown"
 ) -> SpfResult:
     """RFC 7208 check_host(): the result for mail from `sender` arriving from `ip`.
 
@@ -398,7 +402,7 @@ def _sender(sender: str, fallback_domain: str) -> str:
     return sender
 
 
-async def evaluate_record(resolver, ip: str, domain: str, record: str, *, lenient: bool = False) -> SpfResult:
+async def evaluate_record(resolver: Resolver, ip: str, domain: str, record: str, *, lenient: bool = False) -> SpfResult:
     """Evaluate `record` as if it were published at `domain` (for "would this fix work?").
 
     `lenient` ignores syntax errors (the bad terms are skipped) and the lookup limits, to

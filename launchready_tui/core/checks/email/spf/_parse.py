@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
 LOOKUP_LIMIT = 10  # RFC 7208 4.6.4: include, a, mx, ptr, exists, redirect
 VOID_LIMIT = 2  # RFC 7208 4.6.4: lookups answering NXDOMAIN or no records
 ADDRESS_LIMIT = 10  # RFC 7208 4.6.4: address lookups per mx, names per ptr
@@ -271,11 +273,11 @@ def _truncate(name: str) -> str:
     return name
 
 
-def reverse_name(ip) -> str:
+def reverse_name(ip: IPAddress) -> str:
     return ip.reverse_pointer
 
 
-def _ip_dotted(ip) -> str:
+def _ip_dotted(ip: IPAddress) -> str:
     if ip.version == 4:
         return str(ip)
     return ".".join(ip.exploded.replace(":", ""))

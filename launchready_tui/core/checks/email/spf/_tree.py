@@ -4,7 +4,8 @@ so the user sees which include blew the budget."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks.email.spf._check_host import _mx_host
 from launchready_tui.core.checks.email.spf._parse import (
@@ -18,6 +19,9 @@ from launchready_tui.core.checks.email.spf._parse import (
 )
 from launchready_tui.core.net import DnsAnswer, DnsFailure
 
+if TYPE_CHECKING:
+    from launchready_tui.core.checks.email._types import Resolver
+
 # ---------------------------------------------------------------------------- the tree walk
 
 
@@ -28,9 +32,9 @@ class CachingResolver:
     by each sender's check_host, and answers cannot change in that second.
     """
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner: Resolver) -> None:
         self.inner = inner
-        self._cache: dict[tuple[str, str], asyncio.Future] = {}
+        self._cache: dict[tuple[str, str], asyncio.Future[DnsAnswer]] = {}
 
     async def query(self, name: str, rdtype: str = "A") -> DnsAnswer:
         key = (name.lower().rstrip("."), rdtype.upper())
@@ -62,7 +66,7 @@ class _Walker:
     the limits so the user sees the whole tree.
     """
 
-    def __init__(self, resolver) -> None:
+    def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
         self.nodes = 0
         self.failures: list[str] = []
@@ -101,7 +105,7 @@ class _Walker:
         domain = node["domain"]
         has_all = rec.all_term is not None
         reached_all = False
-        jobs = []
+        jobs: list[tuple[dict[str, Any], Coroutine[Any, Any, dict[str, Any] | None]]] = []
         for term in rec.terms:
             entry: dict[str, Any] = {"term": term.text, "cost": 0, "counted": True}
             node["terms"].append(entry)
@@ -189,7 +193,7 @@ def _new_node(domain: str, via: str, term: str) -> dict:
     }
 
 
-async def walk_spf(resolver, domain: str, record: str | None = None) -> tuple[dict, list[str]]:
+async def walk_spf(resolver: Resolver, domain: str, record: str | None = None) -> tuple[dict, list[str]]:
     """The lookup tree of `domain` (or of `record` as if published there).
 
     Returns (tree, DNS failures met on the way). Node keys: domain, via, term, record,
@@ -207,7 +211,7 @@ async def walk_spf(resolver, domain: str, record: str | None = None) -> tuple[di
     return tree, w.failures
 
 
-def iter_nodes(tree: dict):
+def iter_nodes(tree: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield tree
     for c in tree.get("children", []):
         yield from iter_nodes(c)
