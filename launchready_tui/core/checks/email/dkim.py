@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.checks.email._records import more_than_one, txt_records
 from launchready_tui.core.checks.email._types import Params
 from launchready_tui.core.checks.email.spf import email_domain
 from launchready_tui.core.net import DnsFailure
@@ -123,10 +124,9 @@ async def check(ctx: CheckContext, target: str, params: Params) -> CheckResult:
     selector = target.split("._domainkey.", 1)[0]
     ev: dict[str, Any] = {"name": target, "selector": selector}
     try:
-        ans = await ctx.net.resolver.query(target, "TXT")
+        ans, keys = await txt_records(ctx.net.resolver, target, looks_like_dkim_key)
     except DnsFailure as e:
         return errored("dkim", target, str(e), evidence=ev)
-    keys = [r for r in ans.records if looks_like_dkim_key(r)]
     ev["records"] = ans.records
     if not keys:
         where = "does not exist" if ans.nxdomain or not ans.records else "holds no DKIM key"
@@ -140,8 +140,8 @@ async def check(ctx: CheckContext, target: str, params: Params) -> CheckResult:
             evidence=ev,
         )
     if len(keys) > 1:
-        return failed(
-            "dkim", target, f"{target} has {len(keys)} DKIM key records; there must be one.",
+        return more_than_one(
+            "dkim", target, target, len(keys), "DKIM key",
             why="Receivers pick one of them at random or reject both, so signatures fail "
             "unpredictably.",
             fix=f"Delete the old key record at {target} and keep only the one your provider shows now.",

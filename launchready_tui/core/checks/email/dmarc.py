@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
+from launchready_tui.core.checks.email._records import more_than_one, txt_records
 from launchready_tui.core.checks.email._types import Params
 from launchready_tui.core.checks.email.spf import email_domain
 from launchready_tui.core.findings import Finding, findings_result
@@ -260,13 +261,12 @@ async def discover(resolver: Resolver, domain: str) -> Discovery:
         name = f"_dmarc.{target}"
         disc.queried.append(name)
         try:
-            ans = await resolver.query(name, "TXT")
+            _ans, recs = await txt_records(resolver, name, is_dmarc_record)
         except DnsFailure as e:
             if i > 0 and "." not in target:
                 disc.notes.append(f"the top-level domain did not answer ({e.kind}); walk stopped")
                 break
             raise
-        recs = [r for r in ans.records if is_dmarc_record(r)]
         if i == 0 and recs:
             disc.location, disc.records = target, recs  # several at the domain itself: reported
             return disc
@@ -288,11 +288,11 @@ async def check_report_auth(resolver: Resolver, policy_domain: str, uri: str) ->
     name = f"{policy_domain}._report._dmarc.{other}"
     info["authorization_record"] = name
     try:
-        ans = await resolver.query(name, "TXT")
+        _ans, recs = await txt_records(resolver, name, is_dmarc_record)
     except DnsFailure as e:
         info["error"] = str(e)
         return info
-    info["authorized"] = any(is_dmarc_record(r) for r in ans.records)
+    info["authorized"] = bool(recs)
     return info
 
 
@@ -350,8 +350,8 @@ def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> Chec
             evidence=ev,
         )
     if len(disc.records) > 1:
-        return failed(
-            "dmarc", d, f"_dmarc.{disc.location} has {len(disc.records)} DMARC records; there must be one.",
+        return more_than_one(
+            "dmarc", d, f"_dmarc.{disc.location}", len(disc.records), "DMARC",
             why="Receivers ignore DMARC entirely when there is more than one record: your "
             "domain is unprotected.",
             fix=f"Delete all but one of the `v=DMARC1` TXT records at _dmarc.{disc.location}.",
