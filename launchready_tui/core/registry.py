@@ -45,6 +45,7 @@ class KindRef:
     shown: tuple[str, ...] = ()
     hidden: frozenset[str] = frozenset()
     declared: bool = True  # False: the module has no KIND yet (see the module docstring)
+    handover: bool = False  # the kind names its own handover section (`Kind.handover`)
 
     def step_line(self) -> str:
         name = self.title or self.name.replace("_", " ").capitalize()
@@ -118,7 +119,7 @@ def index_fingerprint() -> str:
 
 def _ref(kind: Kind, module: str) -> KindRef:
     return KindRef(kind.name, module, kind.family, kind.about, kind.title, kind.plain, kind.schema,
-                   tuple(kind.shown), frozenset(kind.hidden))
+                   tuple(kind.shown), frozenset(kind.hidden), handover=kind.handover is not None)
 
 
 def discover(root: Path | None = None, package: str = CHECKS_PACKAGE

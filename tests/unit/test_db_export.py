@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from launchready_tui.core.export._data import before_after, data_view
+from launchready_tui.core.checks.db._handover import before_after, data_view
 
 
 def _r(check, evidence, status="fail", target="database", at="2026-12-03T07:00:00+00:00"):
@@ -43,9 +43,54 @@ def test_the_section_carries_the_index_plan_cache_rules_and_statements():
     from launchready_tui.core.export import _layout
 
     d = _layout._Doc({})
-    doc = SimpleNamespace(data=v)
-    _layout.layout_data(d, doc)
+    v.layout(d)
     code = "\n".join(b.text for b in d.blocks if isinstance(b, CodeBlock))
     assert PLAN["statement"] in code and "DROP INDEX CONCURRENTLY IF EXISTS public.x;" in code
     assert any(t[1] == "Cache rules" for t in d.toc)
     assert callable(layout)
+
+
+def test_the_kinds_name_their_sections_and_the_export_lays_out_any_kind_s_section(monkeypatch):
+    """The database and AI sections come from the kinds (`Kind.handover`), not from export
+    modules that know one family: a kind the export has never heard of gets its section too,
+    called once with the results and the history, after Performance (its family has none)."""
+    from launchready_tui.core import registry
+    from launchready_tui.core.checks.base import Kind
+    from launchready_tui.core.export import render_markdown
+    from tests.unit import export_fixtures as F
+
+    for name in ("db_queries", "db_indexes", "db_route_queries", "db_cache", "db_access"):
+        assert registry.KINDS[name].handover and registry.load_kind(name).handover is data_view
+    assert registry.KINDS["ai_probe"].handover and registry.load_kind("ai_probe").handover is not None
+    assert not registry.KINDS["dns"].handover
+
+    calls = []
+
+    class Greeting:
+        def layout(self, d):
+            d.h(2, "Greeting", toc=True)
+            d.table(["Word"], [[[d.code("hello")]]])
+
+    def section(results, history):
+        calls.append(len(history))
+        return Greeting() if any(r.check == "greeting" for r in results) else None
+
+    async def check(ctx, target, params):  # pragma: no cover - never run here
+        raise AssertionError
+
+    kind = Kind(name="greeting", family="ops", title="Greeting", plain="says hello", about="hello",
+                check=check, handover=section)
+    monkeypatch.setitem(registry.KINDS, "greeting",
+                        registry.KindRef("greeting", "tests.greeting", "ops", "hello", handover=True))
+    monkeypatch.setitem(registry._loaded, ("greeting", "tests.greeting"), kind)
+    plain = render_markdown(F.handover())
+    assert "## Greeting" not in plain and calls == [len(F.HISTORY)]
+    state = F.state()
+    state["results"]["audit/hello/greet@acme.example"] = F._r("audit", 1, "hello", "greet", "greeting",
+                                                              "acme.example", "pass", "it says hello")
+    from launchready_tui.core.export import build_handover
+
+    md = render_markdown(build_handover(F.profile(), state, F.runbooks(), history=[], now=F.NOW))
+    assert "## Greeting" in md and "| `hello` |" in md
+    assert md.index("## Performance") < md.index("## Greeting") < md.index("## Risk log")
+    assert "[Greeting](#greeting)" in md  # in the contents

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from launchready_tui.core.checks._ai_handover import handover
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
@@ -621,4 +622,5 @@ CHECK_KIND = Kind(
     targets=targets,
     deadline_fn=deadline,
     schema={"ai_endpoints": ("list", {"url": "str", "format": "str", "request": ("any", "str", ("map", ("any", ("any", "str", "num", "bool"), ("map", ("any", "str", "num", "bool")), ("list", ("any", "str", "num", "bool"))))), "response": "str", "auth": "str", "dangerous_tools": ("list", "str"), "environment": "str", "allow_production": "bool", "canary": "str", "model": "str", "categories": ("list", "str"), "max_cases": "int", "rate_per_s": "num", "headers": ("map", "str"), "name": "str"})},
+    handover=handover,  # the handover's AI assistant section
 )

@@ -10,8 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 from launchready_tui.core.export import _problems
-from launchready_tui.core.export._ai import ai_view
-from launchready_tui.core.export._data import data_view
 from launchready_tui.core.export._model import (
     STALE_DAYS,
     Action,
@@ -347,12 +345,37 @@ def build(profile: Any, state: dict[str, Any], runbooks: list[Any], *, history: 
         runbooks=rbv,
         performance=perf,
         performance_note=perf_note,
-        data=data_view(results, history),
-        ai=ai_view(results),
+        sections=kind_sections(results, history),
         risks=risks,
         day2=day2,
         titles=titles,
     )
+
+
+def kind_sections(results: list[Any], history: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """The kinds' own sections (`Kind.handover`, see core/checks/_handover.py): each distinct
+    section function called once, in kind-name order, with the results and the history;
+    (family, section) for those that have something to say. A kind whose module cannot be
+    imported here (a missing optional library) adds no section."""
+    from launchready_tui.core import registry
+
+    out: list[tuple[str, Any]] = []
+    called: set[Any] = set()
+    for name in sorted(registry.KINDS):
+        if not getattr(registry.KINDS[name], "handover", False):
+            continue
+        try:
+            kind = registry.load_kind(name)
+        except (registry.NotAvailable, ImportError):
+            continue
+        fn = kind.handover
+        if fn is None or fn in called:
+            continue
+        called.add(fn)
+        section = fn(results, history)
+        if section is not None:
+            out.append((kind.family, section))
+    return out
 
 
 def _shown_domain(profile: Any) -> str:

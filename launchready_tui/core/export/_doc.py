@@ -13,6 +13,8 @@ from launchready_tui.core.export._model import (
 )
 from launchready_tui.core.export._render import (
     Block,
+    Code,
+    CodeBlock,
     Flag,
     Heading,
     Para,
@@ -42,6 +44,16 @@ class _Doc:
 
     def add(self, b: Block) -> None:
         self.blocks.append(b)
+
+    # what a kind's own section writes with (core/checks/_handover.py's SectionDoc)
+    def table(self, head: list[str], rows: Sequence[Sequence[Sequence[Any]]], cls: str = "") -> None:
+        self.blocks.append(Table(head, [[list(cell) for cell in row] for row in rows], cls))
+
+    def code_block(self, text: str, lang: str = "") -> None:
+        self.blocks.append(CodeBlock(text, lang))
+
+    def code(self, text: str) -> Code:
+        return Code(text)
 
 
 def _value_parts(f: FieldView | FieldAsk) -> Parts:

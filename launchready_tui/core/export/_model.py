@@ -505,8 +505,9 @@ class Handover:
     monitoring: MonitoringView | None = None
     incidents_past: list[IncidentLink] = field(default_factory=list)
     unlisted_secrets: list[tuple[str, str]] = field(default_factory=list)  # (what, why it is flagged)
-    data: Any = None  # _data.DataView: the database section (index plan, cache rules, before/after)
-    ai: Any = None  # list[_ai.AiEndpointView]: the AI assistant section (ai_probe results)
+    # the kinds' own sections (`Kind.handover`, core/checks/_handover.py): (family, section)
+    # in kind-name order, each with a `layout(d)`; the database and AI assistant sections
+    sections: list[tuple[str, Any]] = field(default_factory=list)
 
 
 

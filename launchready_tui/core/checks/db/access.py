@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.db import _run
 from launchready_tui.core.checks.db._connect import DB_SCHEMA, fetch
+from launchready_tui.core.checks.db._handover import handover
 from launchready_tui.core.results import CheckResult, failed, passed, warned
 
 KIND = "db_access"
@@ -171,4 +172,5 @@ CHECK_KIND = Kind(
     schema=DB_SCHEMA,
     evidence=DbAccessEvidence,
     shown=("role", "superuser", "attributes", "member_of", "owns_tables", "tls", "timeouts", "findings"),
+    handover=handover,  # the handover's Database section, one for all five data kinds
 )

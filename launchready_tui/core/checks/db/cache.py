@@ -14,6 +14,7 @@ from typing import Any, TypedDict
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.db import _run
 from launchready_tui.core.checks.db._connect import DB_SCHEMA, fetch
+from launchready_tui.core.checks.db._handover import handover
 from launchready_tui.core.results import CheckResult, passed, warned
 
 KIND = "db_cache"
@@ -139,4 +140,5 @@ CHECK_KIND = Kind(
     schema=DB_SCHEMA,
     evidence=DbCacheEvidence,
     shown=("cache_rules", "buffer_hit_pct"),
+    handover=handover,  # the handover's Database section, one for all five data kinds
 )

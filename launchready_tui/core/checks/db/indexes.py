@@ -22,6 +22,7 @@ from typing import Any, TypedDict
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.db import _run
 from launchready_tui.core.checks.db._connect import DB_SCHEMA, fetch
+from launchready_tui.core.checks.db._handover import handover
 from launchready_tui.core.results import CheckResult, failed, passed, warned
 
 KIND = "db_indexes"
@@ -384,4 +385,5 @@ CHECK_KIND = Kind(
     schema=DB_SCHEMA,
     evidence=DbIndexesEvidence,
     shown=("index_plan", "foreign_keys", "duplicates", "unused", "hypopg"),
+    handover=handover,  # the handover's Database section, one for all five data kinds
 )

@@ -16,6 +16,7 @@ from typing import Any, TypedDict
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.db import _run
 from launchready_tui.core.checks.db._connect import DB_SCHEMA
+from launchready_tui.core.checks.db._handover import handover
 from launchready_tui.core.checks.db._stats import Statement, share_of_time, statement_evidence
 from launchready_tui.core.recorder import SNAPSHOT
 from launchready_tui.core.results import CheckResult, failed, passed, warned
@@ -216,4 +217,5 @@ CHECK_KIND = Kind(
     evidence=DbQueriesEvidence,
     shown=("findings", "before_after", "top_by_total", "budget_ms", "release", "previous_release"),
     hidden=frozenset({"top_by_mean"}),
+    handover=handover,  # the handover's Database section, one for all five data kinds
 )

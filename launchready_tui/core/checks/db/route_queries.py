@@ -21,6 +21,7 @@ from typing import Any, TypedDict
 from launchready_tui.core.checks.base import Kind, Target
 from launchready_tui.core.checks.db import _run
 from launchready_tui.core.checks.db._connect import DB_SCHEMA
+from launchready_tui.core.checks.db._handover import handover
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
 
@@ -208,4 +209,5 @@ CHECK_KIND = Kind(
     schema=DB_SCHEMA,
     evidence=DbRouteQueriesEvidence,
     shown=("queries_per_request", "n_plus_one", "statements", "noise_note"),
+    handover=handover,  # the handover's Database section, one for all five data kinds
 )
