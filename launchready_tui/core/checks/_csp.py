@@ -25,6 +25,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from launchready_tui.core.findings import Finding
+
 # CSP3 §6 plus the directives of CSP2 that browsers still read; anything else is ignored.
 KNOWN_DIRECTIVES = frozenset({
     "default-src", "script-src", "script-src-elem", "script-src-attr", "style-src",
@@ -103,13 +105,7 @@ def _suggest_name(name: str) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
-@dataclass
-class CspFinding:
-    severity: str  # pass | info | warn
-    code: str
-    message: str
-    why: str = ""
-    fix: str = ""
+CspFinding = Finding  # the one finding type (core/findings.py); severities pass | info | warn
 
 
 def _script_problems(pol: Policy) -> list[tuple[str, str, str]]:
