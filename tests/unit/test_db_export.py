@@ -94,3 +94,24 @@ def test_the_kinds_name_their_sections_and_the_export_lays_out_any_kind_s_sectio
     assert "## Greeting" in md and "| `hello` |" in md
     assert md.index("## Performance") < md.index("## Greeting") < md.index("## Risk log")
     assert "[Greeting](#greeting)" in md  # in the contents
+
+
+def test_the_kinds_sections_are_redacted_like_the_rest_of_the_document():
+    from launchready_tui.core.export import Redactor, build_handover, render_html, render_markdown
+    from tests.unit import export_fixtures as F
+
+    secret = "s3cr3t-Value-9f8e7d"
+    state = F.state()
+    state["results"]["perf/db/cache@database"] = F._r(
+        "perf", 4, "db", "cache", "db_cache", "database", "warn", "1 cache rule",
+        {"cache_rules": [{"query": f"SELECT plan FROM tenants WHERE token = '{secret}'", "calls": 5,
+                          "rows_per_call": 1, "rule": "Cache it for 60 s"}]})
+    state["results"]["auth-secrets/ai-review/ai@https://admin.acme.example/ai"] = F._r(
+        "auth-secrets", 5, "ai-review", "ai", "ai_probe", "https://admin.acme.example/ai", "fail",
+        f"it answered with {secret}",
+        {"cases": [{"id": "se-1", "category": "secret-extraction", "verdict": "fail", "hits": [f"secret:{secret}"]}]})
+    doc = build_handover(F.profile(), state, F.runbooks(), history=[], now=F.NOW, redactor=Redactor([secret]))
+    md, html = render_markdown(doc), render_html(doc)
+    assert "## Database" in md and "## AI assistant" in md and "showed a secret (\\[redacted\\])" in md
+    assert "token = '[redacted]'" in md and "it answered with \\[redacted\\]" in md
+    assert secret not in md and secret not in html

@@ -62,24 +62,26 @@ class Redactor:
         # URL passwords, secret query values and what the scanner's rules find (core/redact.py)
         return _scrub(s)
 
-    def apply(self, obj: Any) -> Any:
-        """Redact every string inside obj (dataclasses, dicts, lists), in place where it can."""
+    def apply(self, obj: Any, *, built: bool = False) -> Any:
+        """Redact every string inside obj (dataclasses, dicts, lists), in place where it can.
+        Dataclasses are walked when they are the export's own model, or when `built` says
+        the whole object was built for this document (a kind's handover section)."""
         if isinstance(obj, str):
             return self.text(obj)
         if isinstance(obj, list):
             for i, v in enumerate(obj):
-                obj[i] = self.apply(v)
+                obj[i] = self.apply(v, built=built)
             return obj
         if isinstance(obj, tuple):
-            return tuple(self.apply(v) for v in obj)
+            return tuple(self.apply(v, built=built) for v in obj)
         if isinstance(obj, dict):
-            return {self.apply(k): self.apply(v) for k, v in obj.items()}
-        if is_dataclass(obj) and not isinstance(obj, type) and type(obj).__module__ == _model.__name__:
-            # only the export's own model: runbooks and other shared objects are left alone
+            return {self.apply(k, built=built): self.apply(v, built=built) for k, v in obj.items()}
+        if is_dataclass(obj) and not isinstance(obj, type) and (built or type(obj).__module__ == _model.__name__):
+            # only what was built for the document: runbooks and other shared objects are left alone
             for f in fields(obj):
                 if f.name.startswith("_"):
                     continue
-                object.__setattr__(obj, f.name, self.apply(getattr(obj, f.name)))
+                object.__setattr__(obj, f.name, self.apply(getattr(obj, f.name), built=built))
             return obj
         return obj
 
@@ -159,6 +161,7 @@ def build_handover(
                        allowlist_problem=allowlist_problem, author=author, now=now)
     if redactor:
         redactor.apply(doc)
+        doc.sections = [(family, redactor.apply(section, built=True)) for family, section in doc.sections]
     return doc
 
 
