@@ -9,7 +9,9 @@ The public face is the names in `__all__`; the modules behind it are private:
 * `_build`      - stages, the verdict, the summary, the day-2 list;
 * `_layout`     - the document in the roadmap's order, as blocks (`_doc`: the document
   being built; `_sections`: the per-family sections; `_evidence`: evidence lines;
-  `_runbook_md`: runbooks in full);
+  `_runbook_md`: runbooks in full); a kind's own section (the database's, the AI
+  assistant's) comes from the kind (`Kind.handover`, core/checks/_handover.py), laid out
+  by `_layout._kind_sections` without knowing the family;
 * `_render`     - blocks to GitHub Markdown or one self-contained HTML file;
 * `_incident`   - the incident note.
 
