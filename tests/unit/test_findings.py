@@ -32,3 +32,51 @@ def test_findings_result_worst_first_with_whys_and_fixes_once():
     err = fx.findings_result("redirects", "x", [fx.Finding("error", "e", "no answer")], {}, ok="-",
                              error_fix="try again")
     assert err.status is Status.ERROR and err.fix == "try again"
+
+
+def test_every_kind_that_reports_findings_uses_the_one_type():
+    from launchready_tui.core.checks import (
+        _csp,
+        cloudflare_dns,
+        cloudflare_zone,
+        error_tracking,
+        monitors,
+    )
+    from launchready_tui.core.checks import deploy_config as dc
+    from launchready_tui.core.checks.deploy_config import _rollback
+    from launchready_tui.core.checks.email import dmarc
+    from launchready_tui.core.checks.email.spf import _check as spf_check
+
+    for m in (_csp, cloudflare_dns, cloudflare_zone, error_tracking, monitors, dc, _rollback, dmarc, spf_check):
+        assert getattr(m, "CspFinding", None) is fx.Finding or m.Finding is fx.Finding, m.__name__
+    for m in (cloudflare_dns, cloudflare_zone, error_tracking, monitors, dc, dmarc, spf_check):
+        assert m.findings_result is fx.findings_result, m.__name__
+
+
+def test_findings_result_naming_every_problem():
+    fs = [fx.Finding("note", "n", "a note"), fx.Finding("warn", "w", "gap one", "costs", "do A"),
+          fx.Finding("fail", "f", "gap two", "breaks", "do B", file="ci.yml", line=3, add="  needs: [test]")]
+    r = fx.findings_result("deploy_config", "x", fs, {"repo": "x"}, ok="fine", what=("gap", "gaps"))
+    assert r.status.value == "fail" and r.summary == "2 gaps: gap two; gap one"
+    assert r.fix == "1. do B\n  needs: [test]\n2. do A" and r.why == "breaks costs"
+    assert r.evidence["findings"][2] == {"id": "f", "code": "f", "severity": "fail", "title": "gap two", "why": "breaks",
+                                         "fix": "do B", "file": "ci.yml", "line": 3, "add": "  needs: [test]"}
+    one = fx.findings_result("k", "x", fs[1:2], {}, ok="fine", what=("gap", "gaps"))
+    assert one.summary == "1 gap: gap one" and one.fix == "do A"
+    ok = fx.findings_result("k", "x", fs[:1], {}, ok="fine", what=("gap", "gaps"))
+    assert ok.status.value == "pass" and ok.summary == "fine (notes: a note)"
+
+
+def test_a_kind_keeps_its_evidence_spelling():
+    from launchready_tui.core.checks.email.dmarc import _as_dict as dmarc_dict
+    from launchready_tui.core.checks.email.spf._check import _as_dict as spf_dict
+
+    f = fx.Finding("warn", "no_all", "no all", "why", "fix")
+    ev: dict = {}
+    r = fx.findings_result("spf", "x", [f], ev, ok="-", shape=spf_dict)
+    assert r.evidence["findings"] == [{"status": "warn", "code": "no_all", "summary": "no all"}]
+    assert ev == {}, "the caller's evidence is not changed"
+    assert dmarc_dict(f) == {"status": "warn", "summary": "no all"}
+    err = fx.findings_result("spf", "x", [fx.Finding("error", "e", "no answer", "w", "f")], {}, ok="-",
+                             error_fix="again", error_why="unknown")
+    assert err.status.value == "error" and err.fix == "again" and err.why == "unknown"
