@@ -386,49 +386,49 @@ def evaluate_dmarc(disc: Discovery, reports: list[dict], today: dt.date) -> Chec
         fixed = corrected_record(rec, disc.location)
         ev["corrected_record"] = fixed
         found.append(Finding("warn", "ignored_tags", "The DMARC record works, but receivers ignore part of it: "
-                        + "; ".join(rec.ignored) + ".",
-                        "A tag receivers cannot read is skipped and its default applies, so the record "
-                        "does not do everything you meant (for example, reports may never arrive).",
-                        f"Replace the TXT record at _dmarc.{disc.location} with: `{fixed}`"))
+                             + "; ".join(rec.ignored) + ".",
+                             "A tag receivers cannot read is skipped and its default applies, so the record "
+                             "does not do everything you meant (for example, reports may never arrive).",
+                             f"Replace the TXT record at _dmarc.{disc.location} with: `{fixed}`"))
     lines, plan = rollout_plan(rec, disc.location, today)
     if policy == "none":
         ev["rollout"] = plan
         found.append(Finding("warn", "policy_none", f"DMARC policy is p=none (monitoring only) for {d}.",
-                        "p=none only asks for reports: receivers still deliver forged mail that "
-                        "claims to be you.",
-                        "Move to enforcement in steps:\n" + "\n".join(lines)))
+                             "p=none only asks for reports: receivers still deliver forged mail that "
+                             "claims to be you.",
+                             "Move to enforcement in steps:\n" + "\n".join(lines)))
     elif policy == "quarantine" and rec.pct < 100:
         found.append(Finding("warn", "partial_pct", f"DMARC p=quarantine applies to only {rec.pct}% of failing mail (pct={rec.pct}).",
-                        f"The other {100 - rec.pct}% of forged mail is delivered normally.",
-                        f"Remove `pct={rec.pct}` (or set pct=100), then move to p=reject: "
-                        f"{plan[2]['record']}"))
+                             f"The other {100 - rec.pct}% of forged mail is delivered normally.",
+                             f"Remove `pct={rec.pct}` (or set pct=100), then move to p=reject: "
+                             f"{plan[2]['record']}"))
     if (rec.get("t") or "").lower() == "y":
         found.append(Finding("warn", "testing", "DMARC is in testing mode (t=y).",
-                        "In testing mode receivers apply a policy one step weaker than the one you set.",
-                        "Remove `t=y` once the reports show all your mail passes."))
+                             "In testing mode receivers apply a policy one step weaker than the one you set.",
+                             "Remove `t=y` once the reports show all your mail passes."))
     sp = (rec.get("sp") or "").lower()
     if not disc.inherited and policy != "none" and sp == "none":
         found.append(Finding("warn", "subdomains_open", "Subdomains are not protected (sp=none).",
-                        "Anybody can send forged mail from made-up subdomains of yours.",
-                        f"Remove `sp=none` so subdomains follow p={policy}, or set sp={policy}."))
+                             "Anybody can send forged mail from made-up subdomains of yours.",
+                             f"Remove `sp=none` so subdomains follow p={policy}, or set sp={policy}."))
     if not rec.uris("rua") and policy == "none":
         found.append(Finding("warn", "no_reports", "DMARC asks for no reports (no rua=).",
-                        "Without reports you cannot see which services send as you, so you cannot "
-                        "safely move past p=none.",
-                        f"Add `rua=mailto:dmarc-reports@{d}` (any mailbox you read)."))
+                             "Without reports you cannot see which services send as you, so you cannot "
+                             "safely move past p=none.",
+                             f"Add `rua=mailto:dmarc-reports@{d}` (any mailbox you read)."))
     for r in reports:
         if r.get("error"):
             found.append(Finding("error", "report_unchecked", f"Could not check the report authorization for {r['uri']}: {r['error']}",
-                            "Until it can be checked, nobody knows whether these reports arrive.",
-                            "This is not a verdict on your setup. Run the check again."))
+                                 "Until it can be checked, nobody knows whether these reports arrive.",
+                                 "This is not a verdict on your setup. Run the check again."))
         elif r["external"] and not r["authorized"]:
             found.append(Finding("warn", "report_unauthorized",
-                            f"Reports to {r['uri']} are silently dropped: {r['domain']} has not authorized them.",
-                            "Receivers only send reports to another domain when that domain publishes "
-                            "an authorization record, so you get no reports.",
-                            f"Ask the owner of {r['domain']} (your DMARC report service) to publish "
-                            f"TXT `{r['authorization_record']}` = `v=DMARC1`, or send reports to an "
-                            f"address at {d}."))
+                                 f"Reports to {r['uri']} are silently dropped: {r['domain']} has not authorized them.",
+                                 "Receivers only send reports to another domain when that domain publishes "
+                                 "an authorization record, so you get no reports.",
+                                 f"Ask the owner of {r['domain']} (your DMARC report service) to publish "
+                                 f"TXT `{r['authorization_record']}` = `v=DMARC1`, or send reports to an "
+                                 f"address at {d}."))
     where = f" (inherited from _dmarc.{disc.location})" if disc.inherited else ""
     if not found:
         return passed("dmarc", d, f"DMARC policy is p={policy}{where}, enforced on all failing mail.",
