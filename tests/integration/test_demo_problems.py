@@ -132,7 +132,9 @@ def test_problems_are_exactly_the_planted_ones(demo_run):
     unmatched = [pat for pat in planted if not any(fnmatch.fnmatchcase(i, pat) for i in ids)]
     slow = [i for i in ids if any(fnmatch.fnmatchcase(i, pat) for pat in LOAD_SENSITIVE)]
     extra = [i for i in ids if i not in slow and not any(fnmatch.fnmatchcase(i, pat) for pat in planted)]
-    assert not unmatched and not extra, f"missing {unmatched}, not planted {extra}"
+    errors = sorted({f"{r['check']}:{r['target']}: {r.get('summary')}" for r in doc["results"]
+                     if r["status"] == "error"})
+    assert not unmatched and not extra, f"missing {unmatched}, not planted {extra}; could not check: {errors}"
     assert len(ids) == len(set(ids)) == doc["counts"]["problems"]
     assert len(ids) - len(slow) == len(planted)  # each planted problem exactly once
     assert [p["rank"] for p in doc["problems"]] == list(range(1, len(ids) + 1))
