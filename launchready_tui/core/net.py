@@ -10,7 +10,9 @@ Every check talks to the network through a `Net`:
   header and the certificate check. This uses httpcore's public network-backend API.
 
 Heavy imports (dnspython, httpx, httpcore) happen only when a `Net` is used, so that
-`launchready --help` stays fast.
+`launchready --help` stays fast. The parsing, `NetConfig` and `Net` live here; the resolver
+(`_net_dns`) and the HTTP plumbing (`_net_http`) are private modules loaded on first use,
+and every name is importable from this module as before.
 """
 
 from __future__ import annotations
@@ -19,13 +21,22 @@ import asyncio
 import ipaddress
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from launchready_tui.core.errors import UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
+
+    from launchready_tui.core._net_dns import DnsAnswer as DnsAnswer
+    from launchready_tui.core._net_dns import Resolver as Resolver
+    from launchready_tui.core._net_http import BodyDecoder as BodyDecoder
+    from launchready_tui.core._net_http import LaunchReadyTransport as LaunchReadyTransport
+    from launchready_tui.core._net_http import accept_encoding as accept_encoding
+    from launchready_tui.core._net_http import describe_http_error as describe_http_error
+    from launchready_tui.core.redact import Redactor
 
 MAX_CNAME_HOPS = 8
 DEFAULT_MAX_BODY = 2 * 1024 * 1024  # bytes read from any one HTTP response, at most
@@ -130,7 +141,7 @@ def parse_connect_to(text: str) -> ConnectTo:
             "to match any host or port)"
         )
     h1, p1, h2, p2 = (p.strip("[]") for p in parts)
-    ports = []
+    ports: list[int | None] = []
     for label, p in (("PORT", p1), ("PORT2", p2)):
         if p == "":
             ports.append(None)
@@ -200,195 +211,6 @@ class DnsFailure(Exception):
         super().__init__(msg)
 
 
-@dataclass
-class DnsAnswer:
-    """The answer to one question, after following CNAMEs.
-
-    rcode is "NOERROR" or "NXDOMAIN". `records` holds presentation text per record;
-    TXT strings are joined without spaces (as RFC 7208 requires). `chain` lists every
-    CNAME hop as (from, to).
-    """
-
-    name: str
-    rdtype: str
-    rcode: str
-    records: list[str]
-    chain: list[tuple[str, str]] = field(default_factory=list)
-    ttl: int | None = None
-    nameserver: str = ""
-    rdata: list[Any] = field(default_factory=list, repr=False)
-
-    @property
-    def nxdomain(self) -> bool:
-        return self.rcode == "NXDOMAIN"
-
-    @property
-    def final_name(self) -> str:
-        return self.chain[-1][1] if self.chain else self.name
-
-
-def _rdata_text(rdtype: str, rd: Any) -> str:
-    if rdtype in ("TXT", "SPF"):
-        return b"".join(rd.strings).decode("utf-8", "replace")
-    if rdtype == "MX":
-        return f"{rd.preference} {rd.exchange.to_text(omit_final_dot=True)}"
-    if rdtype in ("CNAME", "NS", "PTR"):
-        return rd.target.to_text(omit_final_dot=True)
-    return rd.to_text()
-
-
-class Resolver:
-    """An async resolver bound to explicit nameservers, without cache.
-
-    `query(name, rdtype)` returns a `DnsAnswer` (NXDOMAIN and "no records" are answers)
-    or raises `DnsFailure` (timeout, SERVFAIL, REFUSED, garbage).
-    """
-
-    def __init__(self, nameservers: tuple[Nameserver, ...] = (), timeout_s: float = 5.0) -> None:
-        if not nameservers:
-            nameservers = tuple(_system_nameservers())
-        self.nameservers = nameservers
-        self.timeout_s = float(timeout_s)
-        self.queries = 0
-
-    def describe(self) -> str:
-        return ", ".join(str(n) for n in self.nameservers) or "(none)"
-
-    async def _ask(self, qname: str, rdtype: str):
-        import dns.asyncquery
-        import dns.exception
-        import dns.message
-        import dns.rcode
-        import dns.rdatatype
-
-        q = dns.message.make_query(qname, dns.rdatatype.from_text(rdtype))
-        qname = qname.rstrip(".")
-        q.flags |= 0x0100  # RD
-        last: DnsFailure | None = None
-        for ns in self.nameservers:
-            self.queries += 1
-            try:
-                async with asyncio.timeout(self.timeout_s):
-                    resp, _tcp = await dns.asyncquery.udp_with_fallback(
-                        q, ns.host, port=ns.port, timeout=self.timeout_s
-                    )
-            except (TimeoutError, dns.exception.Timeout):
-                last = DnsFailure(qname, rdtype, "timeout", str(ns), f"no reply in {self.timeout_s:g}s")
-                continue
-            except (dns.exception.DNSException, ValueError, EOFError) as e:
-                last = DnsFailure(qname, rdtype, "malformed reply", str(ns), str(e)[:200])
-                continue
-            except OSError as e:
-                last = DnsFailure(qname, rdtype, "network error", str(ns), str(e)[:200])
-                continue
-            rc = resp.rcode()
-            if rc in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
-                return resp, ns
-            last = DnsFailure(qname, rdtype, dns.rcode.to_text(rc), str(ns))
-        assert last is not None
-        raise last
-
-    async def query(self, name: str, rdtype: str = "A") -> DnsAnswer:
-        import dns.name
-        import dns.rcode
-        import dns.rdataclass
-        import dns.rdatatype
-
-        rdtype = rdtype.upper()
-        try:
-            current = dns.name.from_text(name.rstrip(".") + ".") if name else dns.name.root
-            want = dns.rdatatype.from_text(rdtype)
-        except Exception as e:  # bad label, name too long, unknown type
-            raise DnsFailure(name, rdtype, "invalid question", "-", str(e)) from None
-        IN, CNAME = dns.rdataclass.IN, dns.rdatatype.CNAME
-        chain: list[tuple[str, str]] = []
-        seen = {current}
-        for _ask_no in range(MAX_CNAME_HOPS + 1):
-            asked = current
-            resp, ns = await self._ask(current.to_text(), rdtype)
-            while True:  # follow the CNAMEs contained in this response
-                rrset = resp.get_rrset(resp.answer, current, IN, want)
-                if rrset is not None:
-                    return DnsAnswer(
-                        name=name,
-                        rdtype=rdtype,
-                        rcode="NOERROR",
-                        records=[_rdata_text(rdtype, rd) for rd in rrset],
-                        chain=chain,
-                        ttl=rrset.ttl,
-                        nameserver=str(ns),
-                        rdata=list(rrset),
-                    )
-                cn = None if want == CNAME else resp.get_rrset(resp.answer, current, IN, CNAME)
-                if cn is None:
-                    break
-                target = next(iter(cn)).target
-                chain.append(
-                    (current.to_text(omit_final_dot=True), target.to_text(omit_final_dot=True))
-                )
-                if target in seen:
-                    raise DnsFailure(
-                        name, rdtype, "CNAME loop", str(ns), " -> ".join(b for _, b in chain)
-                    )
-                if len(chain) > MAX_CNAME_HOPS:
-                    raise _chain_too_long(name, rdtype, str(ns), chain)
-                seen.add(target)
-                current = target
-            nx = resp.rcode() == dns.rcode.NXDOMAIN
-            if current != asked and not nx:
-                continue  # the server did not chase an out-of-zone target: ask for it
-            return DnsAnswer(
-                name=name,
-                rdtype=rdtype,
-                rcode="NXDOMAIN" if nx else "NOERROR",
-                records=[],
-                chain=chain,
-                nameserver=str(ns),
-            )
-        raise _chain_too_long(name, rdtype, self.describe(), chain)
-
-    async def addresses(self, host: str) -> tuple[list[str], DnsAnswer, DnsAnswer | None]:
-        """A and AAAA addresses of host. Raises DnsFailure when the A lookup fails."""
-        a = await self.query(host, "A")
-        aaaa: DnsAnswer | None = None
-        if not a.nxdomain:
-            try:
-                aaaa = await self.query(host, "AAAA")
-            except DnsFailure:
-                aaaa = None
-        addrs = list(a.records) + (list(aaaa.records) if aaaa else [])
-        return addrs, a, aaaa
-
-
-def _chain_too_long(name: str, rdtype: str, ns: str, chain: list[tuple[str, str]]) -> DnsFailure:
-    """Not a loop: every name is new, there are just too many of them."""
-    names = [chain[0][0], *(b for _, b in chain)] if chain else [name]
-    shown = " -> ".join(names[:4]) + (" -> ... -> " + names[-1] if len(names) > 4 else "")
-    return DnsFailure(
-        name, rdtype, "CNAME chain too long", ns,
-        f"the chain is longer than {MAX_CNAME_HOPS} hops: stopped after {len(chain)} "
-        f"({shown}); resolvers give up on chains this long",
-    )
-
-
-def _system_nameservers() -> list[Nameserver]:
-    """The OS's nameservers from /etc/resolv.conf (read directly: importing
-    dns.resolver costs ~30 ms of start-up)."""
-    out: list[Nameserver] = []
-    try:
-        with open("/etc/resolv.conf", encoding="utf-8", errors="replace") as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) >= 2 and parts[0] == "nameserver":
-                    try:
-                        out.append(Nameserver(str(ipaddress.ip_address(parts[1].split("%")[0])), 53))
-                    except ValueError:
-                        continue
-    except OSError:
-        pass
-    return out or [Nameserver("127.0.0.1", 53)]
-
-
 # ---------------------------------------------------------------------------- HTTP
 
 
@@ -432,13 +254,27 @@ class Net:
 
     def __init__(self, config: NetConfig) -> None:
         self.config = config
-        self.resolver = Resolver(config.nameservers, config.timeout_s)
+        self._resolver: Resolver | None = None
         self._ssl: ssl.SSLContext | None = None
-        self._clients: list[Any] = []
+        self._clients: list[httpx.AsyncClient] = []
         # Which hosts may receive a credential (Authorization, Cookie...): set from the
         # profile by CheckContext; None means none may (core/guard.py).
-        self.credential_scope: Any = None
-        self.redactor: Any = None  # core.redact.Redactor, built once per run by the engine
+        self.credential_scope: Callable[[str], bool] | None = None
+        self.redactor: Redactor | None = None  # built once per run by the engine
+        self._redactor_lock: asyncio.Lock | None = None  # the engine's, while it builds one
+
+    @property
+    def resolver(self) -> Resolver:
+        """The run's resolver, made on first use (dnspython loads only when asked)."""
+        if self._resolver is None:
+            from launchready_tui.core._net_dns import Resolver
+
+            self._resolver = Resolver(self.config.nameservers, self.config.timeout_s)
+        return self._resolver
+
+    @resolver.setter
+    def resolver(self, value: Resolver) -> None:
+        self._resolver = value
 
     @property
     def timeout_s(self) -> float:
@@ -477,6 +313,8 @@ class Net:
 
         import httpx
 
+        from launchready_tui.core._net_http import LaunchReadyTransport, accept_encoding
+
         transport = LaunchReadyTransport(self, verify=verify, max_connections=max_connections)
         # No cookie jar: probes are stateless, a cookie is a credential we must not
         # carry to the next request, and a non-ASCII Set-Cookie must not break the
@@ -507,6 +345,7 @@ class Net:
         bounded by deadline_s (default: 2 x timeout). Raises httpx errors,
         HostResolutionError, DnsFailure or TimeoutError."""
         from launchready_tui.core import guard
+        from launchready_tui.core._net_http import BodyDecoder, _header_items
 
         guard.check_request(self.credential_scope, _url_host(url), headers, credential_host)
         ext = {CREDENTIAL_HOST_EXT: credential_host} if credential_host else None
@@ -561,7 +400,7 @@ class Net:
             addr = ipaddress.ip_address(ip.split("%")[0])
         except ValueError:
             return f"{ip} is not an address"
-        if getattr(addr, "ipv4_mapped", None):
+        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
             addr = addr.ipv4_mapped
         for net in self.config.allow_addresses:
             try:
@@ -620,283 +459,20 @@ def _url_host(url: str) -> str:
         return ""
 
 
-def _header_items(headers) -> list[tuple[str, str]]:
-    """Header (name, value) pairs, decoded as latin-1 like the wire (a non-ASCII
-    Set-Cookie is kept, never a UnicodeError)."""
-    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
+# Names that live in the private modules, loaded on first use (the check path imports
+# `core.net` at start-up; the resolver and the HTTP plumbing only when a check needs them).
+_LAZY = {
+    "DnsAnswer": "_net_dns", "Resolver": "_net_dns", "_rdata_text": "_net_dns",
+    "_chain_too_long": "_net_dns", "_system_nameservers": "_net_dns",
+    "BodyDecoder": "_net_http", "accept_encoding": "_net_http", "describe_http_error": "_net_http",
+    "LaunchReadyTransport": "_net_http", "_header_items": "_net_http", "_map_exc": "_net_http",
+}
 
 
-def accept_encoding() -> str:
-    """What we can decode without new dependencies: gzip and deflate, br when a brotli
-    module happens to be installed."""
-    try:
-        import brotli  # noqa: F401
-    except ImportError:
-        return "gzip, deflate"
-    return "gzip, deflate, br"
+def __getattr__(name: str) -> object:
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-
-class BodyDecoder:
-    """Decodes a response body by its Content-Encoding, chunk by chunk, keeping at most
-    `limit` decoded bytes: decompression stops at the cap, so a bomb costs `limit`."""
-
-    def __init__(self, encoding: str, limit: int) -> None:
-        import zlib
-
-        self.limit = int(limit)
-        self.out = bytearray()
-        self.truncated = False
-        self.error = ""
-        self._stages: list[Any] = []
-        self._name = encoding
-        codings = [c.strip() for c in encoding.split(",") if c.strip() and c.strip() != "identity"]
-        for coding in reversed(codings):  # applied in order listed: undo the last first
-            if coding in ("gzip", "x-gzip"):
-                self._stages.append(zlib.decompressobj(16 + zlib.MAX_WBITS))
-            elif coding == "deflate":
-                self._stages.append(_Deflate())
-            elif coding == "br":
-                try:
-                    import brotli
-
-                    self._stages.append(_Brotli(brotli))
-                except ImportError:
-                    self.error = "the server sent a brotli-compressed body (br), which this install cannot read"
-                    self._stages = None  # type: ignore[assignment]
-                    break
-            else:
-                self.error = f"unknown content encoding '{coding}'"
-                self._stages = None  # type: ignore[assignment]
-                break
-
-    @property
-    def full(self) -> bool:
-        return len(self.out) >= self.limit
-
-    def feed(self, chunk: bytes) -> None:
-        if self.full:
-            self.truncated = True
-            return
-        if self._stages is None:  # undecodable: keep the raw bytes, capped
-            self.out += chunk[: self.limit - len(self.out)]
-            return
-        data = chunk
-        try:
-            for i, st in enumerate(self._stages):
-                last = i == len(self._stages) - 1
-                room = self.limit - len(self.out) + 1 if last else self.limit + 1
-                data = st.decompress(data, room)
-                if len(data) >= room or st.unconsumed_tail:
-                    self.truncated = True
-        except Exception as e:  # zlib.error: not what the header says
-            self.error = f"the body is not valid '{self._name}' data: {e}"
-            self._stages = None  # type: ignore[assignment]
-            return
-        self.out += data
-        if len(self.out) > self.limit:
-            del self.out[self.limit :]
-            self.truncated = True
-
-    def finish(self) -> bytes:
-        return bytes(self.out[: self.limit])
-
-
-class _Deflate:
-    """`deflate` is zlib-wrapped per the RFC, but servers often send raw deflate."""
-
-    def __init__(self) -> None:
-        import zlib
-
-        self._z = zlib.decompressobj()
-        self._first = True
-        self._zlib = zlib
-
-    @property
-    def unconsumed_tail(self) -> bytes:
-        return self._z.unconsumed_tail
-
-    def decompress(self, data: bytes, max_length: int) -> bytes:
-        if self._first:
-            self._first = False
-            try:
-                return self._z.decompress(data, max_length)
-            except self._zlib.error:
-                self._z = self._zlib.decompressobj(-self._zlib.MAX_WBITS)
-        return self._z.decompress(data, max_length)
-
-
-class _Brotli:  # pragma: no cover - only with a brotli module installed
-    unconsumed_tail = b""
-
-    def __init__(self, brotli) -> None:
-        self._d = brotli.Decompressor()
-
-    def decompress(self, data: bytes, max_length: int) -> bytes:
-        return self._d.process(data)[:max_length]
-
-
-def describe_http_error(exc: BaseException) -> str:
-    """A plain-words reason for an HTTP failure, for `error` results and hop notes."""
-    import httpx
-
-    from launchready_tui.core.guard import CredentialRefused
-
-    if isinstance(exc, CredentialRefused):
-        return str(exc)
-    if isinstance(exc, HostResolutionError):
-        return str(exc)
-    if isinstance(exc, DnsFailure):
-        return str(exc)
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return "the server did not answer in time (timeout)"
-    cause = exc
-    while cause is not None:
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return f"certificate rejected: {cause.verify_message or cause.reason}"
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused (nothing is listening on that port)"
-        cause = cause.__cause__ or cause.__context__
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect: {exc}" if str(exc) else "could not connect"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the server sent a broken HTTP reply: {exc}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-# --- transport over httpcore's public API -----------------------------------
-
-
-def _make_backend_class():
-    import httpcore
-
-    class _ResolvingBackend(httpcore.AsyncNetworkBackend):
-        def __init__(self, net: Net) -> None:
-            self._net = net
-            self._inner = httpcore.AnyIOBackend()
-
-        async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-            try:
-                ip, p = await self._net.resolve_connect(host, port)
-            except (HostResolutionError, DnsFailure) as e:
-                raise httpcore.ConnectError(str(e)) from e
-            return await self._inner.connect_tcp(
-                ip, p, timeout=timeout, local_address=local_address, socket_options=socket_options
-            )
-
-        async def connect_unix_socket(self, path, timeout=None, socket_options=None):  # pragma: no cover
-            raise httpcore.ConnectError("unix sockets are not used")
-
-        async def sleep(self, seconds: float) -> None:
-            await self._inner.sleep(seconds)
-
-    return _ResolvingBackend
-
-
-def _exc_map():
-    import httpcore
-    import httpx
-
-    return [
-        (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-        (httpcore.ReadTimeout, httpx.ReadTimeout),
-        (httpcore.WriteTimeout, httpx.WriteTimeout),
-        (httpcore.PoolTimeout, httpx.PoolTimeout),
-        (httpcore.TimeoutException, httpx.TimeoutException),
-        (httpcore.ConnectError, httpx.ConnectError),
-        (httpcore.ReadError, httpx.ReadError),
-        (httpcore.WriteError, httpx.WriteError),
-        (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-        (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-        (httpcore.ProtocolError, httpx.ProtocolError),
-        (httpcore.NetworkError, httpx.NetworkError),
-    ]
-
-
-def _map_exc(e: Exception, request):
-    for src, dst in _exc_map():
-        if isinstance(e, src):
-            new = dst(str(e), request=request)
-            new.__cause__ = e
-            return new
-    return None
-
-
-class LaunchReadyTransport:
-    """An httpx transport over httpcore's pool with our resolving network backend."""
-
-    def __new__(cls, net: Net, *, verify: bool = True, max_connections: int = 20):
-        import httpcore
-        import httpx
-
-        class _Stream(httpx.AsyncByteStream):
-            def __init__(self, inner, request) -> None:
-                self._inner = inner
-                self._request = request
-
-            async def __aiter__(self):
-                try:
-                    async for part in self._inner:
-                        yield part
-                except Exception as e:
-                    mapped = _map_exc(e, self._request)
-                    if mapped is None:
-                        raise
-                    raise mapped from e
-
-            async def aclose(self) -> None:
-                if hasattr(self._inner, "aclose"):
-                    await self._inner.aclose()
-
-        class _Transport(httpx.AsyncBaseTransport):
-            def __init__(self) -> None:
-                if verify:
-                    ctx = net.ssl_context()
-                else:
-                    ctx = ssl.create_default_context()
-                    ctx.check_hostname = False
-                    ctx.verify_mode = ssl.CERT_NONE
-                self._pool = httpcore.AsyncConnectionPool(
-                    ssl_context=ctx,
-                    max_connections=max_connections,
-                    max_keepalive_connections=max_connections,
-                    http1=True,
-                    http2=False,
-                    retries=0,
-                    network_backend=_make_backend_class()(net),
-                )
-
-            async def handle_async_request(self, request):
-                from launchready_tui.core import guard
-
-                guard.check_request(net.credential_scope, request.url.host, request.headers.raw,
-                                    request.extensions.get(CREDENTIAL_HOST_EXT))
-                req = httpcore.Request(
-                    method=request.method,
-                    url=httpcore.URL(
-                        scheme=request.url.raw_scheme,
-                        host=request.url.raw_host,
-                        port=request.url.port,
-                        target=request.url.raw_path,
-                    ),
-                    headers=request.headers.raw,
-                    content=request.stream,
-                    extensions=request.extensions,
-                )
-                try:
-                    resp = await self._pool.handle_async_request(req)
-                except Exception as e:
-                    mapped = _map_exc(e, request)
-                    if mapped is None:
-                        raise
-                    raise mapped from e
-                return httpx.Response(
-                    status_code=resp.status,
-                    headers=resp.headers,
-                    stream=_Stream(resp.stream, request),
-                    extensions=resp.extensions,
-                )
-
-            async def aclose(self) -> None:
-                await self._pool.aclose()
-
-        return _Transport()
+    return getattr(importlib.import_module(f"launchready_tui.core.{mod}"), name)
