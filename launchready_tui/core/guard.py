@@ -17,8 +17,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+    from launchready_tui.core.results import CheckResult
 
 # Header names that carry a credential (never sent off the profile's own hosts).
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
@@ -49,12 +54,12 @@ def host_of(url: str) -> str:
         return ""
 
 
-def is_own_url(profile, url: str) -> bool:
+def is_own_url(profile: Profile, url: str) -> bool:
     host = host_of(url)
     return bool(host) and profile.is_own_host(host)
 
 
-def own_host_refusal(kind: str, profile, url: str, what: str):
+def own_host_refusal(kind: str, profile: Profile, url: str, what: str) -> CheckResult | None:
     """An `error` result when url's host is not the profile's own, else None."""
     from launchready_tui.core.redact import clean_url
     from launchready_tui.core.results import errored
@@ -75,7 +80,7 @@ def own_host_refusal(kind: str, profile, url: str, what: str):
     )
 
 
-def credential_scope(profile) -> Callable[[str], bool]:
+def credential_scope(profile: Profile) -> Callable[[str], bool]:
     """Where a credential may go: the profile's own hosts, plus the API host of each
     account the profile connects (Cloudflare, the uptime monitor, Sentry: their
     `api_base`), which is where those tokens belong. Route and probe credentials are
@@ -101,7 +106,8 @@ def carries_credential(headers: dict[str, str] | Iterable[tuple[Any, Any]] | Non
     return False
 
 
-def check_request(scope: Callable[[str], bool] | None, host: str, headers,
+def check_request(scope: Callable[[str], bool] | None, host: str,
+                  headers: dict[str, str] | Iterable[tuple[Any, Any]] | None,
                   credential_host: str | None = None) -> None:
     """Raise CredentialRefused when headers carry a credential and host is outside scope.
     `credential_host` is the one other host a request's credential belongs to (a
@@ -116,7 +122,7 @@ def check_request(scope: Callable[[str], bool] | None, host: str, headers,
         raise CredentialRefused(host)
 
 
-async def get_secret(ctx, cred_id: str) -> str:
+async def get_secret(ctx: CheckContext, cred_id: str) -> str:
     """The secret for a credential id, from the keyring (in a thread: keyring blocks).
 
     Works with `CredentialStore.get_value` (core/credentials.py) and with any store that
@@ -159,7 +165,7 @@ def authorization_value(token: str) -> str:
     return f"Bearer {token}"
 
 
-async def auth_headers(ctx, entry: dict[str, Any], url: str | None = None) -> tuple[dict[str, str], str | None]:
+async def auth_headers(ctx: CheckContext, entry: dict[str, Any], url: str | None = None) -> tuple[dict[str, str], str | None]:
     """Headers of a profile entry plus Authorization from its `auth` credential, for a
     request to `url` (default: the entry's own url). The keyring is not even read when
     url is not one of the profile's hosts: CredentialRefused.
