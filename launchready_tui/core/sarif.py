@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui import __version__
 from launchready_tui.core.results import CheckResult, Status
+
+if TYPE_CHECKING:  # pragma: no cover
+    from launchready_tui.core.profile import Profile
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://pypi.org/project/launchready-tui/"
@@ -70,7 +73,7 @@ def _one_line(text: str, limit: int = 900) -> str:
     return t if len(t) <= limit else t[: limit - 1] + "…"
 
 
-def render_sarif(results: list[CheckResult], profile, *, repo: Path | None = None) -> str:
+def render_sarif(results: list[CheckResult], profile: Profile, *, repo: Path | None = None) -> str:
     profile_dir = Path(profile.dir)
     if repo is None:
         repo = Path(profile.resolve_path(str(profile.get("repo") or ".")))
