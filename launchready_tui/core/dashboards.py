@@ -5,6 +5,11 @@ name them; a provider not listed falls back to a plain description."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from launchready_tui.core.profile import Profile
+
 # value prefix -> (what the key is, where to get the live one)
 _TEST_KEYS: tuple[tuple[str, str, str], ...] = (
     ("sk_test_", "a Stripe test secret key",
@@ -105,7 +110,7 @@ _EMAIL = (
 )
 
 
-def dkim_where(profile, selector: str = "") -> str | None:
+def dkim_where(profile: Profile | None, selector: str = "") -> str | None:
     """Where the email service shows its DKIM record, when the profile (email.provider,
     email.senders) or the selector's name tells which service it is."""
     words: list[str] = []
@@ -138,7 +143,7 @@ _HOSTS = (
 )
 
 
-def host_logs(profile) -> str | None:
+def host_logs(profile: Profile | None) -> str | None:
     """Where the host shows the app's logs, when the profile tells which host it is
     (deploy.command / deploy.rollback, the environments' addresses)."""
     words: list[str] = []
@@ -160,7 +165,7 @@ def host_logs(profile) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def logs_fix(profile, what: str) -> str:
+def logs_fix(profile: Profile | None, what: str) -> str:
     """"Look at <the host's logs page> for <what>" (or the usual hosts' pages)."""
     where = host_logs(profile)
     if where:
