@@ -15,9 +15,9 @@ wait counts). Connections go through `Net.resolve_connect` (our
 resolver and curl-style connect_to) and `Net.ssl_context()`, with the real host name
 for SNI, the certificate check and the Host header.
 
-The request path is raw asyncio streams with a small HTTP/1.1 reader, not httpx: one
-shared httpx client collapses at about 77 requests/s on a 2-core machine, and one client
-per connection still tops out near 600 (docs/loadgen.md has the figures). The `httpx`
+The request path is raw asyncio streams with a small HTTP/1.1 reader (`_loadgen_http`,
+re-exported here), not httpx: one shared httpx client collapses at about 77 requests/s
+on a 2-core machine, and one client per connection still tops out near 600 (docs/loadgen.md has the figures). The `httpx`
 engine stays for the benchmark's comparison only.
 
 epoll sleeps in whole milliseconds, and a sleeping process wakes late when the CPU is
@@ -31,10 +31,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import ssl
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
+
+from launchready_tui.core._loadgen_http import (
+    MAX_BODY_BYTES,
+    MAX_HEADER_BYTES,
+    USER_AGENT,
+    ResponseError,
+    _Target,
+    build_request,
+    parse_target,
+    read_response,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import httpx
+
+    from launchready_tui.core.net import Net
 
 # Hand work out early: epoll sleeps in whole ms, and a process that sleeps between
 # requests wakes up late when other processes want the CPU. Half the interval between
@@ -46,14 +62,6 @@ SLACK_MAX_S = 0.005
 
 def slack_for(rate: float) -> float:
     return max(SLACK_MIN_S, min(SLACK_MAX_S, 0.5 / rate))
-
-MAX_HEADER_BYTES = 64 * 1024
-MAX_BODY_BYTES = 8 * 1024 * 1024  # a bigger answer is an error, not a latency sample
-USER_AGENT = "LaunchReady/0.1 (+latency probe)"
-
-
-class ResponseError(Exception):
-    """The server's answer could not be read as HTTP/1.1."""
 
 
 @dataclass
@@ -141,139 +149,6 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
     return sorted_values[min(k, len(sorted_values)) - 1]
 
 
-# ---------------------------------------------------------------------------- target
-
-
-@dataclass(frozen=True)
-class _Target:
-    scheme: str
-    host: str
-    port: int
-    path: str
-
-    @property
-    def host_header(self) -> str:
-        default = 443 if self.scheme == "https" else 80
-        h = f"[{self.host}]" if ":" in self.host else self.host
-        return h if self.port == default else f"{h}:{self.port}"
-
-
-def parse_target(url: str) -> _Target:
-    u = urlsplit(url)
-    if u.scheme not in ("http", "https") or not u.hostname:
-        raise ValueError(f"'{url}' is not an http(s) URL")
-    port = u.port or (443 if u.scheme == "https" else 80)
-    path = u.path or "/"
-    if u.query:
-        path += "?" + u.query
-    return _Target(u.scheme, u.hostname, port, path)
-
-
-def build_request(t: _Target, method: str, headers: dict[str, str], body: bytes | None) -> bytes:
-    """The bytes of one HTTP/1.1 request; built once and sent as is every time."""
-    lines = [f"{method.upper()} {t.path} HTTP/1.1", f"Host: {t.host_header}"]
-    given = {k.lower() for k in headers}
-    if "user-agent" not in given:
-        lines.append(f"User-Agent: {USER_AGENT}")
-    if "accept" not in given:
-        lines.append("Accept: */*")
-    for k, v in headers.items():
-        if "\r" in k or "\n" in k or "\r" in str(v) or "\n" in str(v):
-            raise ValueError(f"header {k!r} contains a line break")
-        if k.lower() in ("host", "content-length", "connection", "transfer-encoding"):
-            continue
-        lines.append(f"{k}: {v}")
-    if body is not None or method.upper() in ("POST", "PUT", "PATCH"):
-        lines.append(f"Content-Length: {len(body or b'')}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
-
-
-# ---------------------------------------------------------------------------- HTTP/1.1 reading
-
-
-async def read_response(reader: asyncio.StreamReader, method: str) -> tuple[int, bool]:
-    """Read one whole response (headers and body, body discarded).
-
-    Returns (status, keep_alive). Raises ResponseError, asyncio.IncompleteReadError or
-    OSError."""
-    while True:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except asyncio.LimitOverrunError:
-            raise ResponseError("response headers are too large") from None
-        lines = head.split(b"\r\n")
-        parts = lines[0].split(b" ", 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
-            raise ResponseError(f"not an HTTP/1.x answer: {lines[0][:60]!r}")
-        status = int(parts[1])
-        if 100 <= status < 200 and status != 101:
-            continue  # 100 Continue and other interim answers: the real one follows
-        break
-    http10 = parts[0] == b"HTTP/1.0"
-    length: int | None = None
-    chunked = False
-    conn_hdr = b""
-    for line in lines[1:]:
-        if not line:
-            continue
-        name, _, value = line.partition(b":")
-        name = name.strip().lower()
-        if name == b"content-length":
-            try:
-                length = int(value.strip())
-            except ValueError:
-                raise ResponseError("bad Content-Length") from None
-        elif name == b"transfer-encoding":
-            chunked = b"chunked" in value.lower()
-        elif name == b"connection":
-            conn_hdr = value.strip().lower()
-    keep_alive = (b"keep-alive" in conn_hdr) if http10 else (b"close" not in conn_hdr)
-    if method == "HEAD" or status in (204, 304):
-        return status, keep_alive
-    if chunked:
-        total = 0
-        while True:
-            size_line = await reader.readuntil(b"\r\n")
-            try:
-                size = int(size_line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise ResponseError("bad chunk size") from None
-            if size == 0:
-                while (await reader.readuntil(b"\r\n")) != b"\r\n":
-                    pass  # trailers
-                break
-            total += size
-            if total > MAX_BODY_BYTES:
-                raise ResponseError(f"response body larger than {MAX_BODY_BYTES} bytes")
-            await _discard(reader, size + 2)
-        return status, keep_alive
-    if length is not None:
-        if length > MAX_BODY_BYTES:
-            raise ResponseError(f"response body larger than {MAX_BODY_BYTES} bytes")
-        await _discard(reader, length)
-        return status, keep_alive
-    # No length: the body runs until the server closes the connection.
-    total = 0
-    while True:
-        chunk = await reader.read(65536)
-        if not chunk:
-            break
-        total += len(chunk)
-        if total > MAX_BODY_BYTES:
-            raise ResponseError(f"response body larger than {MAX_BODY_BYTES} bytes")
-    return status, False
-
-
-async def _discard(reader: asyncio.StreamReader, n: int) -> None:
-    if n <= 65536:
-        await reader.readexactly(n)
-        return
-    while n > 0:
-        chunk = await reader.read(min(n, 65536))
-        if not chunk:
-            raise asyncio.IncompleteReadError(b"", n)
-        n -= len(chunk)
-
 
 # ---------------------------------------------------------------------------- the generator
 
@@ -317,7 +192,8 @@ class _Run:
 
 
 class _RawConnection:
-    def __init__(self, target: _Target, addr: tuple[str, int], ssl_ctx, request: bytes, method: str):
+    def __init__(self, target: _Target, addr: tuple[str, int], ssl_ctx: ssl.SSLContext | None,
+                 request: bytes, method: str) -> None:
         self.target, self.addr, self.ssl_ctx = target, addr, ssl_ctx
         self.request, self.method = request, method
         self.reader: asyncio.StreamReader | None = None
@@ -436,7 +312,7 @@ async def _raw_worker(run: _Run, conn: _RawConnection) -> None:
     conn.close()
 
 
-async def _httpx_worker(run: _Run, client, own: bool) -> None:
+async def _httpx_worker(run: _Run, client: httpx.AsyncClient, own: bool) -> None:
     """The same loop through httpx (benchmark comparison only)."""
     import httpx
 
@@ -470,7 +346,7 @@ async def _httpx_worker(run: _Run, client, own: bool) -> None:
             await client.aclose()
 
 
-async def run_load(net, spec: LoadSpec, *, engine: str = "raw") -> LoadReport:
+async def run_load(net: Net, spec: LoadSpec, *, engine: str = "raw") -> LoadReport:
     """Send `spec.planned` requests at `spec.rate` per second; return what was measured.
 
     Raises ValueError for a bad URL, and HostResolutionError / DnsFailure when the host
@@ -586,7 +462,7 @@ async def run_load(net, spec: LoadSpec, *, engine: str = "raw") -> LoadReport:
     return report
 
 
-async def run_closed_loop(net, url: str, duration_s: float, *, timeout_s: float = 5.0,
+async def run_closed_loop(net: Net, url: str, duration_s: float, *, timeout_s: float = 5.0,
                           max_requests: int = 100_000) -> LoadReport:
     """One connection, one request after another, each timed from its own send: how
     closed-loop tools measure. Kept only to show what they miss (tests, benchmark)."""
@@ -627,4 +503,5 @@ async def run_closed_loop(net, url: str, duration_s: float, *, timeout_s: float 
 
 
 __all__ = ["LoadSpec", "LoadReport", "run_load", "run_closed_loop", "percentile", "read_response",
-           "build_request", "parse_target", "ResponseError"]
+           "build_request", "parse_target", "ResponseError", "MAX_BODY_BYTES", "MAX_HEADER_BYTES",
+           "USER_AGENT", "slack_for"]
