@@ -19,7 +19,11 @@ the command writes them, never over an existing file without `--force`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from launchready_tui.core.profile import Profile
+    from launchready_tui.core.runbook import Runbook
 
 CHECKS_FILE = ".github/workflows/launchready-checks.yml"
 AFTER_DEPLOY_FILE = ".github/workflows/launchready-after-deploy.yml"
@@ -35,9 +39,9 @@ class Planned:
     what: str
 
 
-def step_for(runbooks: list[Any], kinds: tuple[str, ...], prefer: str | None = None) -> tuple[str, str] | None:
+def step_for(runbooks: list[Runbook], kinds: tuple[str, ...], prefer: str | None = None) -> tuple[str, str] | None:
     """(runbook id, step id) of the first stage step that runs one of `kinds`."""
-    stages = sorted((rb for rb in runbooks if getattr(rb, "stage", None)), key=lambda rb: rb.stage)
+    stages = sorted((rb for rb in runbooks if getattr(rb, "stage", None)), key=lambda rb: rb.stage or 0)
     hits = [(rb.id, st.id, {c.id for c in st.checks}) for rb in stages for st in rb.steps
             if any(c.kind in kinds for c in st.checks)]
     for rb_id, st_id, check_ids in hits:
@@ -77,7 +81,7 @@ def _check_step(name: str, command: str, *, always: bool = True, env: str = "") 
     return f"      - name: {name}\n{cond}{env}" + _run(command)
 
 
-def checks_workflow(profile, runbooks: list[Any]) -> str:
+def checks_workflow(profile: Profile, runbooks: list[Runbook]) -> str:
     env_pair = step_for(runbooks, ("env",), prefer="env-vars")
     secrets_pair = step_for(runbooks, ("secrets",), prefer="secret-scan")  # stage 5's code and bundle scan
     deps_pair = step_for(runbooks, ("deps",))
@@ -115,7 +119,7 @@ def checks_workflow(profile, runbooks: list[Any]) -> str:
             "    steps:\n" + steps)
 
 
-def after_deploy_workflow(profile, runbooks: list[Any], deploy_workflow: str | None = None) -> str:
+def after_deploy_workflow(profile: Profile, runbooks: list[Runbook], deploy_workflow: str | None = None) -> str:
     smoke_pair = step_for(runbooks, ("smoke",), prefer="smoke")
     latency_pair = step_for(runbooks, ("latency",))
     if deploy_workflow:
@@ -159,7 +163,7 @@ WEEKLY = (
 )
 
 
-def weekly_workflow(profile, runbooks: list[Any]) -> str:
+def weekly_workflow(profile: Profile, runbooks: list[Runbook]) -> str:
     steps = _SETUP
     for name, kinds, prefer in WEEKLY:
         pair = step_for(runbooks, kinds, prefer)
@@ -182,7 +186,7 @@ def weekly_workflow(profile, runbooks: list[Any]) -> str:
             "    steps:\n" + steps)
 
 
-def plan(profile, runbooks: list[Any], deploy_workflow: str | None = None) -> list[Planned]:
+def plan(profile: Profile, runbooks: list[Runbook], deploy_workflow: str | None = None) -> list[Planned]:
     return [
         Planned(CHECKS_FILE, checks_workflow(profile, runbooks),
                 "pull requests and pushes: env vars before the build, secret scan (GitHub marks the leaked line), dependency audit"),
