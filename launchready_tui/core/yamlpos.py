@@ -8,6 +8,7 @@ app), and libyaml's C parser is used when available. Syntax errors are raised as
 from __future__ import annotations
 
 from functools import cache
+from types import ModuleType
 from typing import Any
 
 
@@ -18,7 +19,7 @@ class YamlSyntaxError(ValueError):
 
 
 @cache
-def _loader_class():
+def _loader_class() -> type[Any]:  # a yaml SafeLoader subclass (PyYAML ships no types)
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -26,7 +27,7 @@ def _loader_class():
     class _Loader(base):  # type: ignore[misc, valid-type]
         pass
 
-    def _no_dates(loader, node):  # keep dates as the text the user typed
+    def _no_dates(loader: Any, node: Any) -> Any:  # keep dates as the text the user typed
         return loader.construct_scalar(node)
 
     _Loader.add_constructor("tag:yaml.org,2002:timestamp", _no_dates)
@@ -66,7 +67,7 @@ class _Budget:
         self.first_alias: int | None = None
 
 
-def _walk(node, path: str, lines: dict[str, int], off: int, yaml, budget: _Budget | None = None) -> None:
+def _walk(node: Any, path: str, lines: dict[str, int], off: int, yaml: ModuleType, budget: _Budget | None = None) -> None:
     budget = budget or _Budget()
     budget.nodes += 1
     if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
@@ -102,12 +103,12 @@ def _walk(node, path: str, lines: dict[str, int], off: int, yaml, budget: _Budge
             _walk(v, f"{path}[{i}]", lines, off, yaml, budget)
 
 
-def _error_line(e, line_offset: int = 0) -> int | None:
+def _error_line(e: BaseException, line_offset: int = 0) -> int | None:
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     return mark.line + 1 + line_offset if mark is not None else None
 
 
-def _error_text(e) -> str:
+def _error_text(e: BaseException) -> str:
     problem = getattr(e, "problem", None)
     context = getattr(e, "context", None)
     if problem:
@@ -115,14 +116,14 @@ def _error_text(e) -> str:
     return f"not valid YAML: {e}"
 
 
-def yaml_error_line(e, line_offset: int = 0) -> int | None:
+def yaml_error_line(e: BaseException, line_offset: int = 0) -> int | None:
     """The line of a YamlSyntaxError (already offset) or of a raw yaml.YAMLError."""
     if isinstance(e, YamlSyntaxError):
         return e.line
     return _error_line(e, line_offset)
 
 
-def yaml_error_text(e) -> str:
+def yaml_error_text(e: BaseException) -> str:
     if isinstance(e, YamlSyntaxError):
         return e.text
     return _error_text(e)
