@@ -14,14 +14,18 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks.base import Target
 from launchready_tui.core.context import CheckContext
 from launchready_tui.core.recorder import ResultKey
 from launchready_tui.core.registry import KINDS, MissingInput, NotAvailable, load_kind
 from launchready_tui.core.results import CheckResult, Status, errored, skipped
-from launchready_tui.core.runbook import CheckSpec, Runbook, Step, TemplateMissing, render
+from launchready_tui.core.runbook import CheckSpec, Command, Runbook, Step, TemplateMissing, render
+
+if TYPE_CHECKING:  # pragma: no cover
+    from launchready_tui.core.profile import Profile
+    from launchready_tui.core.redact import Redactor
 
 DEFAULT_DEADLINE_FACTOR = 4.0
 
@@ -60,7 +64,7 @@ def select(
     return out
 
 
-def plan(selected: list[tuple[Runbook, Step]], profile, *, include_commands: bool = False,
+def plan(selected: list[tuple[Runbook, Step]], profile: Profile, *, include_commands: bool = False,
          run_commands: bool = False) -> list[Planned]:
     """Expand every check block of the selected steps into one item per target.
 
@@ -98,7 +102,7 @@ def _hold_command(it: Planned) -> Planned:
                            evidence={"needs_confirmation": True, "run_alone": line}))
 
 
-def _command_text(it: Planned, profile) -> str | None:
+def _command_text(it: Planned, profile: Profile) -> str | None:
     """What a planned command item would run (None when it cannot tell)."""
     p = it.params
     try:
@@ -114,7 +118,7 @@ def _command_text(it: Planned, profile) -> str | None:
         return None
 
 
-def _once_per_command(items: list[Planned], profile) -> list[Planned]:
+def _once_per_command(items: list[Planned], profile: Profile) -> list[Planned]:
     """The same command reached twice in one run (a step's block and a check naming it,
     or the rollback from stage 2 and from an incident) runs once."""
     first: dict[str, Planned] = {}
@@ -135,15 +139,15 @@ def _once_per_command(items: list[Planned], profile) -> list[Planned]:
     return out
 
 
-def plan_command(rb: Runbook, st: Step, block, profile) -> list[Planned]:
+def plan_command(rb: Runbook, st: Step, block: Command, profile: Profile) -> list[Planned]:
     """A `command` block as a `command` check (one item), for the CLI's --yes runs and the
     TUI's Run button alike, so both record the same result under the same key."""
     spec = CheckSpec(block.id, "command", {"block": block.id}, None, block.line, block.label)
     return plan_spec(rb, st, spec, profile)
 
 
-def plan_spec(rb: Runbook, st: Step, spec: CheckSpec, profile) -> list[Planned]:
-    def skip(target: str, reason: str, **ev) -> Planned:
+def plan_spec(rb: Runbook, st: Step, spec: CheckSpec, profile: Profile) -> list[Planned]:
+    def skip(target: str, reason: str, **ev: Any) -> Planned:
         return Planned(rb, st, spec, target, {}, skipped(spec.kind, target, reason, evidence=ev))
 
     try:
@@ -156,6 +160,8 @@ def plan_spec(rb: Runbook, st: Step, spec: CheckSpec, profile) -> list[Planned]:
     except NotAvailable:
         return [skip("-", f"the `{spec.kind}` check is not available yet in this version")]
     if targets is None:
+        if mod.targets is None:  # a kind that only checks the targets its runbook names
+            return [skip("-", "nothing to check: the target list is empty")]
         try:
             targets = list(mod.targets(profile, params))
         except MissingInput as e:
@@ -226,7 +232,7 @@ async def _redacted(r: CheckResult, ctx: CheckContext) -> CheckResult:
     """Every result passes here before anyone stores or prints it: known secrets (keyring,
     env files), URL passwords and secret-looking values are hidden (core/redact.py)."""
     net = ctx.net
-    red = getattr(net, "redactor", None)
+    red: Redactor | None = getattr(net, "redactor", None)
     if red is None:
         lock = getattr(net, "_redactor_lock", None)
         if lock is None:
