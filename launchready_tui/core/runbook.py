@@ -19,10 +19,15 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.errors import Problem, RunbookError
 from launchready_tui.core.yamlpos import YamlSyntaxError, load_with_lines
+
+if TYPE_CHECKING:  # pragma: no cover
+    from markdown_it.token import Token
+
+    from launchready_tui.core.profile import Profile
 
 BLOCK_KINDS = ("check", "confirm", "record", "command")
 RECORD_FIELD_TYPES = ("text", "multiline", "url", "date", "owner", "credential", "number")
@@ -197,7 +202,7 @@ def parse_runbook(text: str, path: str | Path) -> Runbook:
     heads: list[tuple[int, int, str]] = []  # (token index, line, title)
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.tag == "h2":
-            heads.append((i, tok.map[0], tokens[i + 1].content))
+            heads.append((i, _first_line(tok), tokens[i + 1].content))
     intro_end = heads[0][1] if heads else len(lines)
     intro = "".join(lines[:intro_end]).strip()
 
@@ -223,7 +228,7 @@ def parse_runbook(text: str, path: str | Path) -> Runbook:
             if tok.type != "fence":
                 continue
             info = tok.info.strip().split()[0] if tok.info.strip() else ""
-            bline = tok.map[0] + 1 + body_offset
+            bline = _first_line(tok) + 1 + body_offset
             if info in BLOCK_KINDS:
                 block = _parse_block(info, tok.content, bline, file, step, problems)
                 if block is not None:
@@ -250,7 +255,7 @@ def parse_runbook(text: str, path: str | Path) -> Runbook:
     for tok in tokens[:first]:
         if tok.type == "fence" and tok.info.strip().split()[:1] and tok.info.strip().split()[0] in BLOCK_KINDS:
             problems.append(
-                Problem(file, tok.map[0] + 1 + body_offset, "block", "is outside any `##` step")
+                Problem(file, _first_line(tok) + 1 + body_offset, "block", "is outside any `##` step")
             )
     if not steps:
         problems.append(Problem(file, 1 + body_offset, "steps", "the runbook has no `##` steps"))
@@ -294,7 +299,12 @@ def _split_front_matter(text: str, file: str, problems: list[Problem]) -> tuple[
     return {}, text, 0
 
 
-def _yaml_block(content: str, line: int, file: str, problems: list[Problem], what: str):
+def _first_line(tok: Token) -> int:
+    """The 0-based first source line of a block token (markdown-it maps every block)."""
+    return tok.map[0] if tok.map else 0
+
+
+def _yaml_block(content: str, line: int, file: str, problems: list[Problem], what: str) -> Any:
     try:
         data, _ = load_with_lines(content, line_offset=line)
         return data
@@ -319,7 +329,8 @@ def _check_templates(obj: Any, line: int, file: str, problems: list[Problem]) ->
             _check_templates(v, line, file, problems)
 
 
-def _parse_block(info: str, content: str, line: int, file: str, step: Step, problems: list[Problem]):
+def _parse_block(info: str, content: str, line: int, file: str, step: Step,
+                 problems: list[Problem]) -> Block | None:
     from launchready_tui.core.registry import KINDS
 
     n = sum(1 for b in step.blocks if _block_kind(b) == info) + 1
@@ -422,7 +433,9 @@ def block_kind(b: Block) -> str:
 # ---------------------------------------------------------------------------- templating
 
 
-def _fence_closed(tok, lines: list[str]) -> bool:
+def _fence_closed(tok: Token, lines: list[str]) -> bool:
+    if not tok.map:
+        return True
     end = tok.map[1]
     if end - tok.map[0] < 2 or end > len(lines):
         return False
@@ -437,7 +450,7 @@ class TemplateMissing(Exception):
         super().__init__(var)
 
 
-def render(obj: Any, profile) -> Any:
+def render(obj: Any, profile: Profile) -> Any:
     """Fill `{{ var }}` from the profile. A string that is exactly one template and whose
     value is a list becomes that list. A missing value raises TemplateMissing(var)."""
     if isinstance(obj, str):
@@ -470,7 +483,7 @@ def render(obj: Any, profile) -> Any:
     return obj
 
 
-def _lookup(var: str, profile) -> Any:
+def _lookup(var: str, profile: Profile) -> Any:
     if var == "domain":
         return profile.domain
     if var == "canonical_host":
