@@ -20,9 +20,12 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from launchready_tui.core.errors import LaunchReadyError, Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from launchready_tui.core.profile import Profile
 
 SERVICE_PREFIX = "launchready:"
 STATE_KEY = "credentials"
@@ -49,7 +52,7 @@ class MemoryMetadata:
 
         return copy.deepcopy(self.state)
 
-    def update(self, fn):
+    def update(self, fn: Callable[[dict[str, Any]], Any]) -> Any:
         return fn(self.state)
 
 
@@ -289,7 +292,7 @@ class CredentialStore:
         self._kr = keyring_backend
 
     @classmethod
-    def for_profile(cls, profile, state: MetadataStore | None = None) -> CredentialStore:
+    def for_profile(cls, profile: Profile, state: MetadataStore | None = None) -> CredentialStore:
         """Does not touch the keyring: that happens on the first value operation."""
         if state is None:
             from launchready_tui.core.state import StateStore
@@ -384,7 +387,7 @@ class CredentialStore:
         cred.created_at = cred.created_at or now
         cred.updated_at = now
 
-        def fn(state):
+        def fn(state: dict[str, Any]) -> dict[str, Any]:
             creds = self._all(state)
             old = creds.get(cred.id)
             if old and not replace:
@@ -422,7 +425,7 @@ class CredentialStore:
                     raise
                 deleted = False
 
-        def fn(state):
+        def fn(state: dict[str, Any]) -> dict[str, Any]:
             self._all(state).pop(cid, None)
             return state
 
@@ -436,7 +439,7 @@ class CredentialStore:
         if value is not None:
             self._set_value(cid, value)
 
-        def fn(state):
+        def fn(state: dict[str, Any]) -> dict[str, Any]:
             creds = self._all(state)
             cur = creds.get(cid)
             if cur is None:
@@ -456,7 +459,7 @@ class CredentialStore:
     def update_meta(self, cid: str, **changes: Any) -> Credential:
         self.get(cid)
 
-        def fn(state):
+        def fn(state: dict[str, Any]) -> dict[str, Any]:
             cur = self._all(state)[cid]
             cur.update({k: v for k, v in changes.items() if k not in ("id", "value")})
             cur["updated_at"] = _now()
