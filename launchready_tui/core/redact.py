@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from launchready_tui.core.credentials import CredentialStore
+    from launchready_tui.core.profile import Profile
 
 MARK = "[redacted]"
 # Inside a URL: no brackets (urlsplit reads "[...]" in the authority as an IPv6 address).
@@ -282,7 +283,7 @@ class Redactor:
         return out
 
     @classmethod
-    def for_profile(cls, profile, credentials: CredentialStore | None = None,
+    def for_profile(cls, profile: Profile | None, credentials: CredentialStore | None = None,
                     state: dict | None = None) -> Redactor:
         return cls(known_secrets(profile, credentials, state))
 
@@ -321,7 +322,7 @@ def redact_text(text: str, known: Iterable[tuple[str, str]] | Iterable[str] = ()
 # ------------------------------------------------------------------------------- known values
 
 
-def known_secrets(profile, credentials: CredentialStore | None = None,
+def known_secrets(profile: Profile | None, credentials: CredentialStore | None = None,
                   state: dict | None = None) -> list[tuple[str, str]]:
     """(name, value) of every secret this project knows: keyring values of its stored
     credentials and the secret values of its env files. Blocking (keyring, files): call
@@ -360,7 +361,8 @@ def known_secrets(profile, credentials: CredentialStore | None = None,
     return out
 
 
-def account_env_secrets(profile, environ=None) -> list[tuple[str, str]]:
+def account_env_secrets(profile: Profile | None,
+                        environ: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """(name, value) of the account tokens read from the process environment in CI (the
     `credential_env` of the cloudflare, monitoring and error_tracking sections)."""
     import os
@@ -376,7 +378,7 @@ def account_env_secrets(profile, environ=None) -> list[tuple[str, str]]:
     return out
 
 
-def prepare(profile, credentials: CredentialStore | None = None, state: dict | None = None) -> Redactor:
+def prepare(profile: Profile | None, credentials: CredentialStore | None = None, state: dict | None = None) -> Redactor:
     """A Redactor for this project with the scanner's rules already loaded. Blocking (keyring,
     files, the rule file): call it in a thread, so the app's event loop never waits on it."""
     red = Redactor(known_secrets(profile, credentials, state))
@@ -389,7 +391,7 @@ def prepare(profile, credentials: CredentialStore | None = None, state: dict | N
     return red
 
 
-def env_file_secrets(profile) -> list[str]:
+def env_file_secrets(profile: Profile) -> list[str]:
     """Secret values of the env files the profile names: values the scanner's rules call
     a secret (by value, or by a secret-looking variable name), and the password inside a
     URL. Files are read with the env check's bounded parser."""
