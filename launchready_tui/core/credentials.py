@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from launchready_tui.core.errors import LaunchReadyError, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
+    from keyring.backend import KeyringBackend
+
     from launchready_tui.core.profile import Profile
 
 SERVICE_PREFIX = "launchready:"
@@ -286,7 +288,8 @@ def _now() -> str:
 class CredentialStore:
     """Credential metadata in the state; values only in the OS keyring."""
 
-    def __init__(self, project: str, state: MetadataStore, *, keyring_backend: Any = None) -> None:
+    def __init__(self, project: str, state: MetadataStore, *,
+                 keyring_backend: KeyringBackend | None = None) -> None:
         self.project = project
         self.state = state
         self._kr = keyring_backend
@@ -306,7 +309,7 @@ class CredentialStore:
 
     # -- keyring ------------------------------------------------------------------
 
-    def keyring(self) -> Any:
+    def keyring(self) -> KeyringBackend:
         """The active backend, after refusing unsafe ones. Raises KeyringProblem."""
         if self._kr is None:
             try:
