@@ -115,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
 
 def set_aside_accepted(problems, profile):
     """(open problems, problems an unexpired `.launchready/allow.yaml` entry accepts by id)."""
+    if not problems:  # nothing to set aside: no allowlist read, no problems import
+        return [], []
     from launchready_tui.core.problems import set_aside_allowed
 
     return set_aside_allowed(problems, profile.state_dir)
@@ -122,6 +124,10 @@ def set_aside_accepted(problems, profile):
 
 def derive_problems(results, profile, state):
     """Ranked problems, with owner/priority from the state and first-seen from history."""
+    # Only warn/fail/error results become problems (core/problems): a clean run skips the
+    # package's import and the history read, which cost more than the rest of the report.
+    if not any(str(getattr(r.status, "value", r.status)) in ("warn", "fail", "error") for r in results):
+        return []
     from launchready_tui.core.problems import derive
 
     meta: dict = {}
