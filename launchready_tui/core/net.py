@@ -466,6 +466,8 @@ _LAZY = {
     "_chain_too_long": "_net_dns", "_system_nameservers": "_net_dns",
     "BodyDecoder": "_net_http", "accept_encoding": "_net_http", "describe_http_error": "_net_http",
     "LaunchReadyTransport": "_net_http", "_header_items": "_net_http", "_map_exc": "_net_http",
+    "_exc_map": "_net_http", "_make_backend_class": "_net_http", "_Deflate": "_net_http",
+    "_Brotli": "_net_http",
 }
 
 
