@@ -61,7 +61,7 @@ class StateWriter:
         self.on_error = on_error
         self.errors: list[str] = []
 
-    def submit(self, fn: Callable[[], None], key: Any = None) -> None:
+    def submit(self, fn: Callable[[], object], key: Any = None) -> None:
         """Queue fn. A pending fn with the same key (not None) is replaced by this one."""
         with self._cond:
             if key is None:

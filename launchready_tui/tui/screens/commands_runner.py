@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from launchready_tui.core.results import CheckResult
+from launchready_tui.tui.screens._main_base import MainScreenBase
 from launchready_tui.tui.widgets.detail import DetailPanel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +34,7 @@ class CommandRun:
         self.exit_code: int | None = None
 
 
-class CommandRunnerMixin:
+class CommandRunnerMixin(MainScreenBase):
     """Command blocks on the main screen (needs `session`, `rb`, `st`, `commands`,
     `view_for`)."""
 
@@ -41,7 +42,7 @@ class CommandRunnerMixin:
         from launchready_tui.tui.screens.run_command import ConfirmCommandScreen
 
         block = event.block
-        if block.command is None:
+        if block.command is None or self.rb is None or self.st is None:
             return
         key = f"{self.rb.id}/{self.st.id}/{block.block.id}"
         cwd = str(self.session.profile_path.parent)
@@ -156,4 +157,5 @@ def _prepare_command(session: Session, rb, st, block):
     from launchready_tui.core import engine
 
     ctx = session.make_context()
+    assert session.profile is not None, "a command runs only with a working profile"
     return ctx, engine.plan_command(rb, st, block, session.profile)

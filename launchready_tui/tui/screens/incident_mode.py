@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from textual import work
 
+from launchready_tui.tui.screens._main_base import MainScreenBase
 from launchready_tui.tui.session import short_title
 from launchready_tui.tui.widgets.sidebar import Sidebar
 
 
-class IncidentModeMixin:
+class IncidentModeMixin(MainScreenBase):
     """Incident mode (needs `session`, `show_step`, `_ticker`)."""
 
     def enter_incident(self, rb) -> None:
@@ -49,8 +50,8 @@ class IncidentModeMixin:
         prefix = f"{rb.id}/"
         for key in [k for k in self.commands if k.startswith(prefix)]:
             del self.commands[key]
-        for key in [k for k in self._views if k[0] == rb.id]:
-            view = self._views.pop(key)
+        for vkey in [k for k in self._views if k[0] == rb.id]:
+            view = self._views.pop(vkey)
             if view is self._view:
                 self._view = None
             view.remove()

@@ -9,18 +9,23 @@ to another step never cancels a running check or command.
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Label
 
-from launchready_tui.core.results import SEVERITY, CheckResult, count
+from launchready_tui.core.results import CheckResult
+from launchready_tui.tui.screens.check_runner import (  # noqa: F401 - RESULT_BATCH_S re-exported
+    RESULT_BATCH_S,
+    CheckRunnerMixin,
+    _import_checks,
+    _is_text_field,
+)
 from launchready_tui.tui.screens.commands_runner import CommandRun, CommandRunnerMixin
 from launchready_tui.tui.screens.incident_mode import IncidentModeMixin
 from launchready_tui.tui.session import Session, short_title
@@ -30,6 +35,13 @@ from launchready_tui.tui.widgets.sidebar import NavItem, Sidebar
 from launchready_tui.tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:  # pragma: no cover - loaded with the first step view, after the first frame
+    from typing import TypeGuard
+
+    from textual.timer import Timer
+    from textual.widget import Widget
+    from textual.widgets import Input
+
+    from launchready_tui.core.runbook import Runbook, Step
     from launchready_tui.tui.widgets.step_view import StepView
 
 MAX_CACHED_VIEWS = 8
@@ -37,21 +49,11 @@ PREBUILD_DELAY_S = 0.2
 # Paging with n/p (or d): a form's first field takes the focus only once the person has
 # stopped on the step this long, so a quick second `n` pages on instead of typing "n".
 PAGING_FOCUS_DELAY_S = 1.0
-RESULT_BATCH_S = 0.05
 PRELOAD_DELAY_S = 1.5
 
 
-def _summary_text(results: list[CheckResult]) -> str:
-    c = count(results)
-    parts = []
-    for st, word in (("pass", "passed"), ("warn", "warning"), ("fail", "FAILED"),
-                     ("error", "could not check"), ("skip", "skipped")):
-        if c[st]:
-            parts.append(f"{c[st]} {word}")
-    return ", ".join(parts) or "nothing ran"
-
-
-class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Screen):
+class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CheckRunnerMixin, CommandRunnerMixin,
+                 Screen):
     # Styles: screens/main.tcss, loaded by the app (see LaunchReadyApp.CSS_PATH).
     # Footer order: what a newcomer needs first. `?`, `q`, `c` and `i` repeat the app's own
     # bindings so that they sit in this order.
@@ -95,7 +97,7 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         self._result_timer = None
         self._launching = False
         self._paging = False  # the step is being opened by n/p (see PAGING_FOCUS_DELAY_S)
-        self._focus_timer = None
+        self._focus_timer: Timer | None = None
         session.on_incident_event = self._incident_event  # type: ignore[attr-defined]
 
     # -- layout --------------------------------------------------------------------
@@ -147,7 +149,7 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             if rb is not None and rb.kind == "incident" and open_incident(s.state, rb.id):
                 self.enter_incident(rb)
                 return
-        if rb is None:
+        if rb is None or st is None:
             self.query_one("#crumb", Label).update(
                 "No runbooks could be loaded. Open the problems entry on the left to see why."
             )
@@ -173,11 +175,11 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         """The step view on screen (the previous one may still be leaving the DOM)."""
         return self._view
 
-    def show_step(self, rb, st) -> None:
+    def show_step(self, rb: Runbook, st: Step) -> None:
         with self.app.batch_update():
             self._show_step(rb, st)
 
-    def _show_step(self, rb, st) -> None:
+    def _show_step(self, rb: Runbook, st: Step) -> None:
         self.rb, self.st = rb, st
         self.session.set_position(rb, st)
         where = f"Stage {rb.stage}: {short_title(rb)}" if rb.stage else f"Incident runbook: {short_title(rb)}"
@@ -219,23 +221,25 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         # shows it at once.
         self.set_timer(PREBUILD_DELAY_S, self._prebuild_next)
 
-    def _arm_paging_focus(self, view) -> None:
+    def _arm_paging_focus(self, view: StepView) -> None:
         if view is not self._view or not view.is_attached:
             return
         if self._focus_timer is not None:
             self._focus_timer.stop()
         self._focus_timer = self.set_timer(PAGING_FOCUS_DELAY_S, lambda: self._focus_first_field(view))
 
-    def _focus_first_field(self, view) -> None:
+    def _focus_first_field(self, view: StepView) -> None:
         if view is not self._view or not view.is_attached:
             return
         fields = view.query(".record-block Input, .record-block TextArea")
         if fields:
+            from textual.widgets import Input, TextArea
+
             w = fields.first()
-            if hasattr(w, "select_on_focus"):  # an Input: never select (a letter would replace it all)
+            if isinstance(w, Input):  # never select (a letter would replace it all)
                 w.select_on_focus = False
                 w.cursor_position = len(w.value)
-            else:  # a TextArea: go on after what is there
+            elif isinstance(w, TextArea):  # go on after what is there
                 w.move_cursor(w.document.end)
             w.focus()
 
@@ -267,14 +271,14 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
     def view_for(self, runbook_id: str, step_id: str) -> StepView | None:
         return self._views.get((runbook_id, step_id))
 
-    def _neighbour(self, delta: int):
+    def _neighbour(self, delta: int) -> tuple[Runbook, Step] | None:
         rb, st = self.rb, self.st
-        if rb is None:
+        if rb is None or st is None:
             return None
         i = rb.steps.index(st) + delta
         if 0 <= i < len(rb.steps):
             return rb, rb.steps[i]
-        if rb.kind != "stage":
+        if rb.kind != "stage" or rb.stage is None:
             return None
         stages = self.session.stage_runbooks()
         order = sorted(stages)
@@ -293,7 +297,7 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
             self.notify(f"On to stage {nxt[0].stage}: {short_title(nxt[0])}.")
         self._page_to(*nxt)
 
-    def _page_to(self, rb, st) -> None:
+    def _page_to(self, rb: Runbook, st: Step) -> None:
         self._paging = True
         try:
             self.show_step(rb, st)
@@ -325,14 +329,17 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         if rb is self.rb:
             return
         pos = self.session.state.get("position") or {}
-        self.show_step(rb, rb.steps[0] if pos.get("runbook") != rb.id else self.st)
+        self.show_step(rb, rb.steps[0] if pos.get("runbook") != rb.id or self.st is None else self.st)
 
-    def on_descendant_focus(self, event) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self.query_one(KeyBar).typing(_is_text_field(self.focused))
 
-    def on_descendant_blur(self, event) -> None:
-        self.call_after_refresh(lambda: self.is_attached and self.query_one(KeyBar).typing(
-            _is_text_field(self.focused)))
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        def retype() -> None:
+            if self.is_attached:
+                self.query_one(KeyBar).typing(_is_text_field(self.focused))
+
+        self.call_after_refresh(retype)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "scroll_step" and parameters and parameters[0] in ("scroll_home", "scroll_end"):
@@ -392,7 +399,7 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         """Mark this step done and go on to the next one (or mark it not done). With boxes
         still unticked, ask first, naming them."""
         rb, st = self.rb, self.st
-        if rb is None:
+        if rb is None or st is None:
             return
         unticked = [r.block.text for r in (self.view.confirm_rows() if self.view is not None else [])
                     if not r.checkbox.value]
@@ -409,6 +416,8 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
 
     def _toggle_done(self) -> None:
         rb, st = self.rb, self.st
+        if rb is None or st is None:
+            return
         done = not self.session.is_done(rb, st)
         self.session.set_step_done(rb, st, done)
         if self.view is not None:
@@ -482,173 +491,11 @@ class MainScreen(ReportsWorkerErrors, IncidentModeMixin, CommandRunnerMixin, Scr
         target.toggle()  # one key press ticks the next unticked box (the focus stays put, so
         target.scroll_visible()  # the next press ticks the box after it)
 
-    # -- running checks -----------------------------------------------------------------
-
-    def action_run_step(self) -> None:
-        if self.rb is None:
-            return
-        self._run(self.session.plan(self.rb, self.st), {"runbook": self.rb.id, "step": self.st.id},
-                  "this step's checks")
-
-    def action_run_stage(self) -> None:
-        if self.rb is None:
-            return
-        self._run(self.session.plan(self.rb), {"runbook": self.rb.id, "stage": self.rb.stage},
-                  f"all checks of {short_title(self.rb)}")
-
-    def _run(self, items: list, scope: dict, label: str) -> None:
-        if not items:
-            self.notify("This step has no automatic checks. Do what it says, tick its boxes, "
-                        "then mark it done.")
-            return
-        if self.session.profile is None:
-            self.notify("Checks need a working profile (launchready.yaml). "
-                        + ("Open the problems entry on the left to see what to fix."
-                           if self.session.profile_error else "Create one with `launchready init`."),
-                        severity="warning")
-            return
-        self.run_checks(items, scope, label)
-
-    @work(group="checks", exit_on_error=False)
-    async def run_checks(self, items: list, scope: dict, label: str) -> list[CheckResult]:
-        session = self.session
-        run = session.begin_run(items)
-        runnable = [it for it in items if it.skip is None]
-        for it in runnable:
-            view = self.view_for(it.runbook.id, it.step.id)
-            if view is not None:
-                view.set_running([it.key])
-        if self.view is not None:
-            self.view.show_checks()
-        self.notify(f"Running {label} ({len(items)})…", timeout=3)
-        results: list[CheckResult] = []
-        ctx = await asyncio.to_thread(_prepare, session, items)
-        from launchready_tui.core import engine
-
-        try:
-            async for r in engine.run(items, ctx):
-                if session.accept_result(r, run):
-                    results.append(r)
-                    self._queue_result(r)
-        finally:
-            await ctx.net.aclose()
-        self._flush_results()
-        session.finish_run(results, scope)
-        self.query_one(Sidebar).refresh_all()
-        worst_first = sorted((r for r in results if r.status.value in ("fail", "error", "warn")),
-                             key=lambda r: -SEVERITY[r.status])
-        hint = ""
-        if worst_first:
-            if self.has_class("-narrow"):
-                hint = " Tab to a row and press Enter to see why and how to fix it."
-                row = self._worst_row_here(worst_first)
-                if row is not None and not _is_text_field(self.focused):
-                    row.focus()  # the worst one is selected: Enter opens it, up/down move
-                    hint = " The worst one is selected: press Enter to see why and how to fix it (up/down: the others)."
-            else:
-                hint = " The worst one is shown on the right; click any row for its details."
-                here = [r for r in worst_first if self.view is not None and r.step == self.view.st.id
-                        and r.runbook == self.view.rb.id]
-                from launchready_tui.tui.widgets.check_row import CheckRow
-
-                if here and not isinstance(self.focused, CheckRow):
-                    self.query_one(DetailPanel).show(here[0])
-        self.notify(f"Finished {label}: {_summary_text(results)}.{hint}",
-                    severity="warning" if worst_first else "information", timeout=8)
-        return results
-
-    def _worst_row_here(self, worst_first: list[CheckResult]):
-        """The row of the worst result of the step on screen (None when it is not here)."""
-        view = self.view
-        if view is None:
-            return None
-        for r in worst_first:
-            if r.runbook == view.rb.id and r.step == view.st.id:
-                row = view.rows.get(r.key)
-                if row is not None:
-                    return row
-        return None
-
-    def _queue_result(self, r: CheckResult) -> None:
-        """Results often finish in bursts: paint them together, once per 50 ms."""
-        self._result_queue.append(r)
-        if self._result_timer is None:
-            self._result_timer = self.set_timer(RESULT_BATCH_S, self._flush_results)
-
-    def _flush_results(self) -> None:
-        if self._result_timer is not None:
-            self._result_timer.stop()
-            self._result_timer = None
-        batch, self._result_queue = self._result_queue, []
-        if batch:
-            with self.app.batch_update():
-                for r in batch:
-                    self._show_result(r)
-
-    def _show_result(self, r: CheckResult) -> None:
-        view = self.view_for(r.runbook, r.step)
-        if view is None:
-            return
-        row = view.show_result(r)
-        if row is not None and self.focused is row:
-            self.query_one(DetailPanel).show(r)
-        self._refresh_sidebar_soon()
-
-    def _refresh_sidebar_soon(self) -> None:
-        """Results can arrive dozens at a time: repaint the sidebar at most every 0.3 s."""
-        if self._sidebar_timer is None:
-            def go() -> None:
-                self._sidebar_timer = None
-                self.query_one(Sidebar).refresh_all()
-
-            self._sidebar_timer = self.set_timer(0.3, go)
-
     # -- export -------------------------------------------------------------------------
 
     def action_export(self) -> None:
         self.app.action_export()
 
 
-def _is_one_line_field(widget) -> bool:
+def _is_one_line_field(widget: Widget | None) -> TypeGuard[Input]:
     return widget is not None and any(c.__name__ == "Input" for c in type(widget).__mro__)
-
-
-def _is_text_field(widget) -> bool:
-    """By class name: importing Input/TextArea here would load them for the first frame."""
-    return widget is not None and any(c.__name__ in ("Input", "TextArea") for c in type(widget).__mro__)
-
-
-# Imported off the UI thread before the first run; otherwise the first connections would
-# import them on the event loop and stall the screen.
-_PRELOAD = (
-    "httpx", "httpcore", "anyio", "anyio._backends._asyncio", "anyio.streams.tls",
-    "anyio._core._subprocesses", "dns.asyncquery", "dns.message", "dns.rdatatype", "dns.name",
-    "dns.rdtypes.IN.A", "dns.rdtypes.ANY.CNAME", "dns.rdtypes.ANY.TXT",
-)
-
-
-def _import_checks(kinds) -> None:
-    """Import these kinds' modules and the network libraries (off the UI thread)."""
-    import importlib
-
-    from launchready_tui.core.registry import NotAvailable, load_kind
-
-    for kind in kinds:
-        try:
-            load_kind(kind)
-        except (NotAvailable, ImportError):
-            pass
-    for name in _PRELOAD:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
-
-
-def _prepare(session: Session, items: list):
-    """Off the UI thread: build the run's context and import what the checks need, so the
-    first run never stalls the screen on imports."""
-    ctx = session.make_context()
-    _import_checks({it.spec.kind for it in items if it.skip is None})
-    ctx.net.ssl_context()
-    return ctx
