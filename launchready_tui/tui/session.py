@@ -15,12 +15,18 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.errors import LaunchReadyError, Problem
 from launchready_tui.core.recorder import Recorder, take_snapshot
 from launchready_tui.core.results import CheckResult, Status, worst
 from launchready_tui.core.state import StateStore, put_entry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from launchready_tui.core.errors import RunbookError
+    from launchready_tui.core.incidents import IncidentLog
+    from launchready_tui.core.profile import Profile
+    from launchready_tui.core.runbook import Runbook, Step
 
 STAGE_NAMES = {
     1: "Quick audit",
@@ -52,7 +58,7 @@ class StateWriter:
     """Applies state changes on one background thread, in the order they were made."""
 
     def __init__(self, on_error: Callable[[str], None] | None = None) -> None:
-        self._pending: OrderedDict[Any, Callable[[], None]] = OrderedDict()
+        self._pending: OrderedDict[Any, Callable[[], object]] = OrderedDict()
         self._cond = threading.Condition()
         self._busy = False
         self._thread: threading.Thread | None = None
@@ -127,15 +133,15 @@ class Session:
         self.temporary = False  # the profile's folder is deleted when the app ends (demo)
         self.clock = clock
         self._who = who
-        self.profile = None
+        self.profile: Profile | None = None
         self.profile_error: LaunchReadyError | None = None
-        self.runbooks: list = []
-        self.runbook_errors: list[LaunchReadyError] = []
+        self.runbooks: list[Runbook] = []
+        self.runbook_errors: list[RunbookError] = []
         self.state_error: LaunchReadyError | None = None
         self.store: StateStore | None = None
         self.state: dict[str, Any] = {}
         self.writer = StateWriter()
-        self.incident = None  # core.incidents.IncidentLog while in incident mode
+        self.incident: IncidentLog | None = None  # while in incident mode
         self.on_incident_event: Callable[[dict[str, Any]], None] | None = None
         self._latest_run: dict[str, int] = {}
         self._runs = itertools.count(1)
@@ -170,6 +176,12 @@ class Session:
             self.state = empty_state()
         return self
 
+    def _loaded_store(self) -> StateStore:
+        """The state store (made by load(), which runs before anything is changed)."""
+        if self.store is None:
+            raise RuntimeError("Session.load() has not run yet")
+        return self.store
+
     def reload(self) -> Session:
         self.writer.flush()
         return self.load()
@@ -195,6 +207,10 @@ class Session:
             self._who = name
         return self._who
 
+    @who.setter
+    def who(self, value: str) -> None:
+        self._who = value
+
     @property
     def name_known(self) -> bool:
         if self._who is None:
@@ -202,10 +218,6 @@ class Session:
 
             self._who = saved_name()
         return self._who is not None
-
-    @who.setter
-    def who(self, value: str) -> None:
-        self._who = value
 
     @property
     def project(self) -> str:
@@ -228,7 +240,7 @@ class Session:
     def runbook(self, rid: str):
         return next((rb for rb in self.runbooks if rb.id == rid), None)
 
-    def first_position(self) -> tuple[Any, Any] | tuple[None, None]:
+    def first_position(self) -> tuple[Runbook, Step] | tuple[None, None]:
         """Where to open: the saved position if it still exists, else stage 1's first step."""
         pos = self.state.get("position") or {}
         rb = self.runbook(str(pos.get("runbook", "")))
@@ -314,7 +326,7 @@ class Session:
     @property
     def recorder(self) -> Recorder:
         """Writes results, run history and snapshots, as the CLI does (core/recorder.py)."""
-        return Recorder(self.store, "tui")
+        return Recorder(self._loaded_store(), "tui")
 
     def make_context(self):
         """A CheckContext for one run (builds the network layer; call it off the UI thread)."""
@@ -331,13 +343,13 @@ class Session:
         """Change the state in memory now and on disk in the background, with exactly
         what the screen shows (same who and when): core/state.put_entry both times."""
         put_entry(self.state, section, key, entry, field)
-        store = self.store
+        store = self._loaded_store()
         write_key = (section, key) if field is None else (section, key, field)
         self.writer.submit(lambda: store.put(section, key, entry, field), key=write_key)
 
     def set_position(self, rb, st) -> None:
         self.state["position"] = {"runbook": rb.id, "step": st.id}
-        store = self.store
+        store = self._loaded_store()
         self.writer.submit(lambda: store.set_position(rb.id, st.id), key="position")
 
     def set_confirm(self, rb, st, block_id: str, checked: bool) -> dict | None:
@@ -400,7 +412,7 @@ class Session:
             meta[problem_id] = {**entry, "by": who, "at": self._now()}
         else:
             meta.pop(problem_id, None)
-        store = self.store
+        store = self._loaded_store()
         self.writer.submit(lambda: store.set_problem_meta(problem_id, who, owner=owner, priority=priority),
                            key=("problems", problem_id))
 
@@ -461,14 +473,14 @@ class Session:
 
         self.writer.flush()  # nothing of the previous incident may land after the clear
         self.incident = IncidentLog.start(
-            self.store, rb.id, title=short_title(rb), who=self.who,
+            self._loaded_store(), rb.id, title=short_title(rb), who=self.who,
             budget=runbook_budget(rb, self.profile), clock=self.clock,
         )
         if self.incident.fresh:
-            self.state = self.store.load()
+            self.state = self._loaded_store().load()
             self._latest_run = {k: v for k, v in self._latest_run.items() if not k.startswith(f"{rb.id}/")}
         else:
-            self.state["incidents"] = self.store.load().get("incidents") or {}
+            self.state["incidents"] = self._loaded_store().load().get("incidents") or {}
         return self.incident_data()
 
     def verify_rollback(self) -> bool:
@@ -476,12 +488,12 @@ class Session:
         from launchready_tui.core.incidents import elapsed_s, iso
 
         inc = self.incident_data()
-        if not inc or inc.get("verified_at"):
+        log = self.incident
+        if log is None or not inc or inc.get("verified_at"):
             return False
         now = self.clock()
         stop = round(elapsed_s(inc, now))
         inc["verified_at"], inc["verified_s"] = iso(now), stop
-        log = self.incident
         self.writer.submit(lambda: log.verify(inc["verified_at"], stop))
         return True
 
@@ -524,7 +536,7 @@ class Session:
             log.set_field(k, v)
         log.end(who=self.who, save_note=False)
         path = self._write_note(log)
-        self.state["incidents"] = self.store.load().get("incidents") or {}
+        self.state["incidents"] = self._loaded_store().load().get("incidents") or {}
         return path
 
     def _write_note(self, log) -> Path:
