@@ -6,6 +6,8 @@ Keyring calls can block (D-Bus, an unlock prompt), so they run in a thread worke
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,11 +17,15 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from launchready_tui.tui.workers import ReportsWorkerErrors
 
+if TYPE_CHECKING:
+    from launchready_tui.core.credentials import Credential, CredentialStore
+    from launchready_tui.tui.session import Session
+
 NOT_AVAILABLE = ("Credentials are not available yet in this version of LaunchReady. When they "
                  "are, this screen lists where each password or API key lives and who owns it.")
 
 
-def credential_line(c) -> str:
+def credential_line(c: Credential) -> str:
     parts = [c.id]
     if c.label:
         parts.append(c.label)
@@ -38,10 +44,10 @@ class CredentialsScreen(ReportsWorkerErrors, Screen):
     CSS_PATH = "credentials.tcss"
     BINDINGS = [Binding("escape", "close", "Back")]
 
-    def __init__(self, session) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.store = None
+        self.store: CredentialStore | None = None
         self.available = True
         self.keyring_ok: bool | None = None
 
@@ -88,7 +94,7 @@ class CredentialsScreen(ReportsWorkerErrors, Screen):
         self.store = CredentialStore.for_profile(self.session.profile, self.session.store)
         self.query_one("#keyring-status", Static).update("Checking your keyring…")
         self.refresh_list()
-        self.probe_keyring()
+        self.probe_keyring(self.store)
         self.query_one("#c-id", Input).focus()
 
     def refresh_list(self) -> None:
@@ -106,11 +112,11 @@ class CredentialsScreen(ReportsWorkerErrors, Screen):
             box.mount_all([Static(credential_line(c), markup=False, classes="cred") for c in creds])
 
     @work(thread=True, exit_on_error=False, group="keyring")
-    def probe_keyring(self) -> None:
+    def probe_keyring(self, store: CredentialStore) -> None:
         from launchready_tui.core.credentials import KeyringProblem
 
         try:
-            self.store.keyring()
+            store.keyring()
         except KeyringProblem as e:
             self.app.call_from_thread(self._keyring_problem, e.reason, e.fix)
             return
@@ -155,17 +161,17 @@ class CredentialsScreen(ReportsWorkerErrors, Screen):
                 for f in ("id", "label", "reference", "owner", "rotate")}
         value_input = self.query_one("#c-value", Input)
         value = value_input.value or None
-        self.add_credential(vals, value)
+        self.add_credential(self.store, vals, value)
 
     @work(thread=True, exit_on_error=False, group="keyring")
-    def add_credential(self, vals: dict, value: str | None) -> None:
+    def add_credential(self, store: CredentialStore, vals: dict[str, str], value: str | None) -> None:
         from launchready_tui.core.credentials import Credential, KeyringProblem, parse_cadence
         from launchready_tui.core.errors import LaunchReadyError
 
         try:
             cred = Credential(id=vals["id"], label=vals["label"], reference=vals["reference"],
                               owner=vals["owner"], rotate_every_days=parse_cadence(vals["rotate"] or None))
-            self.store.add(cred, value)
+            store.add(cred, value)
         except KeyringProblem as e:
             self.app.call_from_thread(self._keyring_problem, e.reason, e.fix)
             self.app.call_from_thread(self.notify, "Not added: the keyring cannot store the value. "

@@ -92,13 +92,14 @@ class EndIncidentScreen(ModalScreen[dict | None]):
             if isinstance(w, TextArea):
                 w.move_cursor(w.document.end)
             else:
-                w.select_on_focus = False
-                w.cursor_position = len(w.value)
+                field = self.query_one(f"#f-{f.id}", Input)
+                field.select_on_focus = False
+                field.cursor_position = len(field.value)
         self.query_one(f"#f-{self.fields[0].id}").focus()
 
     def _value(self, fid: str) -> str:
         w = self.query_one(f"#f-{fid}")
-        text = w.text if isinstance(w, TextArea) else w.value
+        text = w.text if isinstance(w, TextArea) else self.query_one(f"#f-{fid}", Input).value
         return text.strip()
 
     @on(Button.Pressed, "#end")

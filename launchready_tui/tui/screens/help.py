@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from launchready_tui.core.results import LABEL, SYMBOL, Status
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from launchready_tui.tui.app import LaunchReadyApp
 
 ABOUT = (
     "LaunchReady walks you through seven stages of getting ready to launch. Each stage has "
@@ -71,6 +78,9 @@ def keys_for(temporary: bool) -> list[tuple[str, str]]:
 
 
 class HelpScreen(ModalScreen[None]):
+    if TYPE_CHECKING:  # the type checker's view of self.app; Textual's own at run time
+        app = getters.app(LaunchReadyApp)
+
     CSS_PATH = "modal.tcss"
     BINDINGS = [Binding("escape,question_mark", "close", "Close help"),
                 Binding("g", "glossary", "Glossary")]

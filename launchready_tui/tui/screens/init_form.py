@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +22,11 @@ from launchready_tui.commands.init import (
     parse_hosts,
     write_profile,
 )
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from launchready_tui.tui.app import LaunchReadyApp
 
 QUESTIONS = [
     ("project", "Project name", "The name of your product, e.g. Acme Creators.", "Acme Creators"),
@@ -63,6 +69,9 @@ class OverwriteScreen(ModalScreen[bool]):
 
 
 class InitScreen(Screen):
+    if TYPE_CHECKING:  # the type checker's view of self.app; Textual's own at run time
+        app = getters.app(LaunchReadyApp)
+
     CSS_PATH = "init_form.tcss"
     BINDINGS = [Binding("escape", "back", "Back")]
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Static
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from launchready_tui.tui.app import LaunchReadyApp
 
 WELCOME = (
     "LaunchReady walks you, step by step, from \"it works on my machine\" to a launch your "
@@ -19,6 +26,9 @@ WELCOME = (
 
 
 class WelcomeScreen(Screen):
+    if TYPE_CHECKING:  # the type checker's view of self.app; Textual's own at run time
+        app = getters.app(LaunchReadyApp)
+
     CSS_PATH = "welcome.tcss"
 
     def __init__(self, profile_path: str) -> None:

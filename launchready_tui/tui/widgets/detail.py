@@ -237,4 +237,6 @@ class DetailPanel(VerticalScroll):
 
     def text(self) -> str:
         """The panel's plain text (for tests)."""
-        return self.query_one("#detail-body", Static).visual.plain  # type: ignore[union-attr]
+        visual = self.query_one("#detail-body", Static).visual
+        assert isinstance(visual, Content)  # the body is only ever given a Content (above)
+        return visual.plain
