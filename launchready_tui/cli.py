@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         parser = build_parser(_named_command(args_list))
         args = parser.parse_args(args_list)
         if not getattr(args, "command", None):
-            if "tui" in (parser._subparsers._group_actions[0].choices if parser._subparsers else {}):
+            commands = parser._subparsers._group_actions[0].choices if parser._subparsers else None
+            if "tui" in set(commands or ()):  # the subparsers' choices: a dict of name -> parser
                 args = parser.parse_args(["tui", *args_list])
             else:  # pragma: no cover
                 parser.print_help()

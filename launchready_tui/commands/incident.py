@@ -7,7 +7,6 @@ of that incident id) instead of opening the app.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from launchready_tui.commands import _common
 
@@ -53,18 +52,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace, books) -> int:
+    from launchready_tui.core import export
+
     profile = _common.load_profile_arg(args)
-    try:
-        from launchready_tui.core import export
-    except ImportError:
-        export = None
-    writer = getattr(export, "write_incident_note", None) if export is not None else None
-    if writer is None:
-        print("launchready: exporting incident notes is not available yet in this version. The "
-              "note saved when the incident was closed is in .launchready/incidents/.", file=sys.stderr)
-        return 2
     ident = args.id or _latest_incident_id(profile)
-    path = writer(profile, ident, fmt=args.format, output=args.output, runbooks=books)
+    path = export.write_incident_note(profile, ident, fmt=args.format, output=args.output, runbooks=books)
     print(f"Wrote {path}")
     return 0
 

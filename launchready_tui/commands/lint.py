@@ -41,8 +41,8 @@ def run(args) -> int:
     if rb_paths:
         books, errors = load_runbooks(rb_paths)
         n_books = len(books) + len(errors)
-        for e in errors:
-            problems.extend(pr.format() for pr in e.problems)
+        for err in errors:
+            problems.extend(pr.format() for pr in err.problems)
     for w in warnings:
         print(f"warning: {w}")
     for pr in problems:

@@ -42,8 +42,9 @@ def add(w: World, d: str) -> None:
         w.records.append((host, "A", "127.0.0.1"))
     # Production and staging report to Sentry with their own DSNs (DSNs are not secrets).
     for env_file, key in ((".env.production", "a1b2c3"), (".env.staging", "d4e5f6")):
-        if isinstance(w.files.get(env_file), str):
-            w.files[env_file] += f"SENTRY_DSN=https://{key}@o1.ingest.sentry.lab.test/42\n"
+        text = w.files.get(env_file)
+        if isinstance(text, str):
+            w.files[env_file] = text + f"SENTRY_DSN=https://{key}@o1.ingest.sentry.lab.test/42\n"
     w.profile["cloudflare"] = {"zone": d, "credential_env": "LAUNCHREADY_DEMO_CLOUDFLARE_TOKEN",
                                "api_base": f"https://{CF_HOST}/client/v4"}
     w.profile["monitoring"] = {"provider": "uptimerobot", "credential_env": "LAUNCHREADY_DEMO_UPTIMEROBOT_KEY",

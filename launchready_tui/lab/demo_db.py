@@ -22,9 +22,13 @@ from __future__ import annotations
 
 import secrets
 import threading
+from typing import TYPE_CHECKING
 
 from launchready_tui.lab import Rule, World
 from launchready_tui.lab.web import Request, Response
+
+if TYPE_CHECKING:
+    from launchready_tui.lab.postgres import PgCluster
 
 DB = "acme"
 APP_ROLE = "acme_app"
@@ -173,7 +177,7 @@ class DemoDatabase:
     def __init__(self, pages: AdminPages, app_password: str, monitor_password: str, port: int) -> None:
         self.pages, self.app_password, self.monitor_password = pages, app_password, monitor_password
         self.port = port
-        self.cluster = None
+        self.cluster: PgCluster | None = None
         self.error: str | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -186,12 +190,12 @@ class DemoDatabase:
         from launchready_tui.lab.postgres import PgUnavailable, start_cluster
 
         try:
-            self.cluster = start_cluster(port=self.port)
+            self.cluster = cluster = start_cluster(port=self.port)
             if self._stop.is_set():  # the lab stopped while the server was starting
-                self.cluster.stop()
+                cluster.stop()
                 return
-            seed(self.cluster, app_password=self.app_password, monitor_password=self.monitor_password)
-            self.pages.url = self.cluster.url(APP_ROLE, self.app_password, DB)
+            seed(cluster, app_password=self.app_password, monitor_password=self.monitor_password)
+            self.pages.url = cluster.url(APP_ROLE, self.app_password, DB)
             self.pages.ready.set()
             warm_up(self.pages, stop=self._stop)  # a morning of admin use, so the statistics have something to show
         except (PgUnavailable, OSError) as e:

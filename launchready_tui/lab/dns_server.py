@@ -24,7 +24,7 @@ FAULTS = ("servfail", "refused", "drop", "truncate", "garbage")
 
 def _txt_rdata(value) -> str:
     parts = value if isinstance(value, list | tuple) else [value]
-    out = []
+    out: list[str] = []
     for p in parts:
         p = str(p)
         # split long strings into 255-byte character-strings like a zone file would
