@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -15,6 +16,9 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from launchready_tui.tui.session import Session, short_title
+
+if TYPE_CHECKING:  # pragma: no cover - the main screen is imported when it opens
+    from launchready_tui.tui.screens.main import MainScreen
 
 STARTUP_GC_LIMIT_S = 3.0
 
@@ -49,7 +53,7 @@ class LaunchReadyApp(App):
         super().__init__()
         self.session = session
         self.incident = incident
-        self.main: Screen | None = None
+        self.main: MainScreen | None = None
         self.kept_demo_dir: Path | None = None  # where quitting a temporary demo copied it
         session.writer.on_error = self._save_failed
 
@@ -168,8 +172,11 @@ class LaunchReadyApp(App):
 
             if isinstance(self.screen, EditorHelpScreen):
                 return
-            self.push_screen(EditorHelpScreen(Path(cmd[0]).name, str(s.profile_path)),
-                             lambda ok: ok and self._run_editor(cmd))
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self._run_editor(cmd)
+
+            self.push_screen(EditorHelpScreen(Path(cmd[0]).name, str(s.profile_path)), answered)
             return
         self._run_editor(cmd)
 
@@ -230,7 +237,7 @@ class LaunchReadyApp(App):
                 from launchready_tui.core.demo_folder import keep_copy
 
                 try:
-                    self.kept_demo_dir = keep_copy(self.session.profile_path.parent, folder)
+                    self.kept_demo_dir = keep_copy(self.session.profile_path.parent, Path(folder))
                 except OSError as e:
                     self.notify(f"Could not copy the demo to {folder}: {e}", severity="error", timeout=10)
                     return
@@ -266,7 +273,7 @@ class LaunchReadyApp(App):
                 self.action_past_incidents()
                 return
             rb = self.session.runbook(rid or "")
-            if rb is not None:
+            if rb is not None and self.main is not None:
                 self._show_main()
                 self.main.enter_incident(rb)
 
@@ -279,19 +286,22 @@ class LaunchReadyApp(App):
 
         s = self.session
         s.writer.flush()
-        self.push_screen(PastIncidentsScreen(all_incidents(s.store.load()), s.project))
+        self.push_screen(PastIncidentsScreen(all_incidents(s.loaded_store().load()), s.project))
 
     def ask_incident(self, rb) -> None:
         from launchready_tui.tui.screens.incidents import StartIncidentScreen
 
         def answered(choice: str | None) -> None:
+            if self.main is None:
+                return
             if choice == "start":
                 self.main.enter_incident(rb)
             elif choice == "read":
                 self.main.show_step(rb, rb.steps[0])
 
         if self.session.incident is not None and self.session.incident_data().get("runbook") == rb.id:
-            self.main.show_step(rb, rb.steps[0])
+            if self.main is not None:
+                self.main.show_step(rb, rb.steps[0])
             return
         self.push_screen(StartIncidentScreen(rb), answered)
 
@@ -332,8 +342,10 @@ class LaunchReadyApp(App):
         try:
             from launchready_tui.core import export
         except ImportError:
-            export = None
-        if export is None or not hasattr(export, "export_handover"):
+            available = False
+        else:
+            available = hasattr(export, "export_handover")
+        if not available:
             self.notify("Export is not available yet in this version.", severity="warning")
             return
         from launchready_tui.tui.screens.export_format import ExportFormatScreen
@@ -352,6 +364,10 @@ class LaunchReadyApp(App):
 
         s = self.session
         s.writer.flush()
+        if s.profile is None:  # action_export checked; a reload since may have lost it
+            self.call_from_thread(self.notify, "The handover needs a working profile (launchready.yaml) first.",
+                                  severity="warning")
+            return
         try:
             path = export.export_handover(s.profile, fmt=fmt, runbooks=s.runbooks, author=s.who)
         except (LaunchReadyError, OSError) as e:
@@ -380,7 +396,7 @@ class LaunchReadyApp(App):
                 if choice == "quit":
                     s.writer.flush()
                     self.exit()
-                elif choice == "end":
+                elif choice == "end" and self.main is not None:
                     self._show_main()
                     self.main._end_incident(then=self.exit)
 
