@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +19,7 @@ from launchready_tui.core.errors import LaunchReadyError, Problem
 from launchready_tui.core.recorder import Recorder, take_snapshot
 from launchready_tui.core.results import CheckResult, Status, worst
 from launchready_tui.core.state import StateStore, put_entry
+from launchready_tui.tui.state_writer import StateWriter  # noqa: F401 - importable from here too
 
 if TYPE_CHECKING:  # pragma: no cover
     from launchready_tui.core.errors import RunbookError
@@ -49,69 +48,6 @@ def short_title(rb) -> str:
     if ":" in title and title.lower().startswith(("stage", "incident")):
         return title.split(":", 1)[1].strip()
     return title
-
-
-# ---------------------------------------------------------------------------- writer
-
-
-class StateWriter:
-    """Applies state changes on one background thread, in the order they were made."""
-
-    def __init__(self, on_error: Callable[[str], None] | None = None) -> None:
-        self._pending: OrderedDict[Any, Callable[[], object]] = OrderedDict()
-        self._cond = threading.Condition()
-        self._busy = False
-        self._thread: threading.Thread | None = None
-        self._closed = False
-        self._unique = itertools.count()
-        self.on_error = on_error
-        self.errors: list[str] = []
-
-    def submit(self, fn: Callable[[], object], key: Any = None) -> None:
-        """Queue fn. A pending fn with the same key (not None) is replaced by this one."""
-        with self._cond:
-            if key is None:
-                key = ("_", next(self._unique))
-            self._pending[key] = fn
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="launchready-state", daemon=True)
-                self._thread.start()
-            self._cond.notify_all()
-
-    def _loop(self) -> None:
-        while True:
-            with self._cond:
-                while not self._pending and not self._closed:
-                    self._cond.wait()
-                if not self._pending and self._closed:
-                    return
-                _key, fn = self._pending.popitem(last=False)
-                self._busy = True
-            try:
-                fn()
-            except (OSError, LaunchReadyError, ValueError, KeyError) as e:
-                msg = f"Could not save your progress: {e}"
-                self.errors.append(msg)
-                if self.on_error is not None:
-                    try:
-                        self.on_error(msg)
-                    except Exception:  # the app may be shutting down
-                        pass
-            finally:
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()
-
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until everything queued is written. False on timeout."""
-        with self._cond:
-            return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
-
-    def close(self) -> None:
-        self.flush()
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
 
 
 # ---------------------------------------------------------------------------- session
@@ -176,7 +112,7 @@ class Session:
             self.state = empty_state()
         return self
 
-    def _loaded_store(self) -> StateStore:
+    def loaded_store(self) -> StateStore:
         """The state store (made by load(), which runs before anything is changed)."""
         if self.store is None:
             raise RuntimeError("Session.load() has not run yet")
@@ -326,7 +262,7 @@ class Session:
     @property
     def recorder(self) -> Recorder:
         """Writes results, run history and snapshots, as the CLI does (core/recorder.py)."""
-        return Recorder(self._loaded_store(), "tui")
+        return Recorder(self.loaded_store(), "tui")
 
     def make_context(self):
         """A CheckContext for one run (builds the network layer; call it off the UI thread)."""
@@ -343,13 +279,13 @@ class Session:
         """Change the state in memory now and on disk in the background, with exactly
         what the screen shows (same who and when): core/state.put_entry both times."""
         put_entry(self.state, section, key, entry, field)
-        store = self._loaded_store()
+        store = self.loaded_store()
         write_key = (section, key) if field is None else (section, key, field)
         self.writer.submit(lambda: store.put(section, key, entry, field), key=write_key)
 
     def set_position(self, rb, st) -> None:
         self.state["position"] = {"runbook": rb.id, "step": st.id}
-        store = self._loaded_store()
+        store = self.loaded_store()
         self.writer.submit(lambda: store.set_position(rb.id, st.id), key="position")
 
     def set_confirm(self, rb, st, block_id: str, checked: bool) -> dict | None:
@@ -412,7 +348,7 @@ class Session:
             meta[problem_id] = {**entry, "by": who, "at": self._now()}
         else:
             meta.pop(problem_id, None)
-        store = self._loaded_store()
+        store = self.loaded_store()
         self.writer.submit(lambda: store.set_problem_meta(problem_id, who, owner=owner, priority=priority),
                            key=("problems", problem_id))
 
@@ -473,14 +409,14 @@ class Session:
 
         self.writer.flush()  # nothing of the previous incident may land after the clear
         self.incident = IncidentLog.start(
-            self._loaded_store(), rb.id, title=short_title(rb), who=self.who,
+            self.loaded_store(), rb.id, title=short_title(rb), who=self.who,
             budget=runbook_budget(rb, self.profile), clock=self.clock,
         )
         if self.incident.fresh:
-            self.state = self._loaded_store().load()
+            self.state = self.loaded_store().load()
             self._latest_run = {k: v for k, v in self._latest_run.items() if not k.startswith(f"{rb.id}/")}
         else:
-            self.state["incidents"] = self._loaded_store().load().get("incidents") or {}
+            self.state["incidents"] = self.loaded_store().load().get("incidents") or {}
         return self.incident_data()
 
     def verify_rollback(self) -> bool:
@@ -536,7 +472,7 @@ class Session:
             log.set_field(k, v)
         log.end(who=self.who, save_note=False)
         path = self._write_note(log)
-        self.state["incidents"] = self._loaded_store().load().get("incidents") or {}
+        self.state["incidents"] = self.loaded_store().load().get("incidents") or {}
         return path
 
     def _write_note(self, log) -> Path:
