@@ -19,18 +19,35 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ssl
-import warnings
-from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from launchready_tui.core.checks._tls_cert import (  # re-exported: tests and cloudflare use tls.<name>
+    LONG_LIFETIME_DAYS,
+    LONG_WARN_DAYS,
+    chain_verifies_with_aia,
+    expiry_threshold_days,
+    hostname_matches,
+    lifetime_facts,
+    parse_cert,
+)
+from launchready_tui.core.checks._tls_handshake import (
+    Handshake,
+    browsers_offer,
+    chain_complete,
+    compat_context,
+    handshake,
+    probe_old_version,
+    unverified_context,
+)
+from launchready_tui.core.checks._tls_handshake import (
+    old_version_context as old_version_context,
+)
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.net import DnsFailure, HostResolutionError
 from launchready_tui.core.results import CheckResult, errored, failed
 
 KIND = "tls"
-LONG_LIFETIME_DAYS = 90
-LONG_WARN_DAYS = 30
 OLD_VERSIONS = ("TLSv1", "TLSv1.1")
 
 # OpenSSL verify codes (X509_V_ERR_*) we explain.
@@ -51,293 +68,6 @@ def targets(profile, params) -> list[str]:
 
 def deadline(params, timeout_s: float) -> float:
     return timeout_s * 5
-
-
-# ---------------------------------------------------------------------------- parsing
-
-
-def parse_cert(der: bytes) -> dict[str, Any]:
-    """The certificate facts we show, from DER bytes."""
-    from cryptography import x509
-    from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
-
-    c = x509.load_der_x509_certificate(der)
-
-    def name_attr(name, oid) -> str | None:
-        vals = name.get_attributes_for_oid(oid)
-        return str(vals[0].value) if vals else None
-
-    dns_names: list[str] = []
-    ips: list[str] = []
-    try:
-        san = c.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        dns_names = [str(n) for n in san.get_values_for_type(x509.DNSName)]
-        ips = [str(i) for i in san.get_values_for_type(x509.IPAddress)]
-    except x509.ExtensionNotFound:
-        pass
-    aia: list[str] = []
-    try:
-        for d in c.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value:
-            if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS:
-                aia.append(str(d.access_location.value))
-    except x509.ExtensionNotFound:
-        pass
-    nb, na = c.not_valid_before_utc, c.not_valid_after_utc
-    return {
-        "subject": c.subject.rfc4514_string(),
-        "subject_cn": name_attr(c.subject, NameOID.COMMON_NAME),
-        "sans": dns_names + ips,
-        "issuer": c.issuer.rfc4514_string(),
-        "issuer_cn": name_attr(c.issuer, NameOID.COMMON_NAME),
-        "issuer_org": name_attr(c.issuer, NameOID.ORGANIZATION_NAME),
-        "self_signed": c.issuer == c.subject,
-        "not_before": nb.isoformat(),
-        "not_after": na.isoformat(),
-        "serial": format(c.serial_number, "x"),
-        "ca_issuers": aia,
-    }
-
-
-def hostname_matches(host: str, sans: list[str]) -> bool:
-    """RFC 6125 matching against DNS SANs: a wildcard covers exactly one left-most label."""
-    host = host.lower().rstrip(".")
-    for name in sans:
-        name = name.lower().rstrip(".")
-        if name == host:
-            return True
-        if name.startswith("*.") and "." in host:
-            if host.split(".", 1)[1] == name[2:]:
-                return True
-    return False
-
-
-def lifetime_facts(cert: dict[str, Any], now: dt.datetime) -> dict[str, float]:
-    nb = dt.datetime.fromisoformat(cert["not_before"])
-    na = dt.datetime.fromisoformat(cert["not_after"])
-    return {
-        "days_left": round((na - now).total_seconds() / 86400, 1),
-        "lifetime_days": round((na - nb).total_seconds() / 86400, 1),
-    }
-
-
-def expiry_threshold_days(lifetime_days: float, warn_days: float = LONG_WARN_DAYS) -> float:
-    """Warn below this many days left: `warn_days` (30) for lifetimes of 90+ days, else a
-    third of the lifetime (a fixed window is wrong for 6- and 47-day certificates)."""
-    if lifetime_days >= LONG_LIFETIME_DAYS:
-        return warn_days
-    return lifetime_days / 3
-
-
-# ---------------------------------------------------------------------------- handshakes
-
-
-@dataclass
-class Handshake:
-    version: str | None = None
-    cipher: str | None = None
-    leaf_der: bytes | None = None
-    sent: list[bytes] | None = None  # the chain the server sent (None: not observable)
-    verified: list[bytes] | None = None  # the chain OpenSSL built
-
-
-def _chain(sslobj, which: str) -> list[bytes] | None:
-    # Python 3.13 makes these public; 3.10-3.12 have them on the private _sslobj.
-    import _ssl
-
-    fn = getattr(sslobj, which, None) or getattr(getattr(sslobj, "_sslobj", None), which, None)
-    if fn is None:
-        return None
-    try:
-        return [c.public_bytes(_ssl.ENCODING_DER) for c in (fn() or [])]
-    except Exception:
-        return None
-
-
-async def handshake(ip: str, port: int, host: str, context: ssl.SSLContext, timeout_s: float) -> Handshake:
-    """One TLS handshake with SNI = host. Raises TimeoutError, ssl.SSLError or OSError."""
-    async with asyncio.timeout(timeout_s):
-        reader, writer = await asyncio.open_connection(
-            ip, port, ssl=context, server_hostname=host, ssl_handshake_timeout=timeout_s
-        )
-    try:
-        so = writer.get_extra_info("ssl_object")
-        cipher = so.cipher()
-        return Handshake(
-            version=so.version(),
-            cipher=cipher[0] if cipher else None,
-            leaf_der=so.getpeercert(binary_form=True),
-            sent=_chain(so, "get_unverified_chain"),
-            verified=_chain(so, "get_verified_chain"),
-        )
-    finally:
-        writer.transport.abort()  # never wait on a close_notify from a hostile server
-
-
-_UNVERIFIED: ssl.SSLContext | None = None
-_OLD: dict[str, ssl.SSLContext | None] = {}
-
-
-def unverified_context() -> ssl.SSLContext:
-    global _UNVERIFIED
-    if _UNVERIFIED is None:
-        c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        c.check_hostname = False
-        c.verify_mode = ssl.CERT_NONE
-        _UNVERIFIED = c
-    return _UNVERIFIED
-
-
-def old_version_context(version: str) -> ssl.SSLContext | None:
-    """A client context that offers only TLS 1.0 or only 1.1, or None when this
-    computer's OpenSSL cannot offer that version at all."""
-    if version not in _OLD:
-        tv = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1}[version]
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-                c.check_hostname = False
-                c.verify_mode = ssl.CERT_NONE
-                c.set_ciphers("ALL:@SECLEVEL=0")  # OpenSSL 3 needs level 0 for TLS < 1.2
-                c.minimum_version = tv
-                c.maximum_version = tv
-            _OLD[version] = c
-        except (ValueError, ssl.SSLError):
-            _OLD[version] = None
-    return _OLD[version]
-
-
-_COMPAT: ssl.SSLContext | None = None
-
-
-def compat_context() -> ssl.SSLContext:
-    """A non-verifying client context that offers everything this OpenSSL has (TLS 1.0 to
-    1.3, every cipher, security level 0): used only to tell, after the normal handshake
-    failed, whether the server needs something browsers refuse or merely something our
-    default client leaves out."""
-    global _COMPAT
-    if _COMPAT is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            c.check_hostname = False
-            c.verify_mode = ssl.CERT_NONE
-            c.set_ciphers("ALL:@SECLEVEL=0")
-            try:
-                c.minimum_version = ssl.TLSVersion.TLSv1
-            except (ValueError, ssl.SSLError):
-                pass
-        _COMPAT = c
-    return _COMPAT
-
-
-def browsers_offer(cipher: str | None) -> bool:
-    """Is this (OpenSSL-named) suite one that current Chrome, Firefox and Safari offer?
-    They offer ECDHE/RSA key exchange with AES-GCM, ChaCha20 or AES-CBC; not DHE (removed
-    in 2016), 3DES/RC4, Camellia, ARIA, SEED, CCM, PSK or NULL suites."""
-    c = (cipher or "").upper()
-    if c.startswith("TLS_"):  # TLS 1.3 names
-        return "CCM" not in c
-    if c.startswith(("DHE-", "EDH-")) or any(x in c for x in (
-            "CAMELLIA", "ARIA", "SEED", "IDEA", "CCM", "PSK", "SRP", "NULL", "EXP", "DES", "RC4", "ADH", "AECDH")):
-        return False
-    return "AES" in c or "CHACHA20" in c
-
-
-async def probe_old_version(ip: str, port: int, host: str, version: str, timeout_s: float) -> str:
-    """'accepted', 'refused', 'no answer' or 'not testable here'."""
-    ctx = old_version_context(version)
-    if ctx is None:
-        return "not testable here"
-    try:
-        hs = await handshake(ip, port, host, ctx, timeout_s)
-    except ssl.SSLError as e:
-        if "NO_PROTOCOLS_AVAILABLE" in str(e) or "no protocols available" in str(e):
-            return "not testable here"
-        return "refused"
-    except (TimeoutError, ConnectionAbortedError):
-        return "no answer"
-    except OSError:
-        return "refused"
-    return "accepted" if hs.version == version else "refused"
-
-
-# ---------------------------------------------------------------------------- chain help
-
-
-def _load_anchors(ca_bundle: str | None) -> list[Any]:
-    from cryptography import x509
-
-    paths = ssl.get_default_verify_paths()
-    f = ca_bundle or paths.cafile or paths.openssl_cafile
-    try:
-        with open(f, "rb") as fh:
-            return list(x509.load_pem_x509_certificates(fh.read()))
-    except (OSError, ValueError, TypeError):
-        return []
-
-
-def _parse_cert_blob(data: bytes) -> list[Any]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import pkcs7
-
-    for loader in (
-        lambda d: [x509.load_der_x509_certificate(d)],
-        lambda d: list(x509.load_pem_x509_certificates(d)),
-        lambda d: list(pkcs7.load_der_pkcs7_certificates(d)),
-    ):
-        try:
-            return loader(data)
-        except Exception:
-            continue
-    return []
-
-
-async def chain_verifies_with_aia(net, leaf_der: bytes, sent: list[bytes], cert: dict, now) -> tuple[bool, str]:
-    """Fetch the issuer certificate named in the leaf (AIA) and verify again with it.
-    Returns (verifies, note)."""
-    from cryptography import x509
-    from cryptography.x509.verification import DNSName, PolicyBuilder, Store
-
-    urls = [u for u in cert.get("ca_issuers", []) if u.lower().startswith(("http://", "https://"))]
-    if not urls:
-        return False, "the certificate names no issuer download address (AIA)"
-    fetched = []
-    try:  # bounded: public addresses only, 64 KB, one timeout (core/net.py fetch_public)
-        r = await net.fetch_public(urls[0], max_bytes=64 * 1024, deadline_s=net.timeout_s)
-        if r.status == 200:
-            fetched = _parse_cert_blob(r.body)
-    except PermissionError as e:
-        return False, f"did not download the issuer certificate from {urls[0]}: {e}"
-    except Exception as e:  # any network trouble: we just cannot tell
-        return False, f"could not download the issuer certificate from {urls[0]}: {type(e).__name__}"
-    if not fetched:
-        return False, f"no certificate found at {urls[0]}"
-    anchors = _load_anchors(net.config.ca_bundle)
-    if not anchors:
-        return False, "no trusted roots available to verify against"
-    leaf = x509.load_der_x509_certificate(leaf_der)
-    inter = [x509.load_der_x509_certificate(d) for d in sent[1:]] + fetched
-    names = [n for n in cert.get("sans", []) if not n.startswith("*.") and not n[:1].isdigit()]
-    name = names[0] if names else (cert["sans"][0].replace("*.", "x.", 1) if cert.get("sans") else None)
-    if not name:
-        return False, "the certificate has no host names"
-    nb, na = leaf.not_valid_before_utc, leaf.not_valid_after_utc
-    when = min(max(now, nb + dt.timedelta(seconds=1)), na - dt.timedelta(seconds=1))
-    try:
-        verifier = PolicyBuilder().store(Store(anchors)).time(when).build_server_verifier(DNSName(name))
-        verifier.verify(leaf, inter)
-    except Exception as e:
-        return False, f"even with the issuer certificate from {urls[0]} the chain does not verify: {e}"[:300]
-    return True, f"verifies once the issuer certificate from {urls[0]} is added"
-
-
-def chain_complete(hs: Handshake) -> bool | None:
-    """Did the server send every certificate between its own and a trusted root?"""
-    if hs.sent is None or hs.verified is None:
-        return None
-    sent = set(hs.sent)
-    return all(c in sent for c in hs.verified[1:-1])
 
 
 # ---------------------------------------------------------------------------- judging
