@@ -10,11 +10,15 @@ recorded: only names and flags (a session cookie's value is a secret).
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from launchready_tui.core.checks import redirects as rd
+from launchready_tui.core.checks._headers_cookies import evaluate_cookies
+from launchready_tui.core.checks._headers_cookies import (
+    parse_set_cookie as parse_set_cookie,  # tests use it
+)
+from launchready_tui.core.checks._headers_mixed import evaluate_mixed, find_mixed_content
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.findings import RANK, Finding, findings_result, rank
 from launchready_tui.core.results import CheckResult, errored, skipped
@@ -331,199 +335,6 @@ def evaluate_leaks(headers: dict[str, list[str]]) -> list[Line]:
                 out.append(Line("warn", "version_leak", f"the {name} header reveals a version: {v[:80]}", why, fix))
             elif name == "x-powered-by":
                 out.append(Line("info", "powered_by", f"X-Powered-By names your software: {v[:80]}"))
-    return out
-
-
-# ---------------------------------------------------------------------------- cookies
-
-_SESSION = re.compile(r"sess|sid|auth|token|jwt|login|remember|csrf|xsrf|^__(host|secure)-", re.I)
-_CSRF = re.compile(r"csrf|xsrf", re.I)
-
-
-def parse_set_cookie(value: str) -> dict[str, Any]:
-    """Name and flags of a Set-Cookie value (RFC 6265bis §5.6). The cookie's value is
-    deliberately dropped. An unknown SameSite value is treated as no SameSite (§5.6.7:
-    anything but Strict, Lax or None gives the "Default" enforcement)."""
-    parts = [p.strip() for p in value.split(";")]
-    name = parts[0].split("=", 1)[0].strip() if parts else ""
-    flags: dict[str, Any] = {"name": name[:80], "secure": False, "httponly": False, "samesite": None}
-    domain = path = None
-    for p in parts[1:]:
-        k, _, v = p.partition("=")
-        k = k.strip().lower()
-        if k == "secure":
-            flags["secure"] = True
-        elif k == "httponly":
-            flags["httponly"] = True
-        elif k == "samesite":
-            v = v.strip().lower()
-            flags["samesite"] = v.capitalize() if v in ("strict", "lax", "none") else None
-            if v not in ("strict", "lax", "none"):
-                flags["samesite_ignored"] = v[:40]
-        elif k == "domain":
-            domain = v.strip()  # the last one counts (§5.6 "the last attribute wins")
-        elif k == "path":
-            path = v.strip()
-    if domain:
-        flags["domain"] = domain[:120]
-    if path is not None:
-        flags["path"] = path[:120]
-    flags["session"] = bool(_SESSION.search(name))
-    return flags
-
-
-def cookie_prefix_problem(c: dict[str, Any]) -> str | None:
-    """Why a browser refuses to store this cookie because of its name prefix (RFC 6265bis
-    §4.1.3 and the storage model §5.7; prefixes match case-insensitively), or None."""
-    low = c["name"].lower()
-    if low.startswith("__host-"):
-        bad = []
-        if not c["secure"]:
-            bad.append("it lacks Secure")
-        if c.get("domain"):
-            bad.append(f"it has Domain={c['domain']}")
-        if c.get("path") != "/":
-            bad.append("it lacks Path=/" if c.get("path") is None else f"its Path is {c['path']}, not /")
-        if bad:
-            return "a __Host- cookie must have Secure and Path=/ and no Domain, but " + " and ".join(bad)
-    elif low.startswith("__secure-") and not c["secure"]:
-        return "a __Secure- cookie must have Secure, and it does not"
-    return None
-
-
-def evaluate_cookies(set_cookies: list[str]) -> tuple[list[Line], list[dict[str, Any]]]:
-    lines: list[Line] = []
-    cookies = [parse_set_cookie(v) for v in set_cookies]
-    for c in cookies:
-        n = c["name"]
-        rejected = cookie_prefix_problem(c)
-        if rejected:
-            fix_parts = []
-            if "Secure" in rejected and not c["secure"]:
-                fix_parts.append("add Secure")
-            if c.get("domain") and n.lower().startswith("__host-"):
-                fix_parts.append("remove Domain=")
-            if n.lower().startswith("__host-") and c.get("path") != "/":
-                fix_parts.append("set Path=/")
-            lines.append(Line("fail", "cookie_prefix_rejected",
-                              f"{'session ' if c['session'] else ''}cookie {n} is refused by browsers: {rejected}",
-                              "The browser drops the cookie without a word, so whatever it carries "
-                              "(usually the login) never sticks: people get logged out at once.",
-                              f"In the code or framework setting that sets {n}: "
-                              + ", ".join(fix_parts) + " (RFC 6265bis cookie prefixes)."))
-        if c["samesite"] == "None" and not c["secure"]:
-            lines.append(Line("fail" if c["session"] else "warn", "cookie_samesite_none",
-                              f"{'session ' if c['session'] else ''}cookie {n} has SameSite=None without Secure",
-                              "Browsers reject this cookie, so " + ("logins break." if c["session"]
-                                                                  else "whatever it remembers is lost."),
-                              f"Add Secure to {n}, or use SameSite=Lax."))
-        if c.get("samesite_ignored") is not None:
-            lines.append(Line("info", "cookie_samesite_unknown",
-                              f"cookie {n} has SameSite={c['samesite_ignored']}, which browsers do not "
-                              "know; they treat it as if SameSite were not set (use Strict, Lax or None)"))
-        if not c["session"]:
-            missing = [f for f, on in (("Secure", c["secure"]), ("HttpOnly", c["httponly"])) if not on]
-            if missing and not rejected:
-                lines.append(Line("info", "cookie_note",
-                                  f"cookie {n} lacks {' and '.join(missing)}; its name does not look like "
-                                  "a login, so this is only a note (add them if it holds anything private)"))
-            continue
-        if not c["secure"] and not rejected:
-            lines.append(Line("fail", "cookie_insecure", f"session cookie {n} lacks Secure",
-                              "The browser also sends it over plain http, where it can be stolen "
-                              "and used to log in as your user.",
-                              f"Set the Secure flag on {n} (in your framework's session settings, "
-                              "e.g. `cookie.secure: true`)."))
-        if not c["httponly"] and not _CSRF.search(n):
-            lines.append(Line("fail", "cookie_js", f"session cookie {n} lacks HttpOnly",
-                              "Any script on the page, including an injected one, can read the "
-                              "session and take over the account.",
-                              f"Set the HttpOnly flag on {n} (e.g. `cookie.httpOnly: true`)."))
-        if c["samesite"] is None:
-            lines.append(Line("warn", "cookie_samesite", f"session cookie {n} has no SameSite"
-                              + (f" that browsers know (SameSite={c['samesite_ignored']} is ignored)"
-                                 if c.get("samesite_ignored") is not None else ""),
-                              "Other sites may be able to make requests that carry your users' "
-                              "session (cross-site request forgery); browsers' default varies.",
-                              f"Set `SameSite=Lax` on {n} (or Strict)."))
-        if (c["secure"] and not rejected and (c["httponly"] or _CSRF.search(n))
-                and c["samesite"] not in (None, "None")):
-            lines.append(Line("pass", "cookie", f"session cookie {n} has Secure, HttpOnly and SameSite"))
-    return lines, cookies
-
-
-# ---------------------------------------------------------------------------- mixed content
-
-
-class _ResourceParser(HTMLParser):
-    ACTIVE = {("script", "src"), ("iframe", "src"), ("frame", "src"), ("object", "data"),
-              ("embed", "src")}
-    PASSIVE = {("img", "src"), ("audio", "src"), ("video", "src"), ("video", "poster"),
-               ("source", "src"), ("track", "src"), ("input", "src")}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, str, str]] = []  # (kind, tag, url)
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if len(self.found) >= 200:
-            return
-        a = {k.lower(): (v or "") for k, v in attrs}
-        for attr in ("src", "href", "data", "poster", "action", "srcset"):
-            v = a.get(attr)
-            if v is None:
-                continue
-            if attr == "srcset":
-                urls = [u.strip().split(" ")[0] for u in v.split(",")]
-            else:
-                urls = [v.strip()]
-            for u in urls:
-                if not u.lower().startswith("http://"):
-                    continue
-                key = (tag, attr)
-                rel = a.get("rel", "").lower().split()
-                if key in self.ACTIVE or (tag == "link" and attr == "href" and "stylesheet" in rel):
-                    self.found.append(("active", tag, u))
-                elif key in self.PASSIVE or attr == "srcset" or (tag == "link" and "icon" in rel):
-                    self.found.append(("passive", tag, u))
-                elif tag == "form" and attr == "action":
-                    self.found.append(("form", tag, u))
-
-
-def find_mixed_content(html: str) -> list[tuple[str, str, str]]:
-    p = _ResourceParser()
-    try:
-        p.feed(html)
-        p.close()
-    except Exception:  # a broken page: keep what was found
-        pass
-    return p.found
-
-
-def evaluate_mixed(found: list[tuple[str, str, str]], upgrade: bool) -> list[Line]:
-    out: list[Line] = []
-    active = [u for k, _t, u in found if k == "active"]
-    passive = [u for k, _t, u in found if k == "passive"]
-    forms = [u for k, _t, u in found if k == "form"]
-    note = (" The page's CSP says upgrade-insecure-requests, so browsers try https instead; "
-            "the http:// address must also work over https." if upgrade else "")
-    fix = ("Change these addresses to https:// (or to a relative path /...). If a third party "
-           "has no https version, host the file yourself.")
-    if active:
-        out.append(Line("warn" if upgrade else "fail", "mixed_active",
-                        f"{len(active)} script/style/frame address(es) use plain http://, e.g. {active[0][:120]}",
-                        "Browsers block insecure scripts and styles on https pages, so the page "
-                        "breaks; where they load, an attacker on the network can replace them." + note,
-                        fix))
-    if passive:
-        out.append(Line("info" if upgrade else "warn", "mixed_passive",
-                        f"{len(passive)} image/media address(es) use plain http://, e.g. {passive[0][:120]}",
-                        "Browsers show the page as 'Not secure' or upgrade/block the images." + note,
-                        fix))
-    if forms:
-        out.append(Line("warn", "mixed_form", f"a form sends its data to plain http: {forms[0][:120]}",
-                        "What people type into the form (passwords, card details) travels unencrypted.",
-                        "Change the form's action to https:// or a relative path."))
     return out
 
 
