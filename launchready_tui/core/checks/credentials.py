@@ -11,20 +11,27 @@ failure (checks that authenticate with it will break). A keyring that cannot be 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.credentials import Credential, CredentialStore
+    from launchready_tui.core.profile import Profile
 
 KIND = "credentials"
 TARGET = "inventory"
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     return [TARGET]
 
 
-def _store(ctx):
+def _store(ctx: CheckContext) -> CredentialStore:
     from launchready_tui.core.credentials import CredentialStore
 
     if ctx.credentials is not None:
@@ -32,7 +39,7 @@ def _store(ctx):
     return CredentialStore.for_profile(ctx.profile, ctx.state)
 
 
-def _keyring_status(store, creds) -> tuple[dict[str, str], Any]:
+def _keyring_status(store: CredentialStore, creds: Iterable[Credential]) -> tuple[dict[str, str], Any]:
     """id -> 'in keyring' | 'missing' | 'not stored'; plus the keyring problem, if any."""
     from launchready_tui.core.credentials import KeyringProblem
 
@@ -53,7 +60,7 @@ def _keyring_status(store, creds) -> tuple[dict[str, str], Any]:
     return status, problem
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     from launchready_tui.core.errors import LaunchReadyError
 
     store = _store(ctx)
@@ -120,9 +127,9 @@ async def check(ctx, target: str, params) -> CheckResult:
         by_id = {c.id: c for c in creds}
         steps = []
         for cid in overdue:
-            c = by_id.get(cid)
-            where = (getattr(c, "rotation_notes", "") or "").strip() or rotate_where(
-                cid, str(getattr(c, "label", "") or ""), str(getattr(c, "reference", "") or ""))
+            cred = by_id.get(cid)
+            where = (getattr(cred, "rotation_notes", "") or "").strip() or rotate_where(
+                cid, str(getattr(cred, "label", "") or ""), str(getattr(cred, "reference", "") or ""))
             steps.append(f"{cid}: {where}" if where else f"{cid}: make a new key where it was issued "
                          "(its service's API keys page) and turn the old one off")
         fixes.append(f"Rotate each overdue key ({'; '.join(steps)}), put the new value where the app reads "
@@ -167,3 +174,4 @@ CHECK_KIND = Kind(
     evidence=CredentialsEvidence,
     shown=("credentials",),
 )
+

@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
 
+if TYPE_CHECKING:
+    from launchready_tui.core._net_dns import Resolver
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
 KIND = "dns"
 
 
-def edge_hosts(profile) -> list[str]:
+def edge_hosts(profile: Profile) -> list[str]:
     """The hosts every edge check covers: the apex, www, the canonical host and every
     `hosts` role. www is always included: people type it whether or not you use it, so
     it must exist and send them to the canonical address."""
@@ -38,11 +43,11 @@ def edge_hosts(profile) -> list[str]:
     return hosts
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     return edge_hosts(profile)
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return timeout_s * 6
 
 
@@ -85,6 +90,7 @@ PROVIDERS: tuple[Provider, ...] = (
 )
 
 
+
 def provider_for(name: str) -> Provider | None:
     name = name.lower().rstrip(".")
     for p in PROVIDERS:
@@ -103,7 +109,7 @@ def unclaimed_fingerprint(provider: Provider, body: str) -> str | None:
 # ---------------------------------------------------------------------------- lookups
 
 
-def roles_of(profile, host: str) -> list[str]:
+def roles_of(profile: Profile, host: str) -> list[str]:
     roles = [role for role, h in profile.hosts.items() if h.lower().rstrip(".") == host]
     if host == profile.domain:
         roles.insert(0, "apex")
@@ -112,7 +118,7 @@ def roles_of(profile, host: str) -> list[str]:
     return roles
 
 
-async def _zone_records(resolver, domain: str, rdtype: str) -> tuple[str, list[str]]:
+async def _zone_records(resolver: Resolver, domain: str, rdtype: str) -> tuple[str, list[str]]:
     """Records of rdtype at domain or, when it has none, at its parents (NS of the zone
     a subdomain lives in; CAA is inherited the same way, RFC 8659). Stops before the TLD."""
     name = domain
@@ -124,7 +130,7 @@ async def _zone_records(resolver, domain: str, rdtype: str) -> tuple[str, list[s
     return domain, []
 
 
-async def probe_provider(ctx, host: str, provider: Provider) -> dict[str, Any]:
+async def probe_provider(ctx: CheckContext, host: str, provider: Provider) -> dict[str, Any]:
     """Ask the provider what it serves for host (it routes by Host name). Any network
     trouble is recorded, never a verdict."""
     from launchready_tui.core.checks.redirects import Fetcher
@@ -166,7 +172,7 @@ def _takeover_fix(host: str, target: str, provider: Provider | None) -> str:
             f"domain {readd} so that nobody else can claim {target}.")
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     host = target.lower().rstrip(".")
     profile = ctx.profile
     resolver = ctx.net.resolver
@@ -282,7 +288,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     return passed(KIND, host, summary, evidence=evidence)
 
 
-async def _ns_or_note(resolver, domain: str) -> tuple[str, list[str], str]:
+async def _ns_or_note(resolver: Resolver, domain: str) -> tuple[str, list[str], str]:
     try:
         zone, recs = await _zone_records(resolver, domain, "NS")
         return zone, recs, ""
@@ -290,7 +296,7 @@ async def _ns_or_note(resolver, domain: str) -> tuple[str, list[str], str]:
         return domain, [], f"the NS lookup failed ({e.kind} at {e.nameserver}), so the nameservers could not be counted"
 
 
-async def _caa_or_note(resolver, domain: str) -> tuple[str, list[str], str]:
+async def _caa_or_note(resolver: Resolver, domain: str) -> tuple[str, list[str], str]:
     """CAA records (inherited from parents); a failed CAA lookup is a note, never a verdict
     (some DNS servers do not answer CAA questions at all)."""
     try:

@@ -10,7 +10,7 @@ recorded: only names and flags (a session cookie's value is a secret).
 from __future__ import annotations
 
 import re
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlsplit
 
 from launchready_tui.core.checks import redirects as rd
@@ -23,19 +23,26 @@ from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.findings import RANK, Finding, findings_result, rank
 from launchready_tui.core.results import CheckResult, errored, skipped
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.net import FetchResult
+    from launchready_tui.core.profile import Profile
+
 KIND = "headers"
 BODY_CAP = 1024 * 1024  # bytes of HTML read for the mixed-content scan
 HSTS_MIN_AGE = 15552000  # 180 days, a common framework default; accepted (issue 16)
 PRELOAD_MIN_AGE = 31536000
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     from launchready_tui.core.checks.dns import edge_hosts
 
     return edge_hosts(profile)
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return timeout_s * 6
 
 
@@ -210,7 +217,7 @@ def parse_referrer_policy(lines: list[str]) -> tuple[str, list[str]]:
     return policy, unknown
 
 
-def _did_you_mean(word: str, choices) -> str:
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
@@ -341,7 +348,7 @@ def evaluate_leaks(headers: dict[str, list[str]]) -> list[Line]:
 # ---------------------------------------------------------------------------- check
 
 
-def evaluate(resp, url: str) -> tuple[list[Line], dict[str, Any]]:
+def evaluate(resp: FetchResult, url: str) -> tuple[list[Line], dict[str, Any]]:
     """All lines for one final response (pure: takes a FetchResult-like object)."""
     headers: dict[str, list[str]] = {}
     for k, v in resp.headers:
@@ -396,7 +403,7 @@ def combine_fixes(lines: list[Line]) -> str:
     return fix
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     host = target.lower().rstrip(".")
     start = f"https://{host}/"
     async with rd.Fetcher(ctx.net, rd.check_budget(ctx.net.timeout_s)) as f:

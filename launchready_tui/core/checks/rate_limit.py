@@ -13,12 +13,16 @@ import copy
 import json
 import random
 import time
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind, Target, target_data
 from launchready_tui.core.checks.latency import find_entry, own_host_refusal, shared_probe
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
+
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
 KIND = "rate_limit"
 DEFAULT_ATTEMPTS = 20
@@ -29,12 +33,13 @@ DEFAULT_BODY = json.dumps(
 )
 
 
-def _entries(profile, params) -> list[dict[str, Any]]:
+
+def _entries(profile: Profile, params: dict[str, Any]) -> list[dict[str, Any]]:
     raw = params.get("endpoints") or profile.get("rate_limit") or []
     return [r if isinstance(r, dict) else {"url": str(r)} for r in raw]
 
 
-def targets(profile, params) -> list[Target]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[Target]:
     """One target per entry: its URL, carrying the entry's own settings."""
     es = [e for e in _entries(profile, params) if e.get("url")]
     if not es:
@@ -42,7 +47,7 @@ def targets(profile, params) -> list[Target]:
     return [Target(str(e["url"]), e) for e in es]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return BURST_TIME_CAP_S + 3 * timeout_s + 5
 
 
@@ -65,7 +70,7 @@ def _spoofed_address() -> str:
     return f"203.0.113.{random.randint(1, 254)}"
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     entry = target_data(target, lambda: find_entry(_entries(ctx.profile, params), target))
     url = str(entry.get("url") or target)
     refusal = own_host_refusal(KIND, ctx.profile, url, "probe")
@@ -79,7 +84,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     return copy.deepcopy(result)
 
 
-async def _probe(ctx, url: str, entry: dict[str, Any], params) -> CheckResult:
+async def _probe(ctx: CheckContext, url: str, entry: dict[str, Any], params: dict[str, Any]) -> CheckResult:
     import httpx
 
     from launchready_tui.core.net import DnsFailure, HostResolutionError, describe_http_error

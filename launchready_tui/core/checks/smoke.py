@@ -7,11 +7,15 @@ expect (otherwise any 2xx or 3xx) and an optional text that must appear in the b
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed
+
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
 KIND = "smoke"
 MAX_BODY = 1024 * 1024
@@ -28,25 +32,25 @@ def normalize(entry: Any) -> dict[str, Any]:
     return {"url": str(entry), "status": None, "contains": None, "method": "GET"}
 
 
-def entries(profile, params) -> list[dict[str, Any]]:
+def entries(profile: Profile, params: dict[str, Any]) -> list[dict[str, Any]]:
     raw = params.get("urls") or profile.get("deploy.smoke") or []
     if isinstance(raw, str | dict):
         raw = [raw]
     return [e for e in (normalize(x) for x in raw) if e["url"]]
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     es = entries(profile, params)
     if not es:
         raise MissingInput("deploy.smoke", "pages that must work after every deploy, e.g. /health")
     return list(dict.fromkeys(e["url"] for e in es))  # one result per URL
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return timeout_s * 3
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     """Every entry for this URL (a URL may be listed with different expectations)."""
     import asyncio
 
@@ -58,7 +62,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     return max(results, key=lambda r: SEVERITY[r.status])
 
 
-async def run_smoke(ctx, entry: dict[str, Any]) -> CheckResult:
+async def run_smoke(ctx: CheckContext, entry: dict[str, Any]) -> CheckResult:
     import httpx
 
     from launchready_tui.core.net import DnsFailure, HostResolutionError, describe_http_error
@@ -137,3 +141,4 @@ CHECK_KIND = Kind(
     schema={"deploy": {"smoke": ("list", ("any", "str", {"url": "str", "status": "int", "contains": "str", "method": "str"}))}},
     evidence=SmokeEvidence,
 )
+

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ssl
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks._tls_cert import (  # re-exported: tests and cloudflare use tls.<name>
     LONG_LIFETIME_DAYS,
@@ -47,6 +47,10 @@ from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.net import DnsFailure, HostResolutionError
 from launchready_tui.core.results import CheckResult, errored, failed
 
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
 KIND = "tls"
 OLD_VERSIONS = ("TLSv1", "TLSv1.1")
 
@@ -60,13 +64,13 @@ V_EE_KEY_TOO_SMALL, V_CA_KEY_TOO_SMALL, V_CA_MD_TOO_WEAK = 66, 67, 68
 WEAK_CODES = (V_EE_KEY_TOO_SMALL, V_CA_KEY_TOO_SMALL, V_CA_MD_TOO_WEAK)
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     from launchready_tui.core.checks.dns import edge_hosts
 
     return edge_hosts(profile)
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return timeout_s * 5
 
 
@@ -277,7 +281,7 @@ async def handshake_failed(ip: str, port: int, host: str, err: ssl.SSLError, leg
                   "certificate must be installed for this name, with TLS 1.2 or newer enabled.")
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     host = target.lower().rstrip(".")
     net = ctx.net
     timeout = net.timeout_s

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.net import describe_http_error
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed
 
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
 KIND = "uptime"
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     urls = params.get("urls") or profile.get("monitor") or []
     if not urls:
         raise MissingInput("monitor", "the pages a monitor should watch")
@@ -31,7 +35,7 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def deploy_hosts(profile) -> set[str]:
+def deploy_hosts(profile: Profile) -> set[str]:
     """The hosts the deploy serves: those of `deploy.smoke` and of the production URL."""
     raw = profile.get("deploy.smoke") or []
     raw = [raw] if isinstance(raw, str | dict) else raw
@@ -40,17 +44,17 @@ def deploy_hosts(profile) -> set[str]:
     return {h for h in (_host(u) for u in urls) if h}
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return timeout_s * 3
 
 
-def _logs_fix(profile, what: str) -> str:
+def _logs_fix(profile: Profile, what: str) -> str:
     from launchready_tui.core.dashboards import logs_fix
 
     return logs_fix(profile, what)
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     import httpx
 
     from launchready_tui.core.net import DnsFailure, HostResolutionError
@@ -102,7 +106,7 @@ async def check(ctx, target: str, params) -> CheckResult:
         f"{target} answers with an error: HTTP {r.status}",
         evidence=ev,
         why="Customers who open this address see an error page instead of your product.",
-        fix=_logs_fix(getattr(ctx, "profile", None), "this URL") + " A 5xx means the app crashed "
+        fix=_logs_fix(ctx.profile, "this URL") + " A 5xx means the app crashed "
         "or is down; a 4xx means the address is wrong or blocked. Fix it, then re-run this check.",
     )
 
@@ -131,3 +135,4 @@ CHECK_KIND = Kind(
     shown=("status", "status_code", "time_ms", "elapsed_ms"),
     hidden=frozenset(["url"]),
 )
+
