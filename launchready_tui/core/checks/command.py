@@ -38,7 +38,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import quote
 
 from launchready_tui.core.checks.base import Kind
@@ -54,6 +54,11 @@ from launchready_tui.core.results import (
     warned,
 )
 
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+    from launchready_tui.core.runbook import Command as RunbookCommand
+
 KIND = "command"
 DEFAULT_TIMEOUT_S = 600.0
 MAX_TIMEOUT_S = 3600.0
@@ -68,7 +73,7 @@ NEEDS_CONFIRMATION = (
 )
 
 
-def needs_confirmation(ctx) -> str:
+def needs_confirmation(ctx: CheckContext) -> str:
     """The skip message, with the exact line that runs this one command when the step is
     known (a whole-profile `--yes` never runs commands: see engine.plan)."""
     rb, st = getattr(ctx, "runbook", None), getattr(ctx, "step", None)
@@ -281,7 +286,7 @@ def _cap_chars(lines: list[str]) -> list[str]:
 # ---------------------------------------------------------------------------- known secrets
 
 
-def known_secrets(ctx) -> list[tuple[str, str]]:
+def known_secrets(ctx: CheckContext) -> list[tuple[str, str]]:
     """(name, value) of every secret this project knows: the keyring values of its
     credentials and the secret-looking values of the profile's env files (core/redact.py).
     Blocking (keyring, files): call it in a thread. A keyring or file problem only means
@@ -301,7 +306,7 @@ def known_secrets(ctx) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------- the check
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     if params.get("rollback"):
         if not profile.get("deploy.rollback"):
             raise MissingInput("deploy.rollback", "the command that undoes a bad deploy")
@@ -313,20 +318,20 @@ def targets(profile, params) -> list[str]:
     return ["step command"]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     t = params.get("timeout_s")
     own = float(t) if isinstance(t, int | float) and not isinstance(t, bool) and t > 0 else MAX_TIMEOUT_S
     return min(own, MAX_TIMEOUT_S) + 2 * KILL_GRACE_S + 8 * timeout_s + 30
 
 
-def _num(*vals) -> float | None:
+def _num(*vals: object) -> float | None:
     for v in vals:
         if isinstance(v, int | float) and not isinstance(v, bool) and v > 0:
             return float(v)
     return None
 
 
-def is_rollback_block(block, profile) -> bool:
+def is_rollback_block(block: RunbookCommand, profile: Profile) -> bool:
     """A block whose command is the profile's deploy.rollback gets the rollback verdict
     (core/recorder.is_rollback, asked about the command alone)."""
     from launchready_tui.core.recorder import is_rollback
@@ -334,7 +339,7 @@ def is_rollback_block(block, profile) -> bool:
     return is_rollback(run=block.run, profile=profile)
 
 
-async def run_block(ctx, block, params: dict[str, Any] | None = None) -> CheckResult:
+async def run_block(ctx: CheckContext, block: RunbookCommand, params: dict[str, Any] | None = None) -> CheckResult:
     """Run one runbook `command` block (for the TUI's Run button, or an engine that plans
     blocks): the same confirmation, streaming, redaction and verdicts as the check."""
     params = dict(params or {})
@@ -344,11 +349,12 @@ async def run_block(ctx, block, params: dict[str, Any] | None = None) -> CheckRe
     return await _check(ctx, f"block:{block.id}", params, forced_block=block)
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     return await _check(ctx, target, params)
 
 
-async def _check(ctx, target: str, params, forced_block=None) -> CheckResult:
+async def _check(ctx: CheckContext, target: str, params: dict[str, Any],
+                 forced_block: RunbookCommand | None = None) -> CheckResult:
     from launchready_tui.core.runbook import TemplateMissing, render
 
     profile = ctx.profile
@@ -497,7 +503,7 @@ async def _check(ctx, target: str, params, forced_block=None) -> CheckResult:
     )
 
 
-async def _smoke_after(ctx, params) -> list[CheckResult] | None:
+async def _smoke_after(ctx: CheckContext, params: dict[str, Any]) -> list[CheckResult] | None:
     if params.get("smoke") is False:
         return None
     from launchready_tui.core.checks import smoke
@@ -508,7 +514,7 @@ async def _smoke_after(ctx, params) -> list[CheckResult] | None:
     return list(await asyncio.gather(*(smoke.run_smoke(ctx, e) for e in es)))
 
 
-def _stream_key(ctx, target: str) -> str:
+def _stream_key(ctx: CheckContext, target: str) -> str:
     rb, st, spec = getattr(ctx, "runbook", None), getattr(ctx, "step", None), getattr(ctx, "spec", None)
     if rb is not None and st is not None and spec is not None:
         return f"{rb.id}/{st.id}/{spec.id}@{target}"

@@ -25,11 +25,18 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
+
+if TYPE_CHECKING:
+    import contextlib
+
+    from launchready_tui.core.allowlist import AllowEntry, Allowlist
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
 KIND = "deps"
 TOOL_TIMEOUT_S = 300.0
@@ -61,7 +68,7 @@ class Vuln:
         return [self.id, *self.aliases]
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"package": self.package, "version": self.version, "id": self.id, "severity": self.severity}
+        d: dict[str, Any] = {"package": self.package, "version": self.version, "id": self.id, "severity": self.severity}
         if self.aliases:
             d["aliases"] = self.aliases
         if self.fix:
@@ -231,7 +238,7 @@ async def _run(argv: list[str], cwd: Path, timeout_s: float) -> tuple[int, bytes
     return proc.returncode or 0, out[:MAX_OUTPUT], err.decode("utf-8", "replace")[-2000:]
 
 
-def _suppress():
+def _suppress() -> contextlib.suppress:
     import contextlib
 
     return contextlib.suppress(ProcessLookupError, PermissionError)
@@ -276,18 +283,18 @@ async def audit_npm(p: Project, exe: str, timeout_s: float) -> list[Vuln]:
 # ---------------------------------------------------------------------------- the check
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     paths = params.get("paths") or profile.get("code.paths") or []
     if not paths:
         raise MissingInput("code.paths", "the folders with your app's code")
     return [str(p) for p in paths]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return TOOL_TIMEOUT_S * 2 + 30
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     root = ctx.profile.resolve_path(target)
     if not root.exists():
         return errored(KIND, target, f"the code path {root} does not exist",
@@ -420,7 +427,7 @@ async def check(ctx, target: str, params) -> CheckResult:
                   evidence=ev, why="None of the packages you ship has a published vulnerability.")
 
 
-def _load_allowlist(ctx):
+def _load_allowlist(ctx: CheckContext) -> tuple[Allowlist, list[str]]:
     from launchready_tui.core.allowlist import ALLOW_FILENAME, load_allowlist
 
     al = load_allowlist(ctx.profile.state_dir / ALLOW_FILENAME)
@@ -428,8 +435,8 @@ def _load_allowlist(ctx):
     return al, problems
 
 
-def _match(allow, v: Vuln, today: dt.date):
-    best = (None, False)
+def _match(allow: Allowlist, v: Vuln, today: dt.date) -> tuple[AllowEntry | None, bool]:
+    best: tuple[AllowEntry | None, bool] = (None, False)
     for vid in v.ids():
         entry, expired = allow.match(id=vid, today=today)
         if entry is not None and not expired:

@@ -26,12 +26,19 @@ import os
 import re
 import secrets as _pysecrets
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks import secrets as sec
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from launchready_tui.core.checks.secrets.rules import RuleSet
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
 KIND = "env"
 PROCESS_OVERRIDE = "LAUNCHREADY_ENV_FROM_PROCESS"
@@ -61,7 +68,7 @@ class EnvSource:
     syntax_errors: list[int] = field(default_factory=list)
 
 
-def environments(profile) -> dict[str, dict[str, Any]]:
+def environments(profile: Profile) -> dict[str, dict[str, Any]]:
     envs = profile.get("environments") or {}
     return {str(k): dict(v or {}) for k, v in envs.items()}
 
@@ -72,7 +79,7 @@ def is_production(name: str, conf: dict[str, Any]) -> bool:
     return name.lower() in _PROD_NAMES
 
 
-def _process_names(environ=None) -> set[str]:
+def _process_names(environ: Mapping[str, str] | None = None) -> set[str]:
     raw = (environ if environ is not None else os.environ).get(PROCESS_OVERRIDE, "")
     return {n.strip() for n in raw.split(",") if n.strip()}
 
@@ -117,10 +124,11 @@ def parse_env_text(text: str, *, line_offset: int = 0) -> tuple[dict[str, str], 
             continue
         raw = b.value or ""
         if "$" in raw:
-            raw = _expand(raw, values, parse_variables)
-            if raw is None or total + len(raw) > MAX_EXPANDED_TOTAL:
+            expanded = _expand(raw, values, parse_variables)
+            if expanded is None or total + len(expanded) > MAX_EXPANDED_TOTAL:
                 errors.append(line)
                 continue
+            raw = expanded
         total += len(raw)
         values[b.key] = raw
         lines[b.key] = line
@@ -135,7 +143,7 @@ def _swallowed(original: str) -> bool:
     return bool(_NAME_LINE.search(original.split("\n", 1)[1]))
 
 
-def _expand(raw: str, values: dict[str, str], parse_variables) -> str | None:
+def _expand(raw: str, values: dict[str, str], parse_variables: Callable[[str], Iterable[Any]]) -> str | None:
     out: list[str] = []
     size = 0
     for atom in parse_variables(raw):
@@ -147,7 +155,7 @@ def _expand(raw: str, values: dict[str, str], parse_variables) -> str | None:
     return "".join(out)
 
 
-def load_environment(profile, name: str, conf: dict[str, Any], *, environ=None) -> EnvSource:
+def load_environment(profile: Profile, name: str, conf: dict[str, Any], *, environ: Mapping[str, str] | None = None) -> EnvSource:
     """Read one environment. Raises EnvReadError when it cannot be read."""
     environ = environ if environ is not None else os.environ
     prod, public = is_production(name, conf), bool(conf.get("public"))
@@ -202,7 +210,7 @@ def load_environment(profile, name: str, conf: dict[str, Any], *, environ=None) 
 # --------------------------------------------------------------------- evaluation
 
 
-def _required(profile, params) -> list[str]:
+def _required(profile: Profile, params: dict[str, Any]) -> list[str]:
     req = params.get("required")
     if req is None:
         req = profile.get("required_env") or []
@@ -211,7 +219,7 @@ def _required(profile, params) -> list[str]:
     return [str(r) for r in req]
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     envs = environments(profile)
     if not envs:
         raise MissingInput("environments", "each with an env_file, or source: process")
@@ -228,7 +236,7 @@ def _keyed(key: bytes, value: str) -> bytes:
     return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
 
-def _secret_hashes(env: EnvSource, key: bytes, names: list[str] | None, rules) -> dict[bytes, list[str]]:
+def _secret_hashes(env: EnvSource, key: bytes, names: list[str] | None, rules: RuleSet) -> dict[bytes, list[str]]:
     out: dict[bytes, list[str]] = {}
     for n, v in env.values.items():
         if names is not None and n not in names:
@@ -377,7 +385,7 @@ def evaluate(
     return passed(KIND, target.name, summary, evidence=ev)
 
 
-def run(profile, target: str, params, environ=None) -> CheckResult:
+def run(profile: Profile, target: str, params: dict[str, Any], environ: Mapping[str, str] | None = None) -> CheckResult:
     environ = environ if environ is not None else os.environ
     envs = environments(profile)
     conf = envs.get(target)
@@ -409,7 +417,7 @@ def run(profile, target: str, params, environ=None) -> CheckResult:
     return evaluate(me, others, _required(profile, params), not_compared=not_compared)
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     return await asyncio.to_thread(run, ctx.profile, target, params)
 
 

@@ -19,11 +19,19 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from launchready_tui.core.checks.base import Kind, Target, target_data
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
+
+if TYPE_CHECKING:
+    import os
+
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.loadgen import LoadReport
+    from launchready_tui.core.net import Net
+    from launchready_tui.core.profile import Profile
 
 KIND = "latency"
 
@@ -62,7 +70,7 @@ from launchready_tui.core.guard import (  # noqa: E402,F401
 _INFLIGHT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-async def shared_probe(net, key: tuple, factory: Callable[[], Awaitable[Any]]) -> Any:
+async def shared_probe(net: Net, key: tuple[Any, ...], factory: Callable[[], Awaitable[Any]]) -> Any:
     """Run factory() once for identical probes that overlap in one run (one `Net`).
 
     Several runbook steps check the same route; run at the same moment they would
@@ -87,12 +95,12 @@ async def shared_probe(net, key: tuple, factory: Callable[[], Awaitable[Any]]) -
 # ---------------------------------------------------------------------------- targets
 
 
-def _entries(profile, params) -> list[dict[str, Any]]:
+def _entries(profile: Profile, params: dict[str, Any]) -> list[dict[str, Any]]:
     raw = params.get("routes") or profile.get("performance.routes") or []
     return [r if isinstance(r, dict) else {"url": str(r)} for r in raw]
 
 
-def targets(profile, params) -> list[Target]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[Target]:
     """One target per route: its URL, carrying the route's own settings."""
     routes = [r for r in _entries(profile, params) if r.get("url")]
     if not routes:
@@ -107,7 +115,7 @@ def find_entry(entries: list[dict[str, Any]], target: str) -> dict[str, Any]:
     return {"url": target}
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     # The real bound is inside the check (duration + a grace of 2 timeouts); this is a
     # safety net that must never cut a legitimate heavy run short.
     dur = params.get("duration_s")
@@ -151,7 +159,7 @@ def plan_load(route: dict[str, Any], params: dict[str, Any]) -> tuple[float, flo
     return rate, dur, notes
 
 
-def _budget(route, params) -> float:
+def _budget(route: dict[str, Any], params: dict[str, Any]) -> float:
     for src in (route, params):
         v = src.get("budget_ms")
         if isinstance(v, int | float) and not isinstance(v, bool) and v > 0:
@@ -162,7 +170,7 @@ def _budget(route, params) -> float:
 # ---------------------------------------------------------------------------- release + history
 
 
-async def release_name(ctx) -> tuple[str, str]:
+async def release_name(ctx: CheckContext) -> tuple[str, str]:
     """(name, where it came from): --release, else `git describe` of the first code path,
     else today's date."""
     opt = getattr(ctx.options, "release", None)
@@ -177,7 +185,7 @@ async def release_name(ctx) -> tuple[str, str]:
     return ctx.clock().date().isoformat(), "date"
 
 
-async def git_describe(directory) -> str | None:
+async def git_describe(directory: str | os.PathLike[str]) -> str | None:
     try:
         proc = await asyncio.create_subprocess_exec(
             "git", "-C", str(directory), "describe", "--tags", "--always", "--dirty",
@@ -216,7 +224,7 @@ def previous_snapshot(history: list[dict], url: str, method: str, release: str) 
 # ---------------------------------------------------------------------------- the check
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     from launchready_tui.core import loadgen
     from launchready_tui.core.net import DnsFailure, HostResolutionError
 
@@ -246,7 +254,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     key = ("latency", url, method, rate, duration, str(route.get("auth") or ""),
            str(sorted((route.get("headers") or {}).items())), str(body))
 
-    async def measure():
+    async def measure() -> tuple[LoadReport, str, str, Any, LatencySnapshot | None]:
         """Load, then the snapshot: once per route per run, however many steps ask."""
         rep = await loadgen.run_load(ctx.net, spec)
         release, source = await release_name(ctx)
@@ -257,7 +265,7 @@ async def check(ctx, target: str, params) -> CheckResult:
             except OSError:
                 prev = None
             s = rep.summary()
-            snap: LatencySnapshot = {
+            snap = cast(LatencySnapshot, {  # the summary's figures are typed dict[str, Any]
                 "type": "latency",
                 "release": release,
                 "release_source": source,
@@ -267,7 +275,7 @@ async def check(ctx, target: str, params) -> CheckResult:
                 "budget_ms": budget,
                 **{k: s[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "requested_rps",
                                      "achieved_rps", "errors", "error_rate", "planned")},
-            }
+            })
             # returned in the evidence; the recorder (core/recorder.py) keeps it in the history
             return rep, release, source, prev, snap
         return rep, release, source, prev, None
@@ -360,7 +368,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     return result
 
 
-def _top_errors(rep) -> str:
+def _top_errors(rep: LoadReport) -> str:
     kinds = dict(rep.error_kinds)
     for code, n in rep.statuses.items():
         if int(code) >= 400:
@@ -369,7 +377,7 @@ def _top_errors(rep) -> str:
     return ", ".join(f"{k} x{n}" for k, n in top)
 
 
-def _error_fix(rep, route) -> str:
+def _error_fix(rep: LoadReport, route: dict[str, Any]) -> str:
     codes = {int(c) for c in rep.statuses if int(c) >= 400}
     if codes & {401, 403} and not route.get("auth"):
         return ("The route needs sign-in. Store a test account's token with `launchready "

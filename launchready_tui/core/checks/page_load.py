@@ -17,7 +17,7 @@ import copy
 import re
 import time
 from html.parser import HTMLParser
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from launchready_tui.core.checks.base import Kind, Target, target_data
@@ -30,6 +30,11 @@ from launchready_tui.core.guard import (
 )
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
+
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.net import FetchResult
+    from launchready_tui.core.profile import Profile
 
 KIND = "page_load"
 DEFAULT_BUDGET_MS = 2000.0
@@ -116,12 +121,12 @@ def _same_origin(items: list[tuple[str, str]], page_url: str) -> list[tuple[str,
     return out
 
 
-def _entries(profile, params) -> list[dict[str, Any]]:
+def _entries(profile: Profile, params: dict[str, Any]) -> list[dict[str, Any]]:
     raw = params.get("pages") or profile.get("performance.pages") or []
     return [r if isinstance(r, dict) else {"url": str(r)} for r in raw]
 
 
-def targets(profile, params) -> list[Target]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[Target]:
     """One target per entry: its URL, carrying the entry's own settings."""
     es = [e for e in _entries(profile, params) if e.get("url")]
     if not es:
@@ -129,17 +134,17 @@ def targets(profile, params) -> list[Target]:
     return [Target(str(e["url"]), e) for e in es]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return timeout_s * 6 + 10
 
 
-def _logs_fix(profile) -> str:
+def _logs_fix(profile: Profile) -> str:
     from launchready_tui.core.dashboards import logs_fix
 
     return logs_fix(profile, "this address")
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     entry = target_data(target, lambda: find_entry(_entries(ctx.profile, params), target))
     url = str(entry.get("url") or target)
     refusal = own_host_refusal(KIND, ctx.profile, url, "load")
@@ -151,7 +156,7 @@ async def check(ctx, target: str, params) -> CheckResult:
     return copy.deepcopy(result)
 
 
-async def _measure(ctx, url: str, entry: dict[str, Any], budget: float) -> CheckResult:
+async def _measure(ctx: CheckContext, url: str, entry: dict[str, Any], budget: float) -> CheckResult:
     import httpx
 
     from launchready_tui.core.net import DnsFailure, HostResolutionError, describe_http_error
@@ -315,7 +320,7 @@ async def _measure(ctx, url: str, entry: dict[str, Any], budget: float) -> Check
                   why=f"The page and its files download within {budget / 1000:g} s.")
 
 
-def _res(kind: str, url: str, r, started: float, t0: float) -> dict[str, Any]:
+def _res(kind: str, url: str, r: FetchResult, started: float, t0: float) -> dict[str, Any]:
     now = time.perf_counter()
     return {"kind": kind, "url": url, "status": r.status, "bytes": len(r.body),
             "truncated": r.truncated, **({"encoding": r.content_encoding} if r.content_encoding else {}), "ms": round((now - started) * 1000),

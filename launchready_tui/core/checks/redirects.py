@@ -17,13 +17,20 @@ import asyncio
 import ssl
 import time
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.net import DnsFailure, FetchResult, HostResolutionError
 from launchready_tui.core.results import CheckResult
+
+if TYPE_CHECKING:
+    import httpx
+
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.net import Net
+    from launchready_tui.core.profile import Profile
 
 KIND = "redirects"
 MAX_HOPS = 10  # redirects followed at most; one more is "too many"
@@ -38,13 +45,13 @@ CF_LOOP_FIX = (
 )
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     from launchready_tui.core.checks.dns import edge_hosts
 
     return edge_hosts(profile)
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return timeout_s * 6
 
 
@@ -139,7 +146,7 @@ def is_cloudflare(resp: FetchResult) -> bool:
     return bool(resp.header("cf-ray")) or server.startswith("cloudflare")
 
 
-def find_cause(exc: BaseException, types) -> BaseException | None:
+def find_cause(exc: BaseException, types: type[BaseException] | tuple[type[BaseException], ...]) -> BaseException | None:
     """The first exception of `types` in exc's cause/context chain (bounded walk)."""
     cause: BaseException | None = exc
     for _ in range(12):
@@ -181,7 +188,7 @@ class Fetcher:
     """One verifying client (and, on demand, one non-verifying client) for a check, with
     the check's overall time budget."""
 
-    def __init__(self, net, budget_s: float) -> None:
+    def __init__(self, net: Net, budget_s: float) -> None:
         self.net = net
         self.timeout_s = net.timeout_s
         # connect (TCP + TLS) and the read each get timeout_s; the whole exchange at most
@@ -189,8 +196,8 @@ class Fetcher:
         self.per_fetch_s = net.timeout_s * 2
         self.until = time.monotonic() + budget_s
         self.budget_s = budget_s
-        self._verified = None
-        self._unverified = None
+        self._verified: httpx.AsyncClient | None = None
+        self._unverified: httpx.AsyncClient | None = None
 
     def remaining(self) -> float:
         return self.until - time.monotonic()
@@ -219,11 +226,11 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
 
-async def follow_chain(fetcher: Fetcher, profile, url: str, *, max_hops: int = MAX_HOPS,
+async def follow_chain(fetcher: Fetcher, profile: Profile, url: str, *, max_hops: int = MAX_HOPS,
                        body_cap: int = HOP_BODY_CAP) -> Chain:
     """Follow redirects from url one hop at a time. Never raises for network trouble: the
     way the chain ended is in `Chain.end` and `Chain.reason`."""
@@ -374,7 +381,7 @@ def _hop_hsts_findings(ch: Chain, apex: str) -> list[Finding]:
     return out
 
 
-def judge(host: str, chains: list[Chain], profile) -> list[Finding]:
+def judge(host: str, chains: list[Chain], profile: Profile) -> list[Finding]:
     """Findings for one host from its http:// and https:// chains (pure logic). Host names
     and schemes compare case-insensitively (RFC 3986 §6.2.2.1)."""
     apex = profile.domain.lower().rstrip(".")
@@ -516,7 +523,7 @@ def chain_evidence(chains: list[Chain]) -> dict[str, Any]:
     }
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     host = target.lower().rstrip(".")
     profile = ctx.profile
     async with Fetcher(ctx.net, check_budget(ctx.net.timeout_s)) as f:
