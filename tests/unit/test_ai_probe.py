@@ -162,7 +162,7 @@ def test_failed_probe_fix_is_one_step_a_line_with_rotate_first_and_the_canary_la
 
 
 def test_without_a_canary_the_prompts_only_it_could_judge_are_untested_not_zero_worked():
-    from launchready_tui.core.export._ai import _worked
+    from launchready_tui.core.checks._ai_handover import _worked
 
     leak_test = ai_probe.Verdict(Case("pe-1", "prompt-extraction", "canary", "p"), "pass", [], "My instructions are")
     r = ai_probe.summarize("https://s.acme.example/a", {}, [leak_test], 1, "no canary to look for")
