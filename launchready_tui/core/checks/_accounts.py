@@ -15,9 +15,18 @@ import asyncio
 import json
 import os
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
+
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.net import FetchResult
+    from launchready_tui.core.profile import Profile
+    from launchready_tui.core.results import CheckResult
+
+T = TypeVar("T")
 
 MAX_BODY = 4 * 1024 * 1024
 MAX_PAGES = 20
@@ -55,20 +64,20 @@ class NoToken(Exception):
         self.reason = reason
 
 
-def provider_of(profile, section: str) -> str:
+def provider_of(profile: Profile, section: str) -> str:
     conf = profile.get(section) or {}
     return str(conf.get("provider") or SECTIONS.get(section) or "").lower()
 
 
-def api_base(profile, section: str) -> str:
+def api_base(profile: Profile, section: str) -> str:
     conf = profile.get(section) or {}
     base = conf.get("api_base") or API_BASES.get(provider_of(profile, section), "")
     return str(base).rstrip("/")
 
 
-def api_hosts(profile) -> set[str]:
+def api_hosts(profile: Profile) -> set[str]:
     """The hosts provider tokens may go to: each configured section's api_base host."""
-    out = set()
+    out: set[str] = set()
     for section in SECTIONS:
         if profile.get(section):
             host = (urlsplit(api_base(profile, section)).hostname or "").lower()
@@ -77,7 +86,7 @@ def api_hosts(profile) -> set[str]:
     return out
 
 
-async def token_for(ctx, section: str) -> str:
+async def token_for(ctx: CheckContext, section: str) -> str:
     """The section's token: `credential` from the keyring, else `credential_env` from the
     process environment (CI). NoToken says which key to fill in."""
     from launchready_tui.core.guard import NeedsCredential, get_secret
@@ -103,7 +112,7 @@ async def token_for(ctx, section: str) -> str:
 class Api:
     """A read-only client for one provider: base URL, auth headers, the run's network."""
 
-    ctx: Any
+    ctx: CheckContext
     base: str
     headers: dict[str, str]
     permissions: str  # what the token needs, named in a 403
@@ -117,7 +126,7 @@ class Api:
         return u + ("?" + urlencode(params, doseq=True) if params else "")
 
     async def call(self, path: str, params: dict[str, Any] | None = None, *, method: str = "GET",
-                   form: dict[str, Any] | None = None, allow_404: bool = False) -> tuple[Any, Any]:
+                   form: dict[str, Any] | None = None, allow_404: bool = False) -> tuple[Any, FetchResult]:
         """(decoded JSON, the FetchResult). Raises ApiProblem for anything but 2xx."""
         import httpx
 
@@ -235,7 +244,8 @@ def shape_problem(provider: str, what: str = "") -> ApiProblem:
                       "right, the provider may be having trouble: run the check again later.")
 
 
-async def read_or_error(kind: str, target: str, provider: str, what: str, read, evidence: dict[str, Any]):
+async def read_or_error(kind: str, target: str, provider: str, what: str, read: Callable[[], Awaitable[T]],
+                        evidence: dict[str, Any]) -> T | CheckResult:
     """`await read()`, or the `error` result that says why the account could not be read:
     an ApiProblem's reason and fix, or an answer of the wrong shape (never its text)."""
     from launchready_tui.core.results import errored
@@ -245,8 +255,8 @@ async def read_or_error(kind: str, target: str, provider: str, what: str, read, 
     except ApiProblem as e:
         return errored(kind, target, e.reason, fix=e.fix, evidence=evidence)
     except SHAPE_ERRORS:
-        e = shape_problem(provider, what)
-        return errored(kind, target, e.reason, fix=e.fix, evidence=evidence)
+        problem = shape_problem(provider, what)
+        return errored(kind, target, problem.reason, fix=problem.fix, evidence=evidence)
 
 
 def _shape(v: Any) -> str:
@@ -257,7 +267,7 @@ def _shape(v: Any) -> str:
     return {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number"}.get(type(v), "data")
 
 
-def as_list(v: Any, provider: str, what: str) -> list:
+def as_list(v: Any, provider: str, what: str) -> list[Any]:
     """v when it is a list, [] for null; else ApiProblem naming what was sent."""
     if v is None:
         return []
@@ -267,7 +277,7 @@ def as_list(v: Any, provider: str, what: str) -> list:
                      "Check `api_base` in launchready.yaml, then run the check again.")
 
 
-def dicts(v: Any, provider: str, what: str) -> list[dict]:
+def dicts(v: Any, provider: str, what: str) -> list[dict[str, Any]]:
     """A list whose every item is an object (null is []); else ApiProblem naming what was sent."""
     items = as_list(v, provider, what)
     if any(not isinstance(x, dict) for x in items):
@@ -277,7 +287,7 @@ def dicts(v: Any, provider: str, what: str) -> list[dict]:
     return items
 
 
-def as_dict(v: Any, provider: str, what: str) -> dict:
+def as_dict(v: Any, provider: str, what: str) -> dict[str, Any]:
     """v when it is an object, {} for null; else ApiProblem naming what was sent."""
     if v is None:
         return {}

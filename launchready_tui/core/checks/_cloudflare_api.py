@@ -6,7 +6,7 @@ lists are paged with `page`/`per_page` and `result_info.total_pages`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks._accounts import (
     MAX_PAGES,
@@ -20,6 +20,10 @@ from launchready_tui.core.checks._accounts import (
     token_for,
 )
 
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
 PERMISSIONS = ("Zone > Zone: Read, Zone > Zone Settings: Read, Zone > Zone WAF: Read and "
                "Zone > DNS: Read (for this zone)")
 TOKEN_HELP = ("In Cloudflare, click the person icon (top right) > My Profile > API Tokens > Create Token, then "
@@ -30,11 +34,11 @@ TOKEN_HELP = ("In Cloudflare, click the person icon (top right) > My Profile > A
               "firewall step shows each click.")
 
 
-def zone_name(profile) -> str:
+def zone_name(profile: Profile) -> str:
     return str((profile.get("cloudflare") or {}).get("zone") or profile.domain)
 
 
-async def client(ctx) -> Api:
+async def client(ctx: CheckContext) -> Api:
     from launchready_tui.core.guard import authorization_value
 
     token = await token_for(ctx, "cloudflare")

@@ -11,7 +11,7 @@ target does not exist: a takeover risk; a private address); profile hosts with n
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks import _cloudflare_api as cf
 from launchready_tui.core.checks._accounts import NoToken, read_or_error
@@ -22,20 +22,24 @@ from launchready_tui.core.findings import Finding, findings_result, problem_find
 from launchready_tui.core.problems import DOWN, TAKEOVER
 from launchready_tui.core.results import CheckResult, skipped
 
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
 KIND = "cloudflare_dns"
 WEB_TYPES = ("A", "AAAA", "CNAME")
 MAX_CNAME_LOOKUPS = 100
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     return _targets(profile, params)
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return 25 * timeout_s + 30
 
 
-def _web_hosts(profile) -> set[str]:
+def _web_hosts(profile: Profile) -> set[str]:
     hosts = {h.lower() for h in profile.all_hosts()} if hasattr(profile, "all_hosts") else set()
     d = profile.domain.lower()
     return hosts | {d, f"www.{d}"}
@@ -115,7 +119,7 @@ def _plain(r: dict[str, Any]) -> dict[str, Any]:
             "proxied": r.get("proxied") is True}
 
 
-async def _dangling(ctx, records: list[dict[str, Any]]) -> set[str]:
+async def _dangling(ctx: CheckContext, records: list[dict[str, Any]]) -> set[str]:
     import asyncio
 
     from launchready_tui.core.net import DnsFailure
@@ -140,7 +144,7 @@ async def _dangling(ctx, records: list[dict[str, Any]]) -> set[str]:
     return out
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     try:
         api = await cf.client(ctx)
     except NoToken as e:

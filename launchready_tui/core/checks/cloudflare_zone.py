@@ -11,7 +11,7 @@ Fight Mode (noted). Each wrong switch is a finding whose fix names the dashboard
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks import _cloudflare_api as cf
 from launchready_tui.core.checks._accounts import NoToken, read_or_error
@@ -20,6 +20,10 @@ from launchready_tui.core.findings import Finding, findings_result, problem_find
 from launchready_tui.core.problems import DOWN
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, skipped
+
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
 KIND = "cloudflare_zone"
 HSTS_MIN_S = 15552000  # 180 days: what the headers check accepts (RFC 6797; preload wants a year)
@@ -30,13 +34,13 @@ MANAGED_RULESETS = {"efb7b8c949ac4650a09736fc376e9aee": "Cloudflare Managed Rule
 SCHEMA = {"cloudflare": {"zone": "str", "credential": "str", "credential_env": "str", "api_base": "str"}}
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     if not profile.get("cloudflare"):
         raise MissingInput("cloudflare.credential", "a read-only Cloudflare API token: " + cf.TOKEN_HELP)
     return [cf.zone_name(profile)]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return 8 * timeout_s + 30
 
 
@@ -143,7 +147,7 @@ def evaluate(s: dict[str, dict[str, Any]], waf: list[dict[str, Any]] | None, pla
     return out
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     try:
         api = await cf.client(ctx)
     except NoToken as e:
