@@ -25,13 +25,18 @@ import dataclasses
 import functools
 import ipaddress
 import json
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks import redirects as rd
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.net import DnsFailure
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, warned
+
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.net import Net
+    from launchready_tui.core.profile import Profile
 
 KIND = "cloudflare"
 
@@ -42,7 +47,7 @@ KIND = "cloudflare"
 ORIGIN_PLATFORMS = ("onrender.com", "herokuapp.com", "herokudns.com", "fly.dev", "railway.app")
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     """Every edge host; with `part: origin`, only the hosts that have an origin address
     in `network.origins` (skipped, naming the key, when there is none)."""
     from launchready_tui.core.checks.dns import edge_hosts
@@ -60,7 +65,7 @@ def targets(profile, params) -> list[str]:
     return hosts
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return timeout_s * 6
 
 
@@ -95,7 +100,7 @@ def parse_origin(text: str) -> tuple[str, int | None]:
     return text, None
 
 
-def origin_for(profile, net, host: str) -> str | None:
+def origin_for(profile: Profile, net: Net, host: str) -> str | None:
     origins = dict(net.config.origins or {})
     if not origins:
         origins = {str(k): str(v) for k, v in (profile.get("network.origins") or {}).items()}
@@ -107,7 +112,7 @@ def origin_for(profile, net, host: str) -> str | None:
     return None
 
 
-async def origin_certificate(ip: str, port: int, host: str, net) -> dict[str, Any]:
+async def origin_certificate(ip: str, port: int, host: str, net: Net) -> dict[str, Any]:
     """The origin's own certificate for host (behind Cloudflare, the public one is the
     edge's). Read without verification: origins often use a Cloudflare Origin CA
     certificate, which only Cloudflare trusts."""
@@ -129,7 +134,7 @@ async def origin_certificate(ip: str, port: int, host: str, net) -> dict[str, An
             "days_left": facts["days_left"], "covers_host": tls.hostname_matches(host, c["sans"])}
 
 
-async def probe_origin(net, profile, host: str, origin: str) -> dict[str, Any]:
+async def probe_origin(net: Net, profile: Profile, host: str, origin: str) -> dict[str, Any]:
     """Ask the origin directly for https://host/ (then http:// when no port is given).
     Returns what happened; never raises."""
     from launchready_tui.core.net import ConnectTo, Net
@@ -161,7 +166,7 @@ async def probe_origin(net, profile, host: str, origin: str) -> dict[str, Any]:
     return out
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     host = target.lower().rstrip(".")
     net, profile = ctx.net, ctx.profile
     ranges = load_ranges()
@@ -278,7 +283,7 @@ async def check(ctx, target: str, params) -> CheckResult:
                   f"(address {', '.join(addrs[:3])}, no Cloudflare headers)", evidence=ev)
 
 
-async def _nameservers(net, domain: str) -> tuple[str, list[str]]:
+async def _nameservers(net: Net, domain: str) -> tuple[str, list[str]]:
     """The domain's NS records (to see whether its DNS is at Cloudflare); never raises."""
     from launchready_tui.core.checks.dns import _zone_records
 

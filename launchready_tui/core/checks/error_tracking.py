@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks._accounts import (
     SHAPE_ERRORS,
@@ -31,6 +31,10 @@ from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, skipped
 
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
 KIND = "error_tracking"
 PERMISSIONS = "the scopes project:read, event:read, org:read and alerts:read"
 # A personal (user) token: organization tokens cannot carry these read scopes.
@@ -46,7 +50,7 @@ SCHEMA = {"error_tracking": {"provider": "str", "organization": "str", "project"
                              "credential_env": "str", "api_base": "str", "dsn_var": "str"}}
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     conf = profile.get("error_tracking") or {}
     if not conf:
         raise MissingInput("error_tracking.organization", "your Sentry organization and project slugs, and "
@@ -57,7 +61,7 @@ def targets(profile, params) -> list[str]:
     return [f"{conf['organization']}/{conf['project']}"]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return 10 * timeout_s + 30
 
 
@@ -78,7 +82,7 @@ def last_recorded_release(history: list[dict[str, Any]]) -> str | None:
     return str(rel[-1]["release"]) if rel else None
 
 
-def dsn_findings(profile, dsn_var: str | None) -> tuple[list[Finding], dict[str, Any]]:
+def dsn_findings(profile: Profile, dsn_var: str | None) -> tuple[list[Finding], dict[str, Any]]:
     """Production has the DSN; no other environment has the same one (keyed hashes only)."""
     from launchready_tui.core.checks.env import environments, is_production, load_environment
 
@@ -121,7 +125,7 @@ def dsn_findings(profile, dsn_var: str | None) -> tuple[list[Finding], dict[str,
     return out, {"dsn_var_per_environment": seen}
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     conf = ctx.profile.get("error_tracking") or {}
     if str(conf.get("provider") or "sentry").lower() != "sentry":
         return skipped(KIND, target, "LaunchReady reads Sentry (`error_tracking.provider: sentry`)")
@@ -156,15 +160,15 @@ async def check(ctx, target: str, params) -> CheckResult:
         rules, _ = await api.call(f"/projects/{org}/{proj}/rules/")
         releases = dicts(releases, "Sentry", "the release list")
         rules = dicts(rules, "Sentry", "the alert rules")
-        for r in rules:
-            if not isinstance(r.get("actions") or [], list):
+        for rule in rules:
+            if not isinstance(rule.get("actions") or [], list):
                 raise ApiProblem("Sentry sent an alert rule whose actions are not a list",
                                  "Run the check again later.")
     except ApiProblem as e:
         return errored(KIND, target, e.reason, fix=e.fix, evidence={"project": target})
     except SHAPE_ERRORS:
-        e = shape_problem("Sentry", "about the project")
-        return errored(KIND, target, e.reason, fix=e.fix, evidence={"project": target})
+        problem = shape_problem("Sentry", "about the project")
+        return errored(KIND, target, problem.reason, fix=problem.fix, evidence={"project": target})
     if not events:
         found.append(Finding(
             "warn", "no-events", "Sentry received no events in the last 14 days",

@@ -10,7 +10,7 @@ are shown, not failed. Providers live in `core/checks/_monitoring/`, one file ea
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from launchready_tui.core.checks._accounts import (
@@ -27,26 +27,31 @@ from launchready_tui.core.problems import DOWN
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, skipped
 
+if TYPE_CHECKING:
+    from launchready_tui.core.checks._monitoring import Monitor, Provider
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
 KIND = "monitors"
 MAX_INTERVAL_S = 300
 SCHEMA = {"monitoring": {"provider": "str", "credential": "str", "credential_env": "str", "api_base": "str"}}
 
 
-def _provider(name: str):
+def _provider(name: str) -> Provider | None:
     try:
-        return importlib.import_module(f"launchready_tui.core.checks._monitoring.{name}")
+        return cast("Provider", importlib.import_module(f"launchready_tui.core.checks._monitoring.{name}"))
     except ModuleNotFoundError:
         return None
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     if not profile.get("monitoring"):
         raise MissingInput("monitoring.provider", "uptimerobot or betterstack, and `monitoring.credential`: "
                            "the keyring id of a read-only API key")
     return [provider_of(profile, "monitoring") or "monitoring"]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return 22 * timeout_s + 30
 
 
@@ -63,10 +68,10 @@ def norm(url: str) -> str:
     return f"{(u.scheme or 'https').lower()}://{host}{port}{u.path.rstrip('/')}"
 
 
-def evaluate(wanted: list[str], monitors: list, provider: str) -> tuple[list[Finding], list[dict[str, Any]]]:
+def evaluate(wanted: list[str], monitors: list[Monitor], provider: str) -> tuple[list[Finding], list[dict[str, Any]]]:
     where = {"uptimerobot": "UptimeRobot", "betterstack": "Better Stack"}.get(provider, provider)
     found: list[Finding] = []
-    by_url: dict[str, list] = {}
+    by_url: dict[str, list[Monitor]] = {}
     for m in monitors:
         by_url.setdefault(norm(m.url), []).append(m)
     for url in wanted:
@@ -106,7 +111,7 @@ def evaluate(wanted: list[str], monitors: list, provider: str) -> tuple[list[Fin
     return found, extra
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     provider = provider_of(ctx.profile, "monitoring")
     mod = _provider(provider) if provider else None
     if mod is None:

@@ -9,6 +9,10 @@ that auth. A third provider is one more file here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from launchready_tui.core.checks._accounts import Api
 
 
 @dataclass
@@ -20,3 +24,14 @@ class Monitor:
     contacts: list[str] = field(default_factory=list)  # where alerts go (plain words, no secrets)
     up: bool | None = None  # None: not checked yet / unknown
     status: str = ""
+
+
+class Provider(Protocol):
+    """What `monitors` uses of a provider module (the contract above)."""
+
+    PERMISSIONS: str
+    TOKEN_HELP: str
+
+    def headers(self, token: str) -> dict[str, str]: ...
+
+    async def list_monitors(self, api: Api) -> list[Monitor]: ...

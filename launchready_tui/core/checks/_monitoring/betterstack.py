@@ -4,6 +4,7 @@ push to the team, or through an escalation policy."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from launchready_tui.core.checks._accounts import (
@@ -16,6 +17,9 @@ from launchready_tui.core.checks._accounts import (
 )
 from launchready_tui.core.checks._monitoring import Monitor
 
+if TYPE_CHECKING:
+    from launchready_tui.core.checks._accounts import Api
+
 STATUSES = ("up", "down", "validating", "paused", "pending", "maintenance")
 PERMISSIONS = "an Uptime API token (Team > API tokens)"
 TOKEN_HELP = ("In Better Stack open Settings > API tokens > Uptime API tokens, create one, store it with "
@@ -26,7 +30,7 @@ def headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def list_monitors(api) -> list[Monitor]:
+async def list_monitors(api: Api) -> list[Monitor]:
     out: list[Monitor] = []
     path = "/monitors?per_page=50"
     seen: set[str] = set()
@@ -61,8 +65,9 @@ async def list_monitors(api) -> list[Monitor]:
                      "it all", "Delete monitors the account no longer needs, or check the rest in Better Stack.")
 
 
-def _monitor(a: dict, token: str) -> Monitor:
-    url = a.get("url") if isinstance(a.get("url"), str) else ""
+def _monitor(a: dict[str, Any], token: str) -> Monitor:
+    raw_url = a.get("url")
+    url = raw_url if isinstance(raw_url, str) else ""
     name = scrub(str(a.get("pronounceable_name") or url or "(no name)"), token)[:200]
     freq = as_int(a.get("check_frequency"))
     if freq is None or freq <= 0:

@@ -4,6 +4,8 @@ method), paged with offset/limit. Monitor status: 0 paused, 1 not checked yet, 2
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from launchready_tui.core.checks._accounts import (
     MAX_PAGES,
     ApiProblem,
@@ -14,6 +16,9 @@ from launchready_tui.core.checks._accounts import (
     scrub,
 )
 from launchready_tui.core.checks._monitoring import Monitor
+
+if TYPE_CHECKING:
+    from launchready_tui.core.checks._accounts import Api
 
 PERMISSIONS = "a Read-Only API Key"
 TOKEN_HELP = ("In UptimeRobot open Integrations & API > API > Read-Only API Key, create it, store it with "
@@ -29,7 +34,7 @@ def headers(token: str) -> dict[str, str]:
     return {}
 
 
-async def list_monitors(api) -> list[Monitor]:
+async def list_monitors(api: Api) -> list[Monitor]:
     out: list[Monitor] = []
     offset = 0
     for _ in range(MAX_PAGES):
@@ -59,7 +64,7 @@ async def list_monitors(api) -> list[Monitor]:
                      "Delete monitors the account no longer needs, or check the rest in UptimeRobot's dashboard.")
 
 
-def _monitor(m: dict, token: str) -> Monitor:
+def _monitor(m: dict[str, Any], token: str) -> Monitor:
     name = scrub(str(m.get("friendly_name") or m.get("url") or "(no name)"), token)[:200]
     status = as_int(m.get("status"))
     if status not in _STATUS:
@@ -70,9 +75,10 @@ def _monitor(m: dict, token: str) -> Monitor:
         raise ApiProblem(f"UptimeRobot sent no usable check interval for the monitor \"{name}\"",
                          "Run the check again later; if it stays, open the monitor in UptimeRobot and save its "
                          "interval again.")
-    contacts = []
+    contacts: list[str] = []
     for c in as_list(m.get("alert_contacts"), "UptimeRobot", f"the alert contacts of \"{name}\""):
         kind = as_int(c.get("type")) if isinstance(c, dict) else None
         contacts.append(_CONTACT_TYPES.get(kind or 0, "contact"))
-    return Monitor(name, scrub(m.get("url") if isinstance(m.get("url"), str) else "", token), status != 0,
+    raw_url = m.get("url")
+    return Monitor(name, scrub(raw_url if isinstance(raw_url, str) else "", token), status != 0,
                    interval, contacts, True if status == 2 else False if status in (8, 9) else None, _STATUS[status])
