@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.deploy_config._ci import CiJob, Workflow, find_workflows
@@ -31,6 +31,10 @@ from launchready_tui.core.checks.deploy_config._rollback import rollback_finding
 from launchready_tui.core.findings import Finding, findings_result
 from launchready_tui.core.results import CheckResult, errored
 
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
 __all__ = ["KIND", "targets", "deadline", "check", "analyse", "Finding"]
 
 KIND = "deploy_config"
@@ -44,19 +48,19 @@ class Analysis:
     facts: list[str] = field(default_factory=list)
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     return [str(params.get("repo") or profile.get("repo") or ".")]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return 20.0
 
 
-def _repo(profile, target: str) -> Path:
+def _repo(profile: Profile, target: str) -> Path:
     return Path(profile.resolve_path(target)) if hasattr(profile, "resolve_path") else Path(target)
 
 
-def _env_step(profile) -> str:
+def _env_step(profile: Profile) -> str:
     names = list(profile.get("required_env") or [])
     env_lines = "".join(f"          {n}: ${{{{ secrets.{n} }}}}\n" for n in names[:8]) or \
         "          DATABASE_URL: ${{ secrets.DATABASE_URL }}\n"
@@ -89,7 +93,7 @@ def deploy_jobs(wfs: list[Workflow]) -> list[tuple[Workflow, CiJob]]:
     return [(w, j) for w in wfs if w.runs_on_main_push() for j in w.jobs.values() if j.does("deploy")]
 
 
-def _analyse_deploy(a: Analysis, profile, record: str | None) -> None:
+def _analyse_deploy(a: Analysis, profile: Profile, record: str | None) -> None:
     git_hosts = [h for h in a.hosting if h.git_integration]
     via_record = record_says_git_integration(record)
     deploys = deploy_jobs(a.workflows)
@@ -167,7 +171,7 @@ def _analyse_deploy(a: Analysis, profile, record: str | None) -> None:
             "Settings > Secrets and variables > Actions as SLACK_WEBHOOK_URL.", w.file, job.line, NOTIFY_STEP))
 
 
-def _analyse_git_host(a: Analysis, profile, who: str) -> None:
+def _analyse_git_host(a: Analysis, profile: Profile, who: str) -> None:
     """The host builds and deploys by itself: env vars are checked by a workflow on pull
     requests and pushes, and the smoke test follows the host's deployment status."""
     on_change = [w for w in a.workflows if w.triggers & {"pull_request", "push", "merge_request"}]
@@ -219,7 +223,7 @@ def _analyse_pr_checks(a: Analysis) -> None:
                 next(iter(target.jobs.values())).line if target and target.jobs else 0, add))
 
 
-def analyse(repo: Path, profile, state: dict[str, Any] | None) -> Analysis:
+def analyse(repo: Path, profile: Profile, state: dict[str, Any] | None) -> Analysis:
     a = Analysis(detect(repo), find_workflows(repo, str(profile.get("deploy.command") or "")))
     for name, reason in host_config_problems():
         a.findings.append(Finding("warn", "unreadable-config", f"{name} {reason}",
@@ -247,7 +251,7 @@ def _find_record(state: dict[str, Any] | None, field_id: str) -> str | None:
     return str(v["value"]) if isinstance(v, dict) and v.get("value") else None
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     import asyncio
 
     repo = _repo(ctx.profile, target)

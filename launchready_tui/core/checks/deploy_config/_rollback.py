@@ -7,9 +7,12 @@ import json
 import re
 import shlex
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.findings import Finding
+
+if TYPE_CHECKING:
+    from launchready_tui.core.profile import Profile
 
 DEFAULT_BUDGET_MIN = 10.0
 # Host commands that undo a deploy, documented by each host.
@@ -93,7 +96,7 @@ def _last_drill(state: dict[str, Any] | None) -> dict[str, Any] | None:
     return best
 
 
-def rollback_findings(repo: Path, profile, state: dict[str, Any] | None) -> list[Finding]:
+def rollback_findings(repo: Path, profile: Profile, state: dict[str, Any] | None) -> list[Finding]:
     out: list[Finding] = []
     command = str(profile.get("deploy.rollback") or "").strip()
     budget = float(profile.get("deploy.rollback_budget_min") or DEFAULT_BUDGET_MIN)
