@@ -59,18 +59,31 @@ class LaunchReadyApp(App):
 
     # -- start-up ------------------------------------------------------------------
 
+    def _starts_on_main(self) -> bool:
+        return self.session.has_profile or self.session.demo
+
+    def get_default_screen(self) -> Screen:
+        """With a profile (or the demo) the main screen is the app's first screen, built
+        and painted once, in Textual's start-up batch, like any app's own screen: pushed on
+        top of a blank default screen it would cost a second full render before the first
+        frame. Without one the blank screen stays under the welcome screen."""
+        if not self._starts_on_main():
+            return super().get_default_screen()
+        from launchready_tui.tui.screens.main import MainScreen
+
+        self.main = MainScreen(self.session, incident=self.incident)
+        self.incident = None
+        return self.main
+
     def on_mount(self) -> None:
         self.set_timer(STARTUP_GC_LIMIT_S, startup_done)  # in case no screen reports its first frame
         s = self.session
-        if not s.has_profile and not s.demo:
+        if not self._starts_on_main():
             from launchready_tui.tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(str(s.profile_path)))
             return
-        # Once start-up is over: a screen pushed during it is laid out and rendered while
-        # Textual holds every display back (its start-up batch), then rendered again. Pushed
-        # after it, its first render is the first frame.
-        self.call_later(self.open_main)
+        self._main_opened()
 
     def open_main(self, *, reload: bool = False) -> None:
         from launchready_tui.tui.screens.main import MainScreen
@@ -83,6 +96,11 @@ class LaunchReadyApp(App):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(self.main)
+        self._main_opened()
+
+    def _main_opened(self) -> None:
+        """What follows the main screen opening: the problems found while loading, the
+        temporary-demo notice, the name prompt."""
         if self.session.problems:
             self.call_after_refresh(self.action_show_problems)
         if self.session.temporary:
