@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.commands import _common
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from launchready_tui.core.problems import Problem
+    from launchready_tui.core.profile import Profile
+    from launchready_tui.core.results import CheckResult
+    from launchready_tui.core.state import StateStore
 
 
 def add_parser(sub) -> None:
@@ -122,7 +131,8 @@ def set_aside_accepted(problems, profile):
     return set_aside_allowed(problems, profile.state_dir)
 
 
-def derive_problems(results, profile, state):
+def derive_problems(results: Sequence[CheckResult], profile: Profile | None,
+                    state: StateStore | None) -> list[Problem]:
     """Ranked problems, with owner/priority from the state and first-seen from history."""
     # Only warn/fail/error results become problems (core/problems): a clean run skips the
     # package's import and the history read, which cost more than the rest of the report.
@@ -130,8 +140,8 @@ def derive_problems(results, profile, state):
         return []
     from launchready_tui.core.problems import derive
 
-    meta: dict = {}
-    history: list = []
+    meta: dict[str, Any] = {}
+    history: list[Any] = []
     if state is not None:
         try:
             meta = state.load().get("problems") or {}
