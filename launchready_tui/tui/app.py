@@ -33,6 +33,19 @@ def startup_done() -> None:
         gc.enable()
 
 
+def _can_switch_from(screen: Screen) -> bool:
+    """Whether `switch_screen` can replace this base screen. It pops one result callback
+    from the screen it replaces, and an app's default screen (the main screen, see
+    `get_default_screen`) was never pushed, so it has none: give it the empty one a push
+    would have. Without that attribute (another Textual) the new screen is pushed on top."""
+    callbacks = getattr(screen, "_result_callbacks", None)
+    if not isinstance(callbacks, list):
+        return False
+    if not callbacks:
+        screen._push_result_callback(screen, None)
+    return True
+
+
 class LaunchReadyApp(App):
     # The main screen's stylesheet (beside it, in screens/) is loaded with the app's: a
     # screen's own CSS_PATH makes Textual re-parse every stylesheet when it first opens,
@@ -95,7 +108,11 @@ class LaunchReadyApp(App):
         # Whatever led here (welcome, setup form) is done: the main screen becomes the base.
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(self.main)
+        base = self.screen_stack[0]
+        if isinstance(base, MainScreen) and _can_switch_from(base):
+            self.switch_screen(self.main)  # a reload: the new one replaces it (and stops it)
+        else:
+            self.push_screen(self.main)
         self._main_opened()
 
     def _main_opened(self) -> None:

@@ -423,11 +423,15 @@ async def test_o_opens_the_profile_in_the_editor_keeps_comments_and_reloads(make
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.pause()
+        first_main = app.main
         await pilot.press("o")
         await pilot.pause()
         await pilot.pause()
         assert app.session.profile.canonical_host == "www.testco.example"
         assert any("reloaded" in m for m in messages(app))
+        # The reloaded main screen replaces the old one (which stops: no timers left behind).
+        assert app.main is not first_main and app.screen_stack == [app.main]
+        assert not first_main.is_attached
     text = project.read_text()
     assert text.startswith("# my own comment, kept\n") and "canonical_host: www.testco.example" in text
 

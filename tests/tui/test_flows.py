@@ -229,11 +229,15 @@ async def test_problems_screen_reload_after_fixing_the_file(make, project):
         await pilot.pause()
         assert type(app.screen).__name__ == "ProblemsScreen"
         assert "launchready.yaml, line 3" in " ".join(str(s.render()) for s in app.screen.query(".problem"))
+        first_main = app.main
         project.write_text("project: Test Co\ndomain: testco.example\n")
         await pilot.click("#reload")
         await settle(app, pilot)
         assert app.session.problems == [] and app.session.profile is not None
         assert type(app.screen).__name__ == "MainScreen"
+        # One main screen: the one built from the fixed file replaced the first.
+        assert app.screen_stack == [app.main] and app.main is not first_main
+        assert not first_main.is_attached
 
 
 @pytest.mark.parametrize("choice", ["read", "start"])
