@@ -20,10 +20,16 @@ transaction that is rolled back at the end: nothing the checks do can write.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
 APP_NAME = "launchready"
 STATEMENT_TIMEOUT_MS = 5000
@@ -97,11 +103,11 @@ def parse_url(url: str, source: str) -> DbUrl:
     return DbUrl(url, source, host, port, unquote(u.path.lstrip("/")) or "", unquote(u.username or ""))
 
 
-def settings(profile) -> dict[str, Any]:
+def settings(profile: Profile) -> dict[str, Any]:
     return dict(profile.get("database") or {})
 
 
-def _env_url(profile, conf: dict[str, Any]) -> tuple[str, str]:
+def _env_url(profile: Profile, conf: dict[str, Any]) -> tuple[str, str]:
     from launchready_tui.core.checks.env import EnvReadError, environments, load_environment
 
     env_name = str(conf.get("url_from") or "production")
@@ -128,7 +134,7 @@ def _env_url(profile, conf: dict[str, Any]) -> tuple[str, str]:
     return value, f"{var} in {env.where}"
 
 
-def has_database(profile) -> bool:
+def has_database(profile: Profile) -> bool:
     """Whether the profile says where a database is (else the kinds are skipped)."""
     conf = settings(profile)
     if conf.get("credential") or conf.get("url_from") or conf.get("url_var"):
@@ -138,7 +144,7 @@ def has_database(profile) -> bool:
     return "production" in environments(profile)
 
 
-async def monitor_url(ctx) -> DbUrl:
+async def monitor_url(ctx: CheckContext) -> DbUrl:
     """The URL the read-only kinds use: the keyring credential, else the environment's."""
     conf = settings(ctx.profile)
     cred = conf.get("credential")
@@ -154,7 +160,7 @@ async def monitor_url(ctx) -> DbUrl:
     return parse_url(value, source)
 
 
-def app_url(ctx) -> DbUrl:
+def app_url(ctx: CheckContext) -> DbUrl:
     """The app's own URL (the environment's), for `db_access`."""
     value, source = _env_url(ctx.profile, settings(ctx.profile))
     return parse_url(value, source)
@@ -218,9 +224,12 @@ def _scrub(text: str) -> str:
 
 # ------------------------------------------------------------------------------ session
 
+# What psycopg takes as a statement's parameters (positional or named).
+_SqlParams = Sequence[Any] | Mapping[str, Any]
+
 
 @contextlib.asynccontextmanager
-async def session(db: DbUrl, *, timeout_s: float = CONNECT_TIMEOUT_S) -> AsyncIterator[Any]:
+async def session(db: DbUrl, *, timeout_s: float = CONNECT_TIMEOUT_S) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """An async psycopg connection inside one read-only transaction (rolled back at the
     end). Raises DbProblem when it cannot be opened."""
     import asyncio
@@ -257,7 +266,7 @@ async def session(db: DbUrl, *, timeout_s: float = CONNECT_TIMEOUT_S) -> AsyncIt
             await conn.close()
 
 
-async def fetch(conn, sql: str, params: Any = None) -> list[dict[str, Any]]:
+async def fetch(conn: psycopg.AsyncConnection[Any], sql: str, params: _SqlParams | None = None) -> list[dict[str, Any]]:
     """Rows as dicts. Every statement carries MARK so our own work is never counted."""
     from psycopg.rows import dict_row
 
@@ -266,7 +275,7 @@ async def fetch(conn, sql: str, params: Any = None) -> list[dict[str, Any]]:
         return list(await cur.fetchall()) if cur.description else []
 
 
-async def savepoint_fetch(conn, sql: str, params: Any = None) -> list[dict[str, Any]] | Exception:
+async def savepoint_fetch(conn: psycopg.AsyncConnection[Any], sql: str, params: _SqlParams | None = None) -> list[dict[str, Any]] | Exception:
     """fetch() that turns an error into a value and keeps the transaction usable."""
     import psycopg
 
@@ -280,6 +289,6 @@ async def savepoint_fetch(conn, sql: str, params: Any = None) -> list[dict[str, 
     return rows
 
 
-async def server_major(conn) -> int:
+async def server_major(conn: psycopg.AsyncConnection[Any]) -> int:
     rows = await fetch(conn, "SELECT current_setting('server_version_num')::int AS v")
     return int(rows[0]["v"]) // 10000

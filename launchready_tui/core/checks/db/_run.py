@@ -4,7 +4,7 @@ session, and turn every way it can go wrong into a result (skip, error, warn).""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks.base import Target
 from launchready_tui.core.checks.db._connect import (
@@ -20,12 +20,18 @@ from launchready_tui.core.checks.db._connect import (
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, skipped, warned
 
+if TYPE_CHECKING:
+    import psycopg
+
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
 TARGET = "database"
 ERROR_WHY = ("Until LaunchReady can read the database's statistics, nobody knows whether "
              "slow queries or risky settings are waiting to hurt your admin team.")
 
 
-def targets(profile, params) -> list[Target]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[Target]:
     from launchready_tui.core.checks.db._connect import settings
     from launchready_tui.core.checks.env import environments
 
@@ -38,12 +44,12 @@ def targets(profile, params) -> list[Target]:
     return [Target(TARGET, {})]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return max(30.0, 6 * timeout_s)
 
 
-async def run(kind: str, ctx, target: str,
-              body: Callable[[Any, DbUrl], Awaitable[CheckResult]], *, app: bool = False) -> CheckResult:
+async def run(kind: str, ctx: CheckContext, target: str,
+              body: Callable[[psycopg.AsyncConnection[Any], DbUrl], Awaitable[CheckResult]], *, app: bool = False) -> CheckResult:
     import psycopg
 
     from launchready_tui.core.checks.db._stats import ENABLE_STEPS, ENABLE_WHY, NoStatements
