@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks.db._connect import MARK
+
+if TYPE_CHECKING:
+    import psycopg
 
 _names = itertools.count(1)
 
@@ -52,13 +55,13 @@ def param_count(sql: str) -> int:
     return max((int(n) for n in re.findall(r"\$(\d+)", sql)), default=0)
 
 
-async def prepare_session(conn, major: int) -> None:
+async def prepare_session(conn: psycopg.AsyncConnection[Any], major: int) -> None:
     """Once per session, before planning: generic plans for prepared statements (< 16)."""
     if major < 16:
         await conn.execute(f"{MARK} SET LOCAL plan_cache_mode = force_generic_plan")
 
 
-async def generic_plan(conn, sql: str, major: int, *, first: str = "") -> dict[str, Any]:
+async def generic_plan(conn: psycopg.AsyncConnection[Any], sql: str, major: int, *, first: str = "") -> dict[str, Any]:
     """The top plan node (JSON). Raises PlanError. Call `prepare_session` first.
     `first`: a statement sent in the same round trip, before planning (HypoPG's index)."""
     import psycopg
@@ -88,6 +91,8 @@ async def generic_plan(conn, sql: str, major: int, *, first: str = "") -> dict[s
             except psycopg.Error:
                 pass
         raise PlanError(str(e).splitlines()[0] if str(e) else type(e).__name__) from None
+    if row is None:  # EXPLAIN always answers one row; not a crash if a server does not
+        raise PlanError("the planner returned no plan")
     doc = row[0]
     if isinstance(doc, str):
         import json
@@ -96,7 +101,7 @@ async def generic_plan(conn, sql: str, major: int, *, first: str = "") -> dict[s
     return doc[0]["Plan"]
 
 
-async def hypopg_available(conn) -> bool:
+async def hypopg_available(conn: psycopg.AsyncConnection[Any]) -> bool:
     from launchready_tui.core.checks.db._connect import fetch
 
     rows = await fetch(conn, "SELECT 1 AS ok FROM pg_extension WHERE extname = 'hypopg'")
@@ -120,7 +125,7 @@ def index_statement(table: str, cols: tuple[str, ...], *, concurrently: bool = T
     return f"CREATE INDEX{cc} IF NOT EXISTS {q(name)} ON {_target(table, cols)};"
 
 
-async def hypothetical_cost(conn, sql: str, major: int, table: str, cols: tuple[str, ...]) -> tuple[float, bool]:
+async def hypothetical_cost(conn: psycopg.AsyncConnection[Any], sql: str, major: int, table: str, cols: tuple[str, ...]) -> tuple[float, bool]:
     """(total cost with the index, whether the plan uses it). HypoPG, session-local: the
     index exists only in this session's memory, one at a time, and is reset after."""
     import psycopg

@@ -10,7 +10,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import re
+
+    from pglast import ast
+    from pglast.visitors import Ancestor
 
 HIDDEN = "[statement text hidden: it could not be parsed, so its values could not be removed]"
 _EQ_OPS = {"="}
@@ -29,7 +37,7 @@ def normalize(text: str) -> str:
     return out if len(out) <= 2000 else out[:1997] + "..."
 
 
-_TYPED_PARAM = None
+_TYPED_PARAM: re.Pattern[str] | None = None
 
 
 def plannable(text: str) -> str:
@@ -104,7 +112,7 @@ class Shape:
     unresolved: list[tuple[str, str]] = field(default_factory=list)  # (bucket, column)
 
 
-def _strings(fields) -> list[str]:
+def _strings(fields: Iterable[Any] | None) -> list[str]:
     from pglast import ast
 
     return [str(f.sval) for f in fields or () if isinstance(f, ast.String)]
@@ -116,7 +124,7 @@ class _Scope:
         self.tables: list[str] = []
 
 
-def _collect_from(node, scope: _Scope, joins: list) -> None:
+def _collect_from(node: ast.Node | None, scope: _Scope, joins: list[ast.Node]) -> None:
     from pglast import ast
 
     if isinstance(node, ast.RangeVar):
@@ -132,7 +140,7 @@ def _collect_from(node, scope: _Scope, joins: list) -> None:
             joins.append(node.quals)
 
 
-def _col(node, scope: _Scope) -> tuple[str | None, str] | None:
+def _col(node: ast.Node | None, scope: _Scope) -> tuple[str | None, str] | None:
     from pglast import ast
 
     while isinstance(node, ast.TypeCast):
@@ -150,7 +158,7 @@ def _col(node, scope: _Scope) -> tuple[str | None, str] | None:
     return None, col
 
 
-def _is_value(node) -> bool:
+def _is_value(node: ast.Node | tuple[Any, ...] | None) -> bool:
     from pglast import ast
 
     while isinstance(node, ast.TypeCast):
@@ -166,7 +174,7 @@ def _is_value(node) -> bool:
     return False
 
 
-def _walk_cond(node, scope: _Scope, shape: Shape, bucket_override: str | None = None) -> None:
+def _walk_cond(node: ast.Node | None, scope: _Scope, shape: Shape, bucket_override: str | None = None) -> None:
     from pglast import ast, enums
 
     if node is None:
@@ -223,7 +231,7 @@ def _note(shape: Shape, scope: _Scope, bucket: str, c: tuple[str | None, str]) -
     shape.tables.setdefault(table, TableUse(table)).add(bucket, col)
 
 
-def _walk_select(node, shape: Shape) -> None:
+def _walk_select(node: ast.Node | None, shape: Shape) -> None:
     from pglast import ast
 
     if not isinstance(node, ast.SelectStmt):
@@ -236,7 +244,7 @@ def _walk_select(node, shape: Shape) -> None:
         for cte in node.withClause.ctes or ():
             _walk_select(cte.ctequery, shape)
     scope = _Scope()
-    joins: list = []
+    joins: list[ast.Node] = []
     for item in node.fromClause or ():
         _collect_from(item, scope, joins)
         if isinstance(item, ast.RangeSubselect):
@@ -279,10 +287,13 @@ def tables_of(text: str) -> list[str]:
     ctes: set[str] = set()
 
     class _V(Visitor):
-        def visit_CommonTableExpr(self, ancestors, node):  # noqa: N802 - pglast's naming
-            ctes.add(node.ctename)
+        def visit_CommonTableExpr(self, ancestors: Ancestor, node: ast.CommonTableExpr) -> None:  # noqa: N802 - pglast's naming
+            if node.ctename is not None:  # the parser always names a CTE
+                ctes.add(node.ctename)
 
-        def visit_RangeVar(self, ancestors, node):  # noqa: N802
+        def visit_RangeVar(self, ancestors: Ancestor, node: ast.RangeVar) -> None:  # noqa: N802
+            if node.relname is None:  # the parser always names a table
+                return
             n = f"{node.schemaname}.{node.relname}" if node.schemaname else node.relname
             if n not in names:
                 names.append(n)
@@ -300,13 +311,13 @@ def candidates(use: TableUse, known_columns: set[str] | None = None) -> list[tup
     equality columns then one range column; equality then the sort column; each
     column alone. Columns the table does not have are dropped."""
 
-    def ok(cols):
+    def ok(cols: list[str]) -> list[str]:
         return [c for c in cols if known_columns is None or c in known_columns]
 
     eq, rng, join, order = ok(use.eq), ok(use.range), ok(use.join), ok(use.order)
     out: list[tuple[str, ...]] = []
 
-    def add(cols):
+    def add(cols: list[str]) -> None:
         t = tuple(dict.fromkeys(cols))
         if t and t not in out and len(t) <= 3:
             out.append(t)

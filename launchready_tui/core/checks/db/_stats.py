@@ -8,9 +8,12 @@ normalized again with pglast before they leave this module (`Statement.text`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks.db._connect import MARK, DbProblem, fetch
+
+if TYPE_CHECKING:
+    import psycopg
 
 # Statements that are not the app's queries: our own (MARK), the transaction and session
 # chatter every driver sends, and the monitoring views themselves.
@@ -90,13 +93,13 @@ SELECT s.queryid, s.query, s.calls, s.total_exec_time AS total_ms, s.mean_exec_t
 """
 
 
-async def require_extension(conn) -> None:
+async def require_extension(conn: psycopg.AsyncConnection[Any]) -> None:
     rows = await fetch(conn, "SELECT extversion FROM pg_extension WHERE extname = 'pg_stat_statements'")
     if not rows:
         raise NoStatements("the pg_stat_statements extension is not installed in this database")
 
 
-async def _rows(conn) -> list[tuple] | Exception:
+async def _rows(conn: psycopg.AsyncConnection[Any]) -> list[tuple[Any, ...]] | Exception:
     """pg_stat_statements as tuples (thousands of rows: no dict per row)."""
     import psycopg
 
@@ -113,7 +116,7 @@ async def _rows(conn) -> list[tuple] | Exception:
     return rows
 
 
-async def read_statements(conn, *, app_only: bool = True) -> list[Statement]:
+async def read_statements(conn: psycopg.AsyncConnection[Any], *, app_only: bool = True) -> list[Statement]:
     """Every statement of this database. Raises NoStatements or DbProblem."""
     from launchready_tui.core.checks.db._sql import normalize
 
@@ -149,7 +152,7 @@ async def read_statements(conn, *, app_only: bool = True) -> list[Statement]:
     return out
 
 
-async def snapshot(conn) -> dict[int, tuple[int, str]]:
+async def snapshot(conn: psycopg.AsyncConnection[Any]) -> dict[int, tuple[int, str]]:
     """queryid -> (calls, normalized text) for the app's statements (cheap: for diffs)."""
     stmts = await read_statements(conn)
     return {s.queryid: (s.calls, s.text) for s in stmts}
@@ -165,7 +168,7 @@ def diff(before: dict[int, tuple[int, str]], after: dict[int, tuple[int, str]]) 
     return out
 
 
-async def table_stats(conn) -> dict[str, dict[str, Any]]:
+async def table_stats(conn: psycopg.AsyncConnection[Any]) -> dict[str, dict[str, Any]]:
     """Per user table: estimated rows, size, scans and writes (pg_stat_user_tables + pg_class,
     readable by any role)."""
     rows = await fetch(conn, """
