@@ -9,13 +9,20 @@ were each written about once): feature flags, settings, plans. `warn` with the c
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.db import _run
 from launchready_tui.core.checks.db._connect import DB_SCHEMA, fetch
 from launchready_tui.core.checks.db._handover import handover
 from launchready_tui.core.results import CheckResult, passed, warned
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from launchready_tui.core.checks.db._connect import DbUrl
+    from launchready_tui.core.checks.db._stats import Statement
+    from launchready_tui.core.context import CheckContext
 
 KIND = "db_cache"
 MIN_CALLS = 100
@@ -27,12 +34,12 @@ HIT_RATIO = 0.99
 MIN_BLOCKS = 10_000  # fewer block reads than this: too little to judge the ratio
 
 
-def candidates(stmts, tables: dict[str, dict[str, Any]], *, min_calls: int = MIN_CALLS) -> list[dict[str, Any]]:
+def candidates(stmts: list[Statement], tables: dict[str, dict[str, Any]], *, min_calls: int = MIN_CALLS) -> list[dict[str, Any]]:
     """Hot, small, rarely-changing reads. Pure."""
     from launchready_tui.core.checks.db._sql import is_select, tables_of
 
     all_calls = sum(s.calls for s in stmts) or 1
-    out = []
+    out: list[dict[str, Any]] = []
     for s in stmts:
         if s.calls < min_calls or s.calls / all_calls < MIN_CALL_SHARE or s.rows_per_call > MAX_ROWS_PER_CALL:
             continue
@@ -68,7 +75,7 @@ def cache_rule(tables: list[str], query: str) -> str:
             f"when the app writes to {what}. Never cache one user's private data in a shared key.")
 
 
-async def _body(conn, db, params) -> CheckResult:
+async def _body(conn: psycopg.AsyncConnection[Any], db: DbUrl, params: dict[str, Any]) -> CheckResult:
     from launchready_tui.core.checks.db._stats import read_statements, table_stats
 
     stmts = await read_statements(conn)
@@ -104,14 +111,14 @@ async def _body(conn, db, params) -> CheckResult:
                   why="The database is not asked the same small question over and over.")
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     return await _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params))
 
 
 PROBLEM_LEVEL = 6  # pages are slow
 
 
-def problem_findings(r) -> list[dict[str, Any]]:
+def problem_findings(r: CheckResult) -> list[dict[str, Any]]:
     ev = r.evidence
     out = [{"code": f"cache-{c['queryid']}", "title": f"worth caching: `{c['query'][:80]}`", "status": "warn"}
            for c in ev.get("cache_rules") or []]

@@ -11,7 +11,7 @@ latency snapshots, so the top-3 step and the handover show before/after.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.db import _run
@@ -20,6 +20,13 @@ from launchready_tui.core.checks.db._handover import handover
 from launchready_tui.core.checks.db._stats import Statement, share_of_time, statement_evidence
 from launchready_tui.core.recorder import SNAPSHOT
 from launchready_tui.core.results import CheckResult, failed, passed, warned
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from launchready_tui.core.checks.db._connect import DbUrl
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.net import Net
 
 KIND = "db_queries"
 DEFAULT_BUDGET_MS = 100.0
@@ -32,12 +39,12 @@ SNAPSHOT_SIZE = 50
 TOP = 5
 
 
-def _num(params, key, default) -> float:
+def _num(params: dict[str, Any], key: str, default: float) -> float:
     v = params.get(key)
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 else default
 
 
-def previous_snapshot(history: list[dict], release: str) -> dict | None:
+def previous_snapshot(history: list[dict[str, Any]], release: str) -> dict[str, Any] | None:
     """The newest db_statements snapshot from another release. Pure."""
     for h in reversed(history):
         if h.get("type") == "db_statements" and h.get("release") != release:
@@ -53,7 +60,7 @@ def make_snapshot(stmts: list[Statement], release: str, source: str, at: str) ->
 
 
 def evaluate(stmts: list[Statement], *, budget_ms: float = DEFAULT_BUDGET_MS,
-             previous: dict | None = None, regression_pct: float = REGRESSION_PCT) -> dict[str, Any]:
+             previous: dict[str, Any] | None = None, regression_pct: float = REGRESSION_PCT) -> dict[str, Any]:
     """Findings per statement, worst first, plus the tops. Pure."""
     share = share_of_time(stmts)
     prev = {str(p.get("queryid")): p for p in (previous or {}).get("statements", [])}
@@ -110,7 +117,7 @@ def describe(f: dict[str, Any], budget: float) -> str:
     return f"{base} (budget {budget:g} ms)"
 
 
-async def _body(conn, db, params, ctx) -> CheckResult:
+async def _body(conn: psycopg.AsyncConnection[Any], db: DbUrl, params: dict[str, Any], ctx: CheckContext) -> CheckResult:
     from launchready_tui.core.checks.db._stats import read_statements
     from launchready_tui.core.checks.latency import release_name
 
@@ -165,7 +172,7 @@ async def _body(conn, db, params, ctx) -> CheckResult:
                   evidence=ev, why="Every query the app runs often stays within the budget.")
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     """Two steps with the same check in one run (slow-queries, top-3) read the database
     once and store one snapshot."""
     import copy
@@ -173,8 +180,11 @@ async def check(ctx, target: str, params) -> CheckResult:
     from launchready_tui.core.checks.latency import shared_probe
 
     key = ("db_queries", str(sorted((k, str(v)) for k, v in params.items() if k in ("budget_ms", "regression_pct"))))
-    r = await shared_probe(getattr(ctx, "net", None) or ctx, key,
-                           lambda: _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params, ctx)))
+    # shared_probe only uses its first argument as the run's weak key: the run's Net, or
+    # the context itself when a stand-in context has none
+    owner = cast("Net", getattr(ctx, "net", None) or ctx)
+    r: CheckResult = await shared_probe(owner, key,
+                                        lambda: _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params, ctx)))
     out = copy.deepcopy(r)
     if SNAPSHOT in r.evidence:  # the same object in every copy: the recorder keeps it once
         out.evidence[SNAPSHOT] = r.evidence[SNAPSHOT]
@@ -184,7 +194,7 @@ async def check(ctx, target: str, params) -> CheckResult:
 PROBLEM_LEVEL = 6  # pages are slow (core/problems.py's ranking)
 
 
-def problem_findings(r) -> list[dict[str, Any]]:
+def problem_findings(r: CheckResult) -> list[dict[str, Any]]:
     """One problem per statement, stable across runs (its queryid)."""
     return [{"code": f"{f['finding'].replace('_', '-')}-{f['queryid']}", "title": describe(f, r.evidence.get("budget_ms") or 100),
              "status": f["level"]} for f in r.evidence.get("findings") or []]
