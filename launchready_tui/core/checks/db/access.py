@@ -12,13 +12,21 @@ More than 80% of `max_connections` in use is `warn` (use a pooler).
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.db import _run
 from launchready_tui.core.checks.db._connect import DB_SCHEMA, fetch
 from launchready_tui.core.checks.db._handover import handover
 from launchready_tui.core.results import CheckResult, failed, passed, warned
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from launchready_tui.core.checks.base import Target
+    from launchready_tui.core.checks.db._connect import DbUrl
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
 
 KIND = "db_access"
 CONN_LIMIT = 0.80
@@ -35,7 +43,7 @@ def findings(role: dict[str, Any], member_of: list[dict[str, Any]], owned: list[
     q = '"' + r.replace('"', '""') + '"'
     out: list[dict[str, Any]] = []
 
-    def add(level, finding, text, sql):
+    def add(level: str, finding: str, text: str, sql: str) -> None:
         out.append({"level": level, "finding": finding, "text": text, "sql": sql})
 
     if role.get("rolsuper"):
@@ -79,7 +87,7 @@ def findings(role: dict[str, Any], member_of: list[dict[str, Any]], owned: list[
     return out
 
 
-async def _body(conn, db) -> CheckResult:
+async def _body(conn: psycopg.AsyncConnection[Any], db: DbUrl) -> CheckResult:
     role = (await fetch(conn, """SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls,
                                         rolreplication FROM pg_roles WHERE rolname = current_user"""))[0]
     member_of = await fetch(conn, """
@@ -127,11 +135,11 @@ async def _body(conn, db) -> CheckResult:
                   why="A bug or a leaked URL can only do what the app itself is allowed to.")
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     return await _run.run(KIND, ctx, target, _body, app=True)
 
 
-def targets(profile, params):
+def targets(profile: Profile, params: dict[str, Any]) -> list[Target]:
     from launchready_tui.core.checks.db._connect import settings
     from launchready_tui.core.checks.env import environments
     from launchready_tui.core.registry import MissingInput
@@ -142,7 +150,7 @@ def targets(profile, params):
     return _run.targets(profile, params)
 
 
-def problem_findings(r) -> list[dict[str, Any]]:
+def problem_findings(r: CheckResult) -> list[dict[str, Any]]:
     return [{"code": str(f["finding"]).replace("_", "-"), "title": f["text"], "status": f["level"]}
             for f in r.evidence.get("findings") or []]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind, Target
 from launchready_tui.core.checks.db import _run
@@ -24,6 +24,14 @@ from launchready_tui.core.checks.db._connect import DB_SCHEMA
 from launchready_tui.core.checks.db._handover import handover
 from launchready_tui.core.registry import MissingInput
 from launchready_tui.core.results import CheckResult, errored, failed, passed, skipped, warned
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from launchready_tui.core.checks.db._connect import DbUrl
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.net import Net
+    from launchready_tui.core.profile import Profile
 
 KIND = "db_route_queries"
 DEFAULT_REQUESTS = 3
@@ -33,12 +41,12 @@ TOO_MANY = 50  # queries per request
 QUIET_WINDOW_S = 0.5
 
 # One route at a time per run: two routes measured together would count each other's queries.
-_LOCKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCKS: weakref.WeakKeyDictionary[Net, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-def _routes(profile, params) -> list[dict[str, Any]]:
+def _routes(profile: Profile, params: dict[str, Any]) -> list[dict[str, Any]]:
     raw = params.get("routes") or profile.get("database.routes") or profile.get("performance.routes") or []
-    out = []
+    out: list[dict[str, Any]] = []
     for r in raw:
         r = r if isinstance(r, dict) else {"url": str(r)}
         if r.get("url") and str(r.get("method") or "GET").upper() == "GET":
@@ -46,7 +54,7 @@ def _routes(profile, params) -> list[dict[str, Any]]:
     return out
 
 
-def targets(profile, params) -> list[Target]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[Target]:
     _run.targets(profile, params)  # a database to read, or MissingInput
     routes = _routes(profile, params)
     if not routes:
@@ -54,11 +62,12 @@ def targets(profile, params) -> list[Target]:
     return [Target(str(r["url"]), r) for r in routes]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return QUIET_WINDOW_S + MAX_REQUESTS * timeout_s * 2 + 30
 
 
-def per_request(before: dict, quiet: dict, after: dict, n: int, quiet_s: float, window_s: float
+def per_request(before: dict[int, tuple[int, str]], quiet: dict[int, tuple[int, str]],
+                after: dict[int, tuple[int, str]], n: int, quiet_s: float, window_s: float
                 ) -> tuple[list[dict[str, Any]], float, int]:
     """Statements per request, other traffic removed as well as it can be. Pure.
 
@@ -83,7 +92,7 @@ def per_request(before: dict, quiet: dict, after: dict, n: int, quiet_s: float, 
     return rows, round(rate, 1), noise
 
 
-async def _request_all(ctx, url: str, headers: dict[str, str], n: int) -> tuple[list[int], list[str]]:
+async def _request_all(ctx: CheckContext, url: str, headers: dict[str, str], n: int) -> tuple[list[int], list[str]]:
     statuses: list[int] = []
     errors: list[str] = []
     for _ in range(n):
@@ -96,7 +105,7 @@ async def _request_all(ctx, url: str, headers: dict[str, str], n: int) -> tuple[
     return statuses, errors
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     from launchready_tui.core.guard import NeedsCredential, auth_headers, own_host_refusal
 
     route = dict(getattr(target, "data", None) or {"url": str(target)})
@@ -116,7 +125,7 @@ async def check(ctx, target: str, params) -> CheckResult:
         n = DEFAULT_REQUESTS
     name = route.get("name") or url
 
-    async def body(conn, db) -> CheckResult:
+    async def body(conn: psycopg.AsyncConnection[Any], db: DbUrl) -> CheckResult:
         from launchready_tui.core.checks.db._stats import snapshot
 
         lock = _LOCKS.setdefault(ctx.net, asyncio.Lock())
@@ -178,7 +187,7 @@ async def check(ctx, target: str, params) -> CheckResult:
 PROBLEM_LEVEL = 6  # pages are slow
 
 
-def problem_findings(r) -> list[dict[str, Any]]:
+def problem_findings(r: CheckResult) -> list[dict[str, Any]]:
     ev = r.evidence
     out = [{"code": f"n-plus-one-{s['queryid']}", "title": f"N+1: `{s['query'][:80]}` {s['per_request']:g} times per request",
             "status": "fail"} for s in ev.get("n_plus_one") or []]
