@@ -17,13 +17,21 @@ Also: foreign-key columns with no index on tables above 10,000 rows, duplicate i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.db import _run
 from launchready_tui.core.checks.db._connect import DB_SCHEMA, fetch
 from launchready_tui.core.checks.db._handover import handover
 from launchready_tui.core.results import CheckResult, failed, passed, warned
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from launchready_tui.core.checks.db._connect import DbUrl
+    from launchready_tui.core.checks.db._sql import TableUse
+    from launchready_tui.core.checks.db._stats import Statement
+    from launchready_tui.core.context import CheckContext
 
 KIND = "db_indexes"
 MIN_ROWS = 10_000
@@ -117,7 +125,7 @@ def unused_indexes(indexes: list[dict[str, Any]], min_bytes: int = UNUSED_MIN_BY
                    keep: set[str] | frozenset[str] = frozenset(), min_table_scans: int = 100) -> list[dict[str, Any]]:
     """Large indexes never used on a table whose other indexes are used (so the
     statistics have seen real traffic); `keep` (indexes that cover a duplicate) stays. Pure."""
-    used_per_table: dict[tuple, int] = {}
+    used_per_table: dict[tuple[str, str], int] = {}
     for i in indexes:
         used_per_table[(i["schema"], i["tab"])] = used_per_table.get((i["schema"], i["tab"]), 0) + int(i["scans"])
     return [{"index": f"{i['schema']}.{i['idx']}", "table": f"{i['schema']}.{i['tab']}",
@@ -148,7 +156,8 @@ def _mb(b: int) -> str:
 
 
 class _Catalog:
-    def __init__(self, indexes, fks, columns, tables) -> None:
+    def __init__(self, indexes: list[dict[str, Any]], fks: list[dict[str, Any]], columns: list[dict[str, Any]],
+                 tables: dict[str, dict[str, Any]]) -> None:
         self.indexes = indexes
         self.fks = fks
         self.columns: dict[str, set[str]] = {}
@@ -170,25 +179,25 @@ class _Catalog:
         return self.names.get(name)
 
 
-async def _catalog(conn) -> _Catalog:
+async def _catalog(conn: psycopg.AsyncConnection[Any]) -> _Catalog:
     from launchready_tui.core.checks.db._stats import table_stats
 
     return _Catalog(await fetch(conn, _INDEXES_SQL), await fetch(conn, _FKS_SQL),
                     await fetch(conn, _COLUMNS_SQL), await table_stats(conn))
 
 
-async def find_missing(conn, stmts, cat: _Catalog, *, major: int, hypopg: bool,
-                       min_rows: int = MIN_ROWS) -> tuple[dict[tuple, Suggestion], dict[str, Any]]:
+async def find_missing(conn: psycopg.AsyncConnection[Any], stmts: list[Statement], cat: _Catalog, *, major: int, hypopg: bool,
+                       min_rows: int = MIN_ROWS) -> tuple[dict[tuple[str, tuple[str, ...]], Suggestion], dict[str, Any]]:
     """Suggestions keyed by (table, columns), plus notes on how they were found."""
     from launchready_tui.core.checks.db import _plan, _sql
 
-    found: dict[tuple, Suggestion] = {}
+    found: dict[tuple[str, tuple[str, ...]], Suggestion] = {}
     notes = {"planned": 0, "plan_errors": 0, "permission_denied": 0, "hypothetical": 0}
     await _plan.prepare_session(conn, major)
     for s in sorted(stmts, key=lambda s: -s.total_ms)[:TOP_STATEMENTS]:
         sql = _sql.plannable(s.text)
         shape = _sql.analyse(sql)
-        big = {}
+        big: dict[str, TableUse] = {}
         for name, use in shape.tables.items():
             full = cat.full(name)
             if full and cat.rows.get(full, 0) >= min_rows:
@@ -267,7 +276,7 @@ async def find_missing(conn, stmts, cat: _Catalog, *, major: int, hypopg: bool,
     return found, notes
 
 
-async def _body(conn, db, params) -> CheckResult:
+async def _body(conn: psycopg.AsyncConnection[Any], db: DbUrl, params: dict[str, Any]) -> CheckResult:
     from launchready_tui.core.checks.db._connect import server_major
     from launchready_tui.core.checks.db._plan import hypopg_available, index_statement
     from launchready_tui.core.checks.db._stats import read_statements
@@ -340,14 +349,14 @@ async def _body(conn, db, params) -> CheckResult:
                   evidence=ev, why="The busy queries already use indexes.")
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     return await _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params))
 
 
 PROBLEM_LEVEL = 6  # pages are slow
 
 
-def problem_findings(r) -> list[dict[str, Any]]:
+def problem_findings(r: CheckResult) -> list[dict[str, Any]]:
     """One problem per index to add or drop (stable: table and columns, or the index name)."""
     ev = r.evidence
     out = [{"code": f"missing-index-{s['table']}-{'-'.join(s['columns'])}",
