@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -71,9 +72,14 @@ def _redact_secrets(text: str) -> str:
     from launchready_tui.core.checks.secrets import load_rules
 
     for rule in load_rules().rules:
-        text = rule.regex.sub(lambda m, g=rule.group: m.group(0).replace(m.group(g), "[secret]")
-                              if m.group(g) else m.group(0), text)
+        text = rule.regex.sub(functools.partial(_hide_group, group=rule.group), text)
     return text
+
+
+def _hide_group(m: re.Match[str], group: int | str) -> str:
+    """The match with its secret group replaced by "[secret]" (the match itself when that
+    group did not take part)."""
+    return m.group(0).replace(m.group(group), "[secret]") if m.group(group) else m.group(0)
 
 
 def redact_excerpt(text: str, canary: str) -> str:

@@ -108,7 +108,7 @@ def summarize(url: str, ev: dict[str, Any], verdicts: list[Verdict], sent: int,
                   evidence=ev)
 
 
-def problem_findings(r) -> list[dict[str, Any]]:
+def problem_findings(r: CheckResult) -> list[dict[str, Any]]:
     """One problem per endpoint (core/problems.py): an assistant that takes risky actions for
     an attacker ranks with account takeover; one that gives out secrets or its instructions,
     with public secrets."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from launchready_tui.core.checks._ai_cases import (
     DETECTORS,
@@ -98,26 +98,31 @@ def select_cases(params: dict[str, Any], entry: dict[str, Any]) -> list[Case]:
     return cases[:MAX_REQUESTS]
 
 
+if TYPE_CHECKING:
+    from launchready_tui.core.context import CheckContext
+    from launchready_tui.core.profile import Profile
+
+
 # ---------------------------------------------------------------------------- targets
 
 
-def _entries(profile, params) -> list[dict[str, Any]]:
+def _entries(profile: Profile, params: dict[str, Any]) -> list[dict[str, Any]]:
     raw = params.get("endpoints") or profile.get("ai_endpoints") or []
     return [e if isinstance(e, dict) else {"url": str(e)} for e in raw]
 
 
-def targets(profile, params) -> list[str]:
+def targets(profile: Profile, params: dict[str, Any]) -> list[str]:
     es = [e for e in _entries(profile, params) if e.get("url")]
     if not es:
         raise MissingInput("ai_endpoints", "the admin app's AI assistant endpoint, if it has one")
     return [str(e["url"]) for e in es]
 
 
-def deadline(params, timeout_s: float) -> float:
+def deadline(params: dict[str, Any], timeout_s: float) -> float:
     return TIME_CAP_S + 2 * timeout_s + 5
 
 
-def _entry(profile, params, target: str) -> dict[str, Any]:
+def _entry(profile: Profile, params: dict[str, Any], target: str) -> dict[str, Any]:
     for e in _entries(profile, params):
         if str(e.get("url")) == target:
             return e
@@ -128,18 +133,18 @@ def _entry(profile, params, target: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- the check
 
 
-def _environment(ctx, entry: dict[str, Any]) -> str:
+def _environment(ctx: CheckContext, entry: dict[str, Any]) -> str:
     return str(entry.get("environment") or "staging")
 
 
-def _is_production(ctx, env: str) -> bool:
+def _is_production(ctx: CheckContext, env: str) -> bool:
     if env.lower() in ("production", "prod", "live"):
         return True
     envs = ctx.profile.get("environments") or {}
     return bool(isinstance(envs.get(env), dict) and envs[env].get("production"))
 
 
-async def _canary(ctx, entry: dict[str, Any]) -> tuple[str, str | None]:
+async def _canary(ctx: CheckContext, entry: dict[str, Any]) -> tuple[str, str | None]:
     """(canary value or "", note when there is none)."""
     from launchready_tui.core.checks.latency import NeedsCredential, get_secret
 
@@ -152,7 +157,7 @@ async def _canary(ctx, entry: dict[str, Any]) -> tuple[str, str | None]:
         return "", f"no canary to look for ({why}); create one with `launchready credentials add {cid} --canary`"
 
 
-async def check(ctx, target: str, params) -> CheckResult:
+async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> CheckResult:
     import httpx
 
     from launchready_tui.core.checks.latency import NeedsCredential, auth_headers, own_host_refusal
