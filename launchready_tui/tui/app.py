@@ -82,6 +82,11 @@ class LaunchReadyApp(App):
         frame. Without one the blank screen stays under the welcome screen."""
         if not self._starts_on_main():
             return super().get_default_screen()
+        return self._new_main()
+
+    def _new_main(self) -> MainScreen:
+        """A main screen for the session; the incident asked for on the command line
+        opens in the first one only."""
         from launchready_tui.tui.screens.main import MainScreen
 
         self.main = MainScreen(self.session, incident=self.incident)
@@ -103,16 +108,15 @@ class LaunchReadyApp(App):
 
         if reload:
             self.session.reload()
-        self.main = MainScreen(self.session, incident=self.incident)
-        self.incident = None
+        main = self._new_main()
         # Whatever led here (welcome, setup form) is done: the main screen becomes the base.
         while len(self.screen_stack) > 1:
             self.pop_screen()
         base = self.screen_stack[0]
         if isinstance(base, MainScreen) and _can_switch_from(base):
-            self.switch_screen(self.main)  # a reload: the new one replaces it (and stops it)
+            self.switch_screen(main)  # a reload: the new one replaces it (and stops it)
         else:
-            self.push_screen(self.main)
+            self.push_screen(main)
         self._main_opened()
 
     def _main_opened(self) -> None:

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
     from launchready_tui.core.context import CheckContext
     from launchready_tui.core.loadgen import LoadReport
-    from launchready_tui.core.net import Net
     from launchready_tui.core.profile import Profile
 
 KIND = "latency"
@@ -70,8 +69,9 @@ from launchready_tui.core.guard import (  # noqa: E402,F401
 _INFLIGHT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-async def shared_probe(net: Net, key: tuple[Any, ...], factory: Callable[[], Awaitable[Any]]) -> Any:
-    """Run factory() once for identical probes that overlap in one run (one `Net`).
+async def shared_probe(net: object, key: tuple[Any, ...], factory: Callable[[], Awaitable[Any]]) -> Any:
+    """Run factory() once for identical probes that overlap in one run (one `Net`; any
+    object that lives as long as the run will do, it is only a weak key).
 
     Several runbook steps check the same route; run at the same moment they would
     multiply the load (and, for rate limits, spoil each other's attempt counts). Only

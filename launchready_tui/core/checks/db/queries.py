@@ -11,7 +11,7 @@ latency snapshots, so the top-3 step and the handover show before/after.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchready_tui.core.checks.base import Kind
 from launchready_tui.core.checks.db import _run
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     from launchready_tui.core.checks.db._connect import DbUrl
     from launchready_tui.core.context import CheckContext
-    from launchready_tui.core.net import Net
 
 KIND = "db_queries"
 DEFAULT_BUDGET_MS = 100.0
@@ -180,10 +179,7 @@ async def check(ctx: CheckContext, target: str, params: dict[str, Any]) -> Check
     from launchready_tui.core.checks.latency import shared_probe
 
     key = ("db_queries", str(sorted((k, str(v)) for k, v in params.items() if k in ("budget_ms", "regression_pct"))))
-    # shared_probe only uses its first argument as the run's weak key: the run's Net, or
-    # the context itself when a stand-in context has none
-    owner = cast("Net", getattr(ctx, "net", None) or ctx)
-    r: CheckResult = await shared_probe(owner, key,
+    r: CheckResult = await shared_probe(getattr(ctx, "net", None) or ctx, key,
                                         lambda: _run.run(KIND, ctx, target, lambda conn, db: _body(conn, db, params, ctx)))
     out = copy.deepcopy(r)
     if SNAPSHOT in r.evidence:  # the same object in every copy: the recorder keeps it once
